@@ -1,0 +1,81 @@
+/**
+ * `npm start [-- NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png]`
+ *
+ * Executes every notebook in notebooks/ in reading order (or those whose file
+ * name matches NAME), each in its own tslab child process, writes the outputs
+ * back atomically, and prints a summary table. Exit code 1 if any cell failed,
+ * a notebook was malformed, or (--check) outputs differ from the committed ones.
+ */
+import * as path from "path";
+import { parseArgs } from "util";
+import { discoverNotebooks, formatTable, runNotebooks } from "./runner/run";
+
+const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
+  NAME         run only notebooks whose file name starts with / contains NAME (e.g. 03)
+  --fast       set FAST for the notebooks (small simulations; what npm test uses)
+  --check      execute without writing and report cells whose text/numeric outputs
+               differ from the committed ones (images not compared); exit 1 if any
+  --timeout S  per-cell timeout in seconds (default 600); a hung cell is killed and reported
+  --no-write   execute only; leave the .ipynb files untouched
+  --no-png     do not add static PNG renderings of figures to the outputs
+  --dir DIR    notebook folder (default notebooks/)`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      allowPositionals: true,
+      options: {
+        fast: { type: "boolean", default: false },
+        check: { type: "boolean", default: false },
+        timeout: { type: "string", default: "600" },
+        "no-write": { type: "boolean", default: false },
+        "no-png": { type: "boolean", default: false },
+        dir: { type: "string", default: path.join(__dirname, "..", "notebooks") },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  const timeout = Number(args.values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    process.stderr.write(`--timeout must be a positive number of seconds, got ${JSON.stringify(args.values.timeout)}\n`);
+    return 2;
+  }
+  const notebooks = discoverNotebooks(args.values.dir!, args.positionals);
+  if (notebooks.length === 0) {
+    process.stderr.write(`no notebooks matched ${args.positionals.join(", ") || "*.ipynb"} in ${args.values.dir}\n`);
+    return 1;
+  }
+  const t0 = performance.now();
+  const results = await runNotebooks({
+    notebooks,
+    fast: args.values.fast,
+    check: args.values.check,
+    write: !args.values["no-write"],
+    png: !args.values["no-png"],
+    cellTimeoutSec: timeout,
+  });
+  const total = (performance.now() - t0) / 1000;
+  process.stdout.write("\n" + formatTable(results) + `\n\ntotal ${total.toFixed(1)} s${args.values.fast ? " (FAST)" : ""}\n`);
+  const bad = results.filter((r) => r.status !== "ok");
+  for (const r of bad) {
+    if (r.failure) process.stderr.write(`FAILED ${r.notebook} cell ${r.failure.cell}: ${r.failure.message}\n`);
+    if (r.differences) process.stderr.write(`DIFFERS ${r.notebook}: cells ${r.differences.map((d) => d.cell).join(", ")}\n`);
+  }
+  return bad.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`run-notebooks: ${e?.stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,26 @@
+/** Messages between the runner (parent) and the per-notebook kernel child, over Node IPC. */
+
+export interface RunRequest {
+  t: "run";
+  /** Absolute path of the notebook (the child chdirs to its folder, like a Jupyter kernel). */
+  notebook: string;
+  /** Code cells to execute, in order; `index` is the 0-based position in nb.cells. */
+  cells: { index: number; source: string }[];
+}
+
+export interface CellError { ename: string; evalue: string; traceback: string[] }
+
+export type ChildMessage =
+  | { t: "ready" }
+  | { t: "start"; index: number }
+  | { t: "stream"; index: number; name: "stdout" | "stderr"; text: string }
+  | {
+      t: "display";
+      index: number;
+      data: Record<string, unknown>;
+      metadata: Record<string, unknown>;
+      displayId?: string;
+      update: boolean;
+    }
+  | { t: "end"; index: number; ok: boolean; error?: CellError; ms: number }
+  | { t: "done" };

@@ -1,0 +1,351 @@
+/**
+ * The headless notebook runner: executes notebooks in order, each in its own
+ * child process (scripts/runner/kernel-child.ts driving tslab), and writes the
+ * outputs back as nbformat 4.5 — atomically, sources untouched.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { fork } from "child_process";
+import { writeFileAtomic } from "../../lib/atomicFile";
+import { FIGURE_METADATA_KEY, PLOTLY_MIME, type PlotlyFigure } from "../../lib/figure";
+import {
+  type CodeCell,
+  type Notebook,
+  type Output,
+  ensureCellIds,
+  joinSource,
+  readNotebook,
+  serializeNotebook,
+  splitLines,
+  NotebookFormatError,
+} from "./nbformat";
+import type { ChildMessage, RunRequest } from "./protocol";
+
+export interface RunOptions {
+  /** Notebook files to run (absolute or relative paths), in order. */
+  notebooks: string[];
+  /** Sets PASSK_FAST=1 for the kernels: notebooks shrink their simulations. */
+  fast?: boolean;
+  /** Execute into a temp copy and compare text/numeric outputs with the committed ones. */
+  check?: boolean;
+  /** Write outputs back into the .ipynb files (default true unless check). */
+  write?: boolean;
+  /** Per-cell timeout in seconds (default 600). */
+  cellTimeoutSec?: number;
+  /** Add an image/png to each figure output (needs Chromium; skipped with a note if absent). */
+  png?: boolean;
+  /** Where progress lines go (default process.stderr). */
+  log?: (line: string) => void;
+}
+
+export type NotebookStatus = "ok" | "error" | "timeout" | "invalid" | "differs";
+
+export interface NotebookResult {
+  notebook: string;
+  cells: number;
+  executed: number;
+  seconds: number;
+  status: NotebookStatus;
+  figures: number;
+  /** 1-based cell number and message of the failure, if any. */
+  failure?: { cell: number; message: string };
+  /** --check: cells (1-based) whose text outputs differ, with a short description. */
+  differences?: { cell: number; detail: string }[];
+}
+
+const CHILD = path.join(__dirname, "kernel-child.ts");
+const VOLATILE_KEY = "passk_volatile";
+
+/** Executes one notebook in a fresh child process; returns the new outputs per code cell. */
+async function executeNotebook(
+  file: string,
+  nb: Notebook,
+  opts: RunOptions,
+): Promise<{ outputs: Map<number, Output[]>; counts: Map<number, number>; failure?: { cell: number; message: string; timeout: boolean } }> {
+  const outputs = new Map<number, Output[]>();
+  const counts = new Map<number, number>();
+  const byDisplayId = new Map<string, Output & { output_type: "display_data" }>();
+  const cells = nb.cells
+    .map((c, index) => ({ c, index }))
+    .filter(({ c }) => c.cell_type === "code")
+    .map(({ c, index }) => ({ index, source: joinSource(c.source) }));
+  const timeoutMs = (opts.cellTimeoutSec ?? 600) * 1000;
+
+  const child = fork(CHILD, [], {
+    execArgv: ["--import", "tsx"],
+    cwd: path.dirname(file),
+    env: { ...process.env, PASSK_RUNNER: "1", PASSK_FAST: opts.fast ? "1" : "0" },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let childErr = "";
+  child.stdout!.on("data", (b) => (childErr += b.toString()));
+  child.stderr!.on("data", (b) => (childErr += b.toString()));
+
+  let exec = 0;
+  let running = -1;
+  let timer: NodeJS.Timeout | undefined;
+  let failure: { cell: number; message: string; timeout: boolean } | undefined;
+
+  const push = (index: number, out: Output) => {
+    const list = outputs.get(index) ?? [];
+    const last = list[list.length - 1];
+    if (out.output_type === "stream" && last?.output_type === "stream" && last.name === out.name) {
+      last.text = (last.text as string) + (out.text as string);
+    } else {
+      list.push(out);
+    }
+    outputs.set(index, list);
+  };
+
+  await new Promise<void>((resolve) => {
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      if (timer) clearTimeout(timer);
+      child.kill("SIGKILL");
+      resolve();
+    };
+    child.on("message", (m: ChildMessage) => {
+      switch (m.t) {
+        case "ready":
+          child.send({ t: "run", notebook: path.resolve(file), cells } satisfies RunRequest);
+          break;
+        case "start":
+          running = m.index;
+          counts.set(m.index, ++exec);
+          outputs.set(m.index, []);
+          timer = setTimeout(() => {
+            failure = { cell: m.index + 1, message: `cell timed out after ${timeoutMs / 1000} s (kernel killed)`, timeout: true };
+            push(m.index, {
+              output_type: "error",
+              ename: "CellTimeoutError",
+              evalue: `cell ${m.index + 1} exceeded the per-cell timeout of ${timeoutMs / 1000} s; the kernel was killed`,
+              traceback: [`CellTimeoutError: cell ${m.index + 1} exceeded ${timeoutMs / 1000} s`],
+            });
+            finish();
+          }, timeoutMs);
+          break;
+        case "stream":
+          if (m.index >= 0) push(m.index, { output_type: "stream", name: m.name, text: m.text });
+          break;
+        case "display": {
+          if (m.index < 0) break;
+          const existing = m.displayId ? byDisplayId.get(m.displayId) : undefined;
+          if (m.update && existing) {
+            existing.data = m.data;
+            existing.metadata = m.metadata;
+          } else {
+            const out = { output_type: "display_data" as const, data: m.data, metadata: m.metadata };
+            push(m.index, out);
+            if (m.displayId) byDisplayId.set(m.displayId, out);
+          }
+          break;
+        }
+        case "end":
+          if (timer) clearTimeout(timer);
+          running = -1;
+          if (!m.ok && m.error) {
+            push(m.index, { output_type: "error", ...m.error });
+            failure = { cell: m.index + 1, message: `${m.error.ename}: ${m.error.evalue}`, timeout: false };
+          }
+          break;
+        case "done":
+          finish();
+          break;
+      }
+    });
+    child.on("exit", (code, signal) => {
+      if (!finished) {
+        const at = running >= 0 ? running : cells[0]?.index ?? 0;
+        const tail = childErr.trim().split("\n").slice(-15);
+        const message = `kernel process died (exit code ${code}, signal ${signal})`;
+        push(at, { output_type: "error", ename: "KernelDied", evalue: message, traceback: [message, ...tail] });
+        failure ??= { cell: at + 1, message: `${message}${tail.length ? `: ${tail[tail.length - 1]}` : ""}`, timeout: false };
+        finish();
+      }
+    });
+  });
+  return { outputs, counts, failure };
+}
+
+/** The text-like view of a cell's outputs that --check compares (images and volatile outputs skipped). */
+export function comparableOutputs(outs: Output[]): string[] {
+  const lines: string[] = [];
+  for (const o of outs) {
+    if (o.output_type === "stream") {
+      lines.push(`${o.name}: ${joinSource(o.text)}`);
+    } else if (o.output_type === "error") {
+      lines.push(`error: ${o.ename}: ${o.evalue}`);
+    } else {
+      if ((o.metadata as Record<string, unknown>)?.[VOLATILE_KEY]) continue;
+      for (const [mime, value] of Object.entries(o.data).sort(([a], [b]) => a.localeCompare(b))) {
+        if (mime.startsWith("image/")) continue;
+        lines.push(`${mime}: ${typeof value === "string" ? value : Array.isArray(value) ? value.join("") : JSON.stringify(value)}`);
+      }
+    }
+  }
+  return lines;
+}
+
+function firstDifference(a: string[], b: string[]): string {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) {
+      const show = (s: string | undefined) => (s === undefined ? "(nothing)" : JSON.stringify(s.length > 160 ? s.slice(0, 160) + "…" : s));
+      return `output ${i + 1}: committed ${show(a[i])} vs now ${show(b[i])}`;
+    }
+  }
+  return "";
+}
+
+function countFigures(nb: Notebook): number {
+  let n = 0;
+  for (const c of nb.cells) {
+    if (c.cell_type !== "code") continue;
+    for (const o of c.outputs) if (o.output_type === "display_data" && o.metadata?.[FIGURE_METADATA_KEY]) n++;
+  }
+  return n;
+}
+
+interface RendererLike {
+  toImage(fig: PlotlyFigure, o: { format: "png"; width?: number; height?: number; scale?: number }): Promise<Buffer>;
+  close(): Promise<void> | void;
+}
+
+/** Adds image/png (static fallback for GitHub / nbconvert) to every figure output that lacks one. */
+async function addPngs(nb: Notebook, getRenderer: () => Promise<RendererLike | null>, log: (s: string) => void): Promise<void> {
+  for (const c of nb.cells) {
+    if (c.cell_type !== "code") continue;
+    for (const o of c.outputs) {
+      if (o.output_type !== "display_data" || !o.data[PLOTLY_MIME] || o.data["image/png"]) continue;
+      const r = await getRenderer();
+      if (!r) return;
+      const fig = o.data[PLOTLY_MIME] as PlotlyFigure;
+      try {
+        const png = await r.toImage(fig, { format: "png", scale: 1 });
+        o.data["image/png"] = png.toString("base64");
+      } catch (e) {
+        const id = (o.metadata?.[FIGURE_METADATA_KEY] as { id?: string } | undefined)?.id ?? "?";
+        log(`  warning: could not render PNG for figure ${id}: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
+export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
+  const write = opts.check ? false : opts.write ?? true;
+  const results: NotebookResult[] = [];
+  let renderer: RendererLike | null | undefined;
+  const getRenderer = async (): Promise<RendererLike | null> => {
+    if (renderer !== undefined) return renderer;
+    try {
+      const renderModule = "../../lib/render"; // optional: absent until figure export exists
+      const mod = (await import(renderModule)) as { openRenderer: () => Promise<RendererLike | null> };
+      renderer = await mod.openRenderer();
+    } catch (e) {
+      log(`  note: static figure rendering unavailable (${(e as Error).message})`);
+      renderer = null;
+    }
+    if (renderer === null) log("  note: no Chromium found: figures keep only the interactive Plotly output (apt-get install -y chromium adds PNGs)");
+    return renderer;
+  };
+
+  try {
+    for (const file of opts.notebooks) {
+      const name = path.basename(file);
+      const t0 = performance.now();
+      let nb: Notebook;
+      try {
+        nb = readNotebook(file);
+      } catch (e) {
+        const message = e instanceof NotebookFormatError ? e.message : `${file}: ${(e as Error).message}`;
+        log(`✗ ${name}: ${message}`);
+        results.push({ notebook: name, cells: 0, executed: 0, seconds: 0, status: "invalid", figures: 0, failure: { cell: 0, message } });
+        continue;
+      }
+      const committed = JSON.parse(JSON.stringify(nb)) as Notebook;
+      log(`▶ ${name}`);
+      const { outputs, counts, failure } = await executeNotebook(file, nb, opts);
+      for (let i = 0; i < nb.cells.length; i++) {
+        const cell = nb.cells[i];
+        if (cell.cell_type !== "code") continue;
+        (cell as CodeCell).outputs = (outputs.get(i) ?? []).map(normaliseOutput);
+        (cell as CodeCell).execution_count = counts.get(i) ?? null;
+      }
+      ensureCellIds(nb);
+      const seconds = (performance.now() - t0) / 1000;
+      const result: NotebookResult = {
+        notebook: name,
+        cells: nb.cells.filter((c) => c.cell_type === "code").length,
+        executed: counts.size,
+        seconds,
+        status: failure ? (failure.timeout ? "timeout" : "error") : "ok",
+        figures: countFigures(nb),
+      };
+      if (failure) {
+        result.failure = { cell: failure.cell, message: failure.message };
+        log(`✗ ${name}: cell ${failure.cell}: ${failure.message}`);
+      }
+      if (opts.check && !failure) {
+        const diffs: { cell: number; detail: string }[] = [];
+        nb.cells.forEach((cell, i) => {
+          if (cell.cell_type !== "code") return;
+          const before = comparableOutputs((committed.cells[i] as CodeCell).outputs ?? []);
+          const after = comparableOutputs((cell as CodeCell).outputs);
+          if (JSON.stringify(before) !== JSON.stringify(after)) diffs.push({ cell: i + 1, detail: firstDifference(before, after) });
+        });
+        if (diffs.length) {
+          result.status = "differs";
+          result.differences = diffs;
+          for (const d of diffs) log(`  ≠ ${name} cell ${d.cell}: ${d.detail}`);
+        }
+      }
+      if (write) {
+        if (opts.png !== false) await addPngs(nb, getRenderer, log);
+        writeFileAtomic(file, serializeNotebook(nb));
+      }
+      result.seconds = (performance.now() - t0) / 1000;
+      results.push(result);
+    }
+  } finally {
+    if (renderer) await renderer.close();
+  }
+  return results;
+}
+
+/** Store multi-line text the way Jupyter does (a list of lines). */
+function normaliseOutput(o: Output): Output {
+  if (o.output_type === "stream") return { ...o, text: splitLines(joinSource(o.text)) };
+  if (o.output_type === "display_data" || o.output_type === "execute_result") {
+    const data: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o.data)) {
+      data[k] = typeof v === "string" && (k.startsWith("text/") || k === "image/svg+xml") ? splitLines(v) : v;
+    }
+    return { ...o, data };
+  }
+  return o;
+}
+
+export function formatTable(results: NotebookResult[]): string {
+  const rows = [["notebook", "cells", "seconds", "status", "figures"]];
+  for (const r of results) {
+    rows.push([r.notebook, `${r.executed}/${r.cells}`, r.seconds.toFixed(1), r.status, String(r.figures)]);
+  }
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
+  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
+}
+
+/** Notebooks in a folder, in reading order (by file name). */
+export function discoverNotebooks(dir: string, filters: string[]): string[] {
+  const all = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+    .sort();
+  const picked = filters.length ? all.filter((f) => filters.some((q) => f === q || f.startsWith(q) || f.includes(q))) : all;
+  return picked.map((f) => path.join(dir, f));
+}
+
+export const tmpdir = () => fs.mkdtempSync(path.join(os.tmpdir(), "passk-run-"));
