@@ -1,0 +1,370 @@
+/**
+ * `npm run bench [-- --only NAME[,NAME]] [--runs N] [--warmup N] [--seed S] [--numpy] [--param key=value]`
+ *
+ * Runs each workload of issue 8 in its own child process (so its peak RSS is its own and no JIT
+ * or heap state leaks between workloads): untimed seeded setup, `warmup` untimed runs, then `runs`
+ * timed runs, each after a forced GC. Prints one JSON line per workload to stdout
+ * ({"name","params","runs","median_ms","min_ms","max_ms","peak_rss_mb", …}) and a table at the end.
+ *
+ * --numpy also runs the vectorised numpy reference of each workload (bench/numpy/run.py) on the
+ * *same inputs* (the child writes them to bench/out/inputs/NAME/) and reports its timings, the ratio
+ * TS/numpy (target < 1) and whether both computed the same numbers. Python is needed only for
+ * this flag. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which this workplace sets to work around old
+ * OpenBLAS builds, are removed from that one child's environment so numpy runs its native
+ * kernel; the kernel it ran is reported (threadpoolctl).
+ */
+import { fork, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { median, type ExportedArray, type Params, type Workload } from "./workloads/types";
+import { WORKLOADS } from "./workloads/index";
+
+const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [--runs N] [--warmup N] [--seed S] [--numpy] [--param key=value] [--out FILE] [--list]
+  --only NAME   run only these workloads (${WORKLOADS.map((w) => w.name).join(", ")})
+  --runs N      timed runs per workload (default: the workload's own, 3-7; notebooks 2)
+  --warmup N    untimed runs before timing (default: the workload's own)
+  --seed S      seed of the generated inputs (default ${20260221})
+  --numpy       also time the numpy reference on the same inputs (needs python3 + numpy)
+  --param k=v   override a workload parameter (e.g. --param triples=1000), for quick tries
+  --out FILE    also append the JSON lines to FILE (default bench/out/bench-<time>.jsonl)
+  --list        list the workloads and their parameters`;
+
+const DEFAULT_SEED = 20260221;
+const OUT_DIR = path.join(__dirname, "out");
+
+/** What a child reports for one workload. */
+interface ChildReport {
+  name: string;
+  params: Params;
+  setup_ms: number;
+  times_ms: number[];
+  summary: Record<string, number | null>;
+  deterministic: boolean;
+  peak_rss_mb: number;
+  extra?: Record<string, unknown>;
+}
+
+/** One numpy reference's report (bench/numpy/run.py prints it as its last line). */
+interface NumpyReport {
+  median_ms: number;
+  min_ms: number;
+  max_ms: number;
+  runs: number;
+  summary: Record<string, number | null>;
+  blas?: { architecture?: string; num_threads?: number; version?: string }[];
+  note?: string;
+}
+
+interface Row {
+  name: string;
+  params: Params;
+  runs: number;
+  median_ms: number;
+  min_ms: number;
+  max_ms: number;
+  peak_rss_mb: number;
+  setup_ms: number;
+  deterministic: boolean;
+  summary: Record<string, number | null>;
+  extra?: Record<string, unknown>;
+  numpy?: NumpyReport | { error: string };
+  ratio_to_numpy?: number;
+  numpy_agrees?: { max_rel_diff: number; tolerance: number; ok: boolean };
+  error?: string;
+}
+
+// ───────────────────────────── child side ─────────────────────────────
+
+async function loadWorkload(name: string): Promise<Workload> {
+  const entry = WORKLOADS.find((w) => w.name === name);
+  if (!entry) throw new Error(`unknown workload ${JSON.stringify(name)}`);
+  const mod = (await import(entry.module.replace(/^\.\//, "./workloads/"))) as { workload: Workload };
+  return mod.workload;
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) g();
+}
+
+function dtypeOf(a: ExportedArray): string {
+  if (a instanceof Float64Array) return "<f8";
+  if (a instanceof Int32Array) return "<i4";
+  return "|u1";
+}
+
+/** Writes the inputs as raw little-endian arrays plus a manifest numpy can read. */
+function dumpInputs(dir: string, w: Workload, inputs: unknown, params: Params, seed: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const arrays = w.exportInputs ? w.exportInputs(inputs) : {};
+  const manifest: Record<string, unknown> = { name: w.name, params, seed, arrays: {} };
+  for (const [key, a] of Object.entries(arrays)) {
+    fs.writeFileSync(path.join(dir, `${key}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    (manifest.arrays as Record<string, unknown>)[key] = { file: `${key}.bin`, dtype: dtypeOf(a), length: a.length };
+  }
+  fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 1));
+}
+
+async function childMain(name: string, runs: number | undefined, warmup: number | undefined, seed: number, overrides: Params, dump?: string): Promise<void> {
+  const w = await loadWorkload(name);
+  const params: Params = { ...w.params, ...overrides };
+  const nRuns = runs ?? w.runs;
+  const nWarm = warmup ?? w.warmup;
+  const t0 = performance.now();
+  const inputs = await w.setup(params, seed);
+  const setupMs = performance.now() - t0;
+  if (dump) dumpInputs(dump, w, inputs, params, seed);
+  for (let i = 0; i < nWarm; i++) {
+    await w.run(inputs);
+    gc();
+  }
+  const times: number[] = [];
+  const summaries: string[] = [];
+  let summary: Record<string, number | null> = {};
+  for (let i = 0; i < nRuns; i++) {
+    gc();
+    const s = performance.now();
+    const result = await w.run(inputs);
+    times.push(performance.now() - s);
+    summary = w.summary(result);
+    summaries.push(JSON.stringify(summary));
+  }
+  const extra = w.extra?.(inputs);
+  await w.teardown?.(inputs);
+  const report: ChildReport = {
+    name,
+    params,
+    setup_ms: setupMs,
+    times_ms: times,
+    summary,
+    deterministic: summaries.every((s) => s === summaries[0]),
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    extra,
+  };
+  // The IPC channel keeps this process alive: leave once the report is flushed.
+  process.send!(report, () => process.exit(0));
+}
+
+// ───────────────────────────── parent side ─────────────────────────────
+
+function runChild(name: string, args: string[]): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ["--child", name, ...args], {
+      execArgv: ["--import", "tsx", "--expose-gc"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    let report: ChildReport | undefined;
+    child.on("message", (m) => (report = m as ChildReport));
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      if (report) resolve(report);
+      else reject(new Error(`workload ${name} exited with ${signal ?? `code ${code}`} before reporting`));
+    });
+  });
+}
+
+/** python3 with numpy, if present: the references are optional (the project never needs Python). */
+function runNumpy(name: string, runs: number | undefined, warmup: number | undefined, inputsDir: string): NumpyReport | { error: string } {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const args = [path.join(__dirname, "numpy", "run.py"), name, "--inputs", inputsDir];
+  if (runs !== undefined) args.push("--runs", String(runs));
+  if (warmup !== undefined) args.push("--warmup", String(warmup));
+  const r = spawnSync("python3", args, { env, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.error) return { error: `python3: ${r.error.message}` };
+  if (r.status !== 0) return { error: (r.stderr || r.stdout || `exit ${r.status}`).trim().split("\n").slice(-3).join(" | ") };
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(last) as NumpyReport;
+  } catch {
+    return { error: `unreadable numpy output: ${last.slice(0, 200)}` };
+  }
+}
+
+/** Largest relative difference between the summary numbers both sides report. */
+function compareSummaries(ts: Record<string, number | null>, np: Record<string, number | null>): number {
+  let worst = 0;
+  for (const [key, v] of Object.entries(ts)) {
+    const u = np[key];
+    if (typeof v !== "number" || typeof u !== "number") continue;
+    const scale = Math.max(Math.abs(v), Math.abs(u), 1e-300);
+    worst = Math.max(worst, Math.abs(v - u) / scale);
+  }
+  return worst;
+}
+
+function machine(): Record<string, unknown> {
+  let cpu = os.cpus()[0]?.model ?? "unknown";
+  try {
+    const m = /model name\s*:\s*(.*)/.exec(fs.readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) cpu = m[1].trim();
+  } catch {
+    /* not Linux */
+  }
+  return { date: new Date().toISOString(), nproc: os.cpus().length, cpu, node: process.version, loadavg: os.loadavg().map((x) => +x.toFixed(2)) };
+}
+
+const fmt = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? "–" : x >= 1000 ? x.toFixed(0) : x.toFixed(digits));
+
+function formatTable(rows: Row[]): string {
+  const header = ["workload", "runs", "median ms", "min ms", "max ms", "peak RSS MB", "numpy ms", "TS/numpy", "same result", "result"];
+  const body = rows.map((r) => {
+    const np = r.numpy && "median_ms" in r.numpy ? r.numpy : undefined;
+    const result = r.error
+      ? `ERROR ${r.error.slice(0, 60)}`
+      : Object.entries(r.summary)
+          .slice(0, 3)
+          .map(([k, v]) => `${k}=${typeof v === "number" ? +v.toPrecision(6) : v}`)
+          .join(" ");
+    return [
+      r.name,
+      String(r.runs),
+      fmt(r.median_ms, 2),
+      fmt(r.min_ms, 2),
+      fmt(r.max_ms, 2),
+      fmt(r.peak_rss_mb, 0),
+      np ? fmt(np.median_ms, 2) : r.numpy ? "error" : "–",
+      r.ratio_to_numpy !== undefined ? r.ratio_to_numpy.toFixed(2) : "–",
+      r.numpy_agrees ? (r.numpy_agrees.ok ? "yes" : `NO (${r.numpy_agrees.max_rel_diff.toExponential(1)})`) : "–",
+      result,
+    ];
+  });
+  const all = [header, ...body];
+  const widths = header.map((_, j) => Math.max(...all.map((r) => r[j].length)));
+  const line = (r: string[]) => r.map((c, j) => (j === 0 || j === r.length - 1 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ").trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+function parseParam(s: string): [string, number | string | boolean] {
+  const eq = s.indexOf("=");
+  if (eq <= 0) throw new Error(`--param expects key=value, got ${JSON.stringify(s)}`);
+  const key = s.slice(0, eq);
+  const raw = s.slice(eq + 1);
+  const v = raw === "true" ? true : raw === "false" ? false : raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  return [key, v];
+}
+
+function positiveInt(name: string, s: string | undefined, min: number): number | undefined {
+  if (s === undefined) return undefined;
+  const v = Number(s);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(s)}`);
+  return v;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string", multiple: true },
+      runs: { type: "string" },
+      warmup: { type: "string" },
+      seed: { type: "string" },
+      numpy: { type: "boolean", default: false },
+      param: { type: "string", multiple: true },
+      out: { type: "string" },
+      list: { type: "boolean", default: false },
+      child: { type: "string" },
+      dump: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  const runs = positiveInt("--runs", values.runs, 1);
+  const warmup = positiveInt("--warmup", values.warmup, 0);
+  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
+  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
+  const overrides: Params = Object.fromEntries((values.param ?? []).map(parseParam));
+
+  if (values.child) {
+    await childMain(values.child, runs, warmup, seed, overrides, values.dump);
+    return 0;
+  }
+
+  const only = (values.only ?? []).flatMap((s) => s.split(",")).filter(Boolean);
+  for (const n of only) {
+    if (!WORKLOADS.some((w) => w.name === n)) throw new Error(`unknown workload ${JSON.stringify(n)}; known: ${WORKLOADS.map((w) => w.name).join(", ")}`);
+  }
+  const selected = only.length ? WORKLOADS.filter((w) => only.includes(w.name)) : WORKLOADS;
+  if (values.list) {
+    for (const { name } of selected) {
+      try {
+        const w = await loadWorkload(name);
+        process.stdout.write(`${name.padEnd(16)} ${w.description}  ${JSON.stringify(w.params)}  runs=${w.runs} warmup=${w.warmup}\n`);
+      } catch (e) {
+        process.stdout.write(`${name.padEnd(16)} (cannot load: ${(e as Error).message.split("\n")[0]})\n`);
+      }
+    }
+    return 0;
+  }
+
+  const info = machine();
+  process.stderr.write(`bench: ${info.date}  ${info.nproc} cores  ${info.cpu}  node ${info.node}  load ${(info.loadavg as number[]).join(" ")}  seed ${seed}\n`);
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const outFile = values.out ?? path.join(OUT_DIR, `bench-${String(info.date).replace(/[:.]/g, "-")}.jsonl`);
+  fs.appendFileSync(outFile, JSON.stringify({ machine: info, seed, argv: process.argv.slice(2) }) + "\n");
+
+  const rows: Row[] = [];
+  for (const { name } of selected) {
+    process.stderr.write(`▶ ${name}\n`);
+    const childArgs = ["--seed", String(seed)];
+    if (runs !== undefined) childArgs.push("--runs", String(runs));
+    if (warmup !== undefined) childArgs.push("--warmup", String(warmup));
+    for (const p of values.param ?? []) childArgs.push("--param", p);
+    const inputsDir = path.join(OUT_DIR, "inputs", name);
+    if (values.numpy) childArgs.push("--dump", inputsDir);
+    let row: Row;
+    try {
+      const rep = await runChild(name, childArgs);
+      row = {
+        name,
+        params: rep.params,
+        runs: rep.times_ms.length,
+        median_ms: median(rep.times_ms),
+        min_ms: Math.min(...rep.times_ms),
+        max_ms: Math.max(...rep.times_ms),
+        peak_rss_mb: rep.peak_rss_mb,
+        setup_ms: rep.setup_ms,
+        deterministic: rep.deterministic,
+        summary: rep.summary,
+        extra: rep.extra,
+      };
+      if (values.numpy && fs.existsSync(path.join(__dirname, "numpy", `${name.replace(/-/g, "_")}.py`))) {
+        process.stderr.write(`  numpy reference…\n`);
+        const np = runNumpy(name, runs, warmup, inputsDir);
+        row.numpy = np;
+        if ("median_ms" in np) {
+          row.ratio_to_numpy = row.median_ms / np.median_ms;
+          const tol = typeof np.summary.tolerance === "number" ? np.summary.tolerance : 1e-9;
+          const diff = compareSummaries(row.summary, np.summary);
+          row.numpy_agrees = { max_rel_diff: diff, tolerance: tol, ok: diff <= tol };
+        }
+      }
+    } catch (e) {
+      row = { name, params: {}, runs: 0, median_ms: NaN, min_ms: NaN, max_ms: NaN, peak_rss_mb: NaN, setup_ms: NaN, deterministic: false, summary: {}, error: (e as Error).message };
+    }
+    rows.push(row);
+    // Timings to 6 significant digits; result numbers in full (they are compared).
+    const line = JSON.stringify(row, (k, v) => (typeof v === "number" && /(_ms|_mb|ratio_to_numpy|max_rel_diff)$/.test(k) ? +v.toPrecision(6) : v));
+    process.stdout.write(line + "\n");
+    fs.appendFileSync(outFile, line + "\n");
+  }
+  process.stdout.write("\n" + formatTable(rows) + "\n");
+  const end = os.loadavg().map((x) => x.toFixed(2)).join(" ");
+  process.stdout.write(`\nload average at the end: ${end} (${os.cpus().length} cores; other processes add noise)\nJSON lines also in ${path.relative(process.cwd(), outFile)}\n`);
+  return rows.some((r) => r.error) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`bench: ${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);
