@@ -91,6 +91,8 @@ export interface PresetSpec {
   margin: { l: number; r: number; t: number; b: number };
   /** Pixel ratio for PNG export. */
   pngScale: number;
+  /** Horizontal legend under the plot instead of a column at the right (narrow figures). */
+  legendBelow: boolean;
 }
 
 /**
@@ -102,15 +104,15 @@ export interface PresetSpec {
 export const PRESETS: Readonly<Record<StylePreset, Readonly<PresetSpec>>> = Object.freeze({
   notebook: {
     width: 720, height: 440, fontSize: 13, titleSize: 16, axisTitleSize: 14,
-    lineWidth: 2, markerSize: 7, margin: { l: 64, r: 24, t: 56, b: 56 }, pngScale: 2,
+    lineWidth: 2, markerSize: 7, margin: { l: 64, r: 24, t: 56, b: 56 }, pngScale: 2, legendBelow: false,
   },
   paper: {
     width: 336, height: 240, fontSize: 10, titleSize: 11, axisTitleSize: 10,
-    lineWidth: 1.5, markerSize: 5, margin: { l: 44, r: 8, t: 28, b: 36 }, pngScale: 3,
+    lineWidth: 1.5, markerSize: 5, margin: { l: 44, r: 8, t: 28, b: 36 }, pngScale: 2, legendBelow: true,
   },
   slide: {
     width: 960, height: 540, fontSize: 20, titleSize: 26, axisTitleSize: 22,
-    lineWidth: 3.5, markerSize: 11, margin: { l: 90, r: 30, t: 80, b: 80 }, pngScale: 2,
+    lineWidth: 3.5, markerSize: 11, margin: { l: 90, r: 30, t: 80, b: 80 }, pngScale: 2, legendBelow: false,
   },
 });
 
@@ -151,7 +153,13 @@ export function styleTemplate(preset: StylePreset): Record<string, unknown> {
       margin: { ...s.margin, pad: 0 },
       xaxis: axis,
       yaxis: axis,
-      legend: { font: { size: s.fontSize }, bgcolor: "rgba(255,255,255,0.85)", borderwidth: 0 },
+      legend: {
+        font: { size: s.fontSize },
+        bgcolor: "rgba(255,255,255,0.85)",
+        borderwidth: 0,
+        // y is in plot-area heights; -0.25 clears tick labels and the x-axis title.
+        ...(s.legendBelow ? { orientation: "h", x: 0, xanchor: "left", y: -0.25, yanchor: "top", itemwidth: 30 } : {}),
+      },
       annotationdefaults: { font: { size: s.fontSize } },
       hoverlabel: { font: { family: FONT_FAMILY } },
     },
@@ -173,10 +181,10 @@ function styleConfig(preset: StylePreset): Partial<Config> {
 }
 
 /** The preset's sizes; throws RangeError for an unknown preset name. */
-export function presetSpec(preset: StylePreset): Readonly<PresetSpec> {
-  if (!Object.prototype.hasOwnProperty.call(PRESETS, preset)) {
+export function presetSpec(preset: StylePreset, where = "presetSpec"): Readonly<PresetSpec> {
+  if (typeof preset !== "string" || !Object.prototype.hasOwnProperty.call(PRESETS, preset)) {
     throw new RangeError(
-      `presetSpec: preset must be one of ${STYLE_PRESETS.join(" | ")}, got ${JSON.stringify(preset)}`,
+      `${where}: preset must be one of ${STYLE_PRESETS.join(" | ")}, got ${JSON.stringify(preset)}`,
     );
   }
   return PRESETS[preset];
@@ -195,7 +203,7 @@ export function applyStyle(fig: PlotlyFigure, preset: StylePreset): PlotlyFigure
   if (fig === null || typeof fig !== "object" || !Array.isArray(fig.data)) {
     throw new TypeError(`applyStyle: fig must be a figure {data: [], layout}, got ${typeof fig}`);
   }
-  presetSpec(preset);
+  presetSpec(preset, "applyStyle");
   const out: PlotlyFigure = {
     data: deepCopy(fig.data),
     layout: { ...deepCopy(fig.layout ?? {}), template: styleTemplate(preset) },
@@ -203,6 +211,21 @@ export function applyStyle(fig: PlotlyFigure, preset: StylePreset): PlotlyFigure
   };
   if (fig.builder !== undefined) out.builder = fig.builder;
   return out;
+}
+
+/**
+ * The pixel size a static export of `fig` should have: explicit `layout.width/height`
+ * first, then the style template's, then the notebook preset's. (Plotly itself ignores
+ * a template width while `autosize` is on, so exporters pass this size explicitly.)
+ */
+export function figureSize(fig: PlotlyFigure): { width: number; height: number } {
+  const layout = (fig.layout ?? {}) as Record<string, any>;
+  const templ = (layout.template?.layout ?? {}) as Record<string, any>;
+  const pick = (key: "width" | "height"): number => {
+    for (const v of [layout[key], templ[key]]) if (typeof v === "number" && v > 0) return v;
+    return PRESETS.notebook[key];
+  };
+  return { width: pick("width"), height: pick("height") };
 }
 
 /** Plain-data deep copy that keeps typed arrays (figures are JSON-like). */

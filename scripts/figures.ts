@@ -1,0 +1,352 @@
+/**
+ * `npm run figures [-- --preset notebook|paper|slide] [--require-static] [--only ID]
+ *                    [--notebooks DIR] [--out DIR]`
+ *
+ * Collects every figure the executed notebooks show (display outputs whose metadata has
+ * `passk_figure`), and writes to the output folder (default figures/):
+ *   <id>.html  standalone and offline: loads ./plotly.min.js, copied into the same folder,
+ *              so the folder can be copied or zipped as a whole;
+ *   <id>.svg, <id>.png (scale 2), <id>.pdf  via one headless Chromium for the whole batch;
+ *   INDEX.md   generated: figure files → notebook → builder → caption.
+ * Without Chromium only HTML is written, one line says how to get the rest, exit code 0
+ * (non-zero with --require-static). A malformed figure is reported by id, the others are
+ * still written, and the exit code is 1.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../lib/figure";
+import { applyStyle, figureSize, STYLE_PRESETS, type StylePreset } from "../lib/figureStyle";
+import {
+  CHROMIUM_HINT,
+  checkFigure,
+  openRenderer,
+  plotlyBundlePath,
+  type ImageFormat,
+  type Renderer,
+} from "../lib/render";
+
+/** A figure found in a notebook, with notebook and builder filled in. */
+export interface CollectedFigure {
+  info: Required<Pick<FigureInfo, "id" | "caption" | "notebook">> & { builder?: string };
+  figure: PlotlyFigure;
+  /** "notebooks/02-weights.ipynb, cell 7" — for messages. */
+  where: string;
+}
+
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+const STATIC_FORMATS: readonly ImageFormat[] = ["svg", "png", "pdf"];
+const ALL_EXTENSIONS = ["html", ...STATIC_FORMATS] as const;
+/** File name of the Plotly bundle next to the HTML files (relative, survives copying). */
+export const PLOTLY_FILE = "plotly.min.js";
+const PNG_SCALE = 2;
+
+/**
+ * Reads `<dir>/*.ipynb` (sorted by name) and returns their figures in notebook order.
+ * Problems (unreadable notebook, bad id, duplicate id, figure metadata without a Plotly
+ * bundle) are returned as messages; the affected figure is left out.
+ */
+export function collectFigures(notebooksDir: string): { figures: CollectedFigure[]; problems: string[] } {
+  const figures: CollectedFigure[] = [];
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  const files = fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
+  for (const file of files) {
+    const nbPath = path.join(notebooksDir, file);
+    let nb: any;
+    try {
+      nb = JSON.parse(fs.readFileSync(nbPath, "utf8"));
+    } catch (err) {
+      problems.push(`${nbPath}: not a readable notebook (${(err as Error).message})`);
+      continue;
+    }
+    const cells: any[] = Array.isArray(nb?.cells) ? nb.cells : [];
+    cells.forEach((cell, c) => {
+      for (const output of Array.isArray(cell?.outputs) ? cell.outputs : []) {
+        const meta = output?.metadata?.[FIGURE_METADATA_KEY] as FigureInfo | undefined;
+        if (meta === undefined) continue;
+        const where = `${nbPath}, cell ${c}`;
+        const id = meta?.id;
+        if (typeof id !== "string" || !ID_PATTERN.test(id)) {
+          problems.push(`${where}: figure id must match [a-z0-9-]+, got ${JSON.stringify(id)}`);
+          continue;
+        }
+        if (seen.has(id)) {
+          problems.push(`figure ${JSON.stringify(id)}: id used twice (${seen.get(id)} and ${where}); keeping the first`);
+          continue;
+        }
+        seen.set(id, where);
+        const figure = output?.data?.[PLOTLY_MIME];
+        if (figure === undefined) {
+          problems.push(`figure ${JSON.stringify(id)} (${where}): output has ${FIGURE_METADATA_KEY} metadata but no ${PLOTLY_MIME} data`);
+          continue;
+        }
+        figures.push({
+          info: {
+            id,
+            caption: typeof meta.caption === "string" ? meta.caption : "",
+            notebook: meta.notebook ?? file,
+            builder: meta.builder ?? (typeof figure?.builder === "string" ? figure.builder : undefined),
+          },
+          figure,
+          where,
+        });
+      }
+    });
+  }
+  return { figures, problems };
+}
+
+/** Writes `data` to `file` through a temp file and rename, so readers never see half a file. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.${Math.floor(performance.now() * 1000)}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** JSON safe inside a <script> element (no "</script>", no "<!--"). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+/**
+ * A standalone page showing one styled figure, loading Plotly from `plotlySrc`
+ * (default ./plotly.min.js, relative so the folder can be moved as a whole).
+ */
+export function standaloneHtml(fig: PlotlyFigure, info: FigureInfo, plotlySrc = PLOTLY_FILE): string {
+  const { width, height } = figureSize(fig);
+  const source = [info.notebook, info.builder && `${info.builder}()`].filter(Boolean).join(" · ");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(info.caption || info.id)}</title>
+<style>
+  body { margin: 16px; font-family: Arial, 'Liberation Sans', Helvetica, sans-serif; color: #222; }
+  #figure { width: ${width}px; max-width: 100%; height: ${height}px; }
+  figcaption { max-width: ${width}px; margin-top: 8px; font-size: 14px; }
+  figcaption small { color: #666; }
+</style>
+<script src="${escapeHtml(plotlySrc)}"></script>
+</head>
+<body>
+<figure style="margin:0">
+<div id="figure"></div>
+<figcaption>${escapeHtml(info.caption)}<br><small>${escapeHtml(info.id)}${source ? ` — ${escapeHtml(source)}` : ""}</small></figcaption>
+</figure>
+<script>
+  var fig = ${scriptJson({ data: fig.data, layout: fig.layout, config: { ...fig.config, responsive: true } })};
+  if (typeof Plotly === "undefined") {
+    document.getElementById("figure").textContent = "Plotly did not load: keep ${PLOTLY_FILE} next to this file.";
+  } else {
+    Plotly.newPlot("figure", fig.data, fig.layout, fig.config);
+  }
+</script>
+</body>
+</html>
+`;
+}
+
+/** figures/INDEX.md: one row per figure, listing the files that exist in `outDir`. */
+export function indexMarkdown(figures: readonly CollectedFigure[], outDir: string, preset: StylePreset): string {
+  const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  const rows = figures.map(({ info }) => {
+    const files = ALL_EXTENSIONS.filter((ext) => fs.existsSync(path.join(outDir, `${info.id}.${ext}`)))
+      .map((ext) => `[${ext}](${info.id}.${ext})`)
+      .join(" · ");
+    const builder = info.builder ? `\`${info.builder}\`` : "—";
+    return `| ${info.id} | ${files || "(not written)"} | ${cell(info.notebook)} | ${builder} | ${cell(info.caption)} |`;
+  });
+  return [
+    "<!-- Generated by `npm run figures`; do not edit by hand. -->",
+    "# Figures",
+    "",
+    `Style preset: \`${preset}\`. Each HTML file loads \`${PLOTLY_FILE}\` from this folder; copy the`,
+    "folder as a whole. SVG and PDF are vector (PDF page = figure size, 96 px = 1 in); PNG is at 2× scale.",
+    "",
+    "| Figure | Files | Notebook | Builder | Caption |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+export interface ExportOptions {
+  notebooksDir: string;
+  outDir: string;
+  preset: StylePreset;
+  /** Export only these ids (INDEX.md still lists every figure). */
+  only?: readonly string[];
+  /** Fail (exit non-zero) when Chromium is missing. */
+  requireStatic?: boolean;
+  /** Chromium to use; default: findChromium() ($CHROMIUM_PATH or /usr/bin/chromium); "none" for HTML only. */
+  executablePath?: string;
+  /** An open renderer to reuse (it is left open); `null` means HTML only. Default: open one. */
+  renderer?: Renderer | null;
+  /** Line printer (default console.log). */
+  log?: (line: string) => void;
+}
+
+export interface ExportResult {
+  /** Ids written (HTML always; static formats when a browser was available). */
+  written: string[];
+  /** One message per failure (bad figure, missing id, notebook problem). */
+  errors: string[];
+  formats: string[];
+  staticAvailable: boolean;
+  seconds: number;
+  browserStartSeconds: number;
+  exitCode: number;
+}
+
+/** The work of `npm run figures`, callable from other scripts (e.g. after the notebooks run). */
+export async function exportFigures(opts: ExportOptions): Promise<ExportResult> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const t0 = performance.now();
+  const { figures, problems } = collectFigures(opts.notebooksDir);
+  const errors = [...problems];
+  let selected = figures;
+  if (opts.only && opts.only.length > 0) {
+    const wanted = new Set(opts.only);
+    selected = figures.filter((f) => wanted.has(f.info.id));
+    for (const id of wanted) {
+      if (!figures.some((f) => f.info.id === id)) errors.push(`figure ${JSON.stringify(id)}: not found in ${opts.notebooksDir}`);
+    }
+  }
+  fs.mkdirSync(opts.outDir, { recursive: true });
+  copyPlotly(opts.outDir);
+
+  let renderer: Renderer | null = opts.renderer ?? null;
+  let browserStartSeconds = 0;
+  if (opts.renderer === undefined && selected.length > 0) {
+    const tb = performance.now();
+    try {
+      renderer = await openRenderer({ executablePath: opts.executablePath });
+    } catch (err) {
+      errors.push(`Chromium failed to start: ${(err as Error).message.split("\n")[0]}`);
+    }
+    browserStartSeconds = (performance.now() - tb) / 1000;
+  }
+  const written: string[] = [];
+  try {
+    for (const { info, figure } of selected) {
+      try {
+        checkFigure(figure, info.id);
+        const styled = applyStyle(figure, opts.preset);
+        const images = renderer
+          ? await renderer.toImages(styled, { formats: STATIC_FORMATS, scale: PNG_SCALE, id: info.id })
+          : {};
+        writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
+        for (const [ext, buf] of Object.entries(images)) {
+          writeFileAtomic(path.join(opts.outDir, `${info.id}.${ext}`), buf as Buffer);
+        }
+        written.push(info.id);
+      } catch (err) {
+        errors.push((err as Error).message);
+        // A figure that no longer exports must not leave last run's files looking current.
+        for (const ext of ALL_EXTENSIONS) fs.rmSync(path.join(opts.outDir, `${info.id}.${ext}`), { force: true });
+      }
+    }
+  } finally {
+    if (opts.renderer === undefined) await renderer?.close();
+  }
+  writeFileAtomic(path.join(opts.outDir, "INDEX.md"), indexMarkdown(figures, opts.outDir, opts.preset));
+
+  const staticAvailable = renderer !== null;
+  const formats = staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"];
+  const seconds = (performance.now() - t0) / 1000;
+  for (const e of errors) log(`error: ${e}`);
+  log(
+    `figures: ${written.length}/${selected.length} written to ${opts.outDir} (${formats.join(", ")}; preset ${opts.preset}) ` +
+      `in ${seconds.toFixed(1)} s` +
+      (staticAvailable ? ` (browser start ${browserStartSeconds.toFixed(1)} s)` : ""),
+  );
+  let exitCode = errors.length > 0 ? 1 : 0;
+  if (!staticAvailable && selected.length > 0) {
+    log(`figures: no Chromium found, wrote HTML only; ${CHROMIUM_HINT}`);
+    if (opts.requireStatic) {
+      log("figures: --require-static was given, failing");
+      exitCode = 1;
+    }
+  }
+  return { written, errors, formats, staticAvailable, seconds, browserStartSeconds, exitCode };
+}
+
+/** Copies the Plotly bundle next to the HTML files unless an identical copy is there. */
+function copyPlotly(outDir: string): void {
+  const src = plotlyBundlePath();
+  const dest = path.join(outDir, PLOTLY_FILE);
+  const bundle = fs.readFileSync(src);
+  if (fs.existsSync(dest) && fs.readFileSync(dest).equals(bundle)) return;
+  writeFileAtomic(dest, bundle);
+}
+
+const USAGE =
+  "usage: npm run figures -- [--preset notebook|paper|slide] [--require-static] [--only ID]... " +
+  "[--notebooks DIR] [--out DIR]";
+
+/** CLI entry point; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        preset: { type: "string", default: "notebook" },
+        "require-static": { type: "boolean", default: false },
+        only: { type: "string", multiple: true },
+        notebooks: { type: "string", default: "notebooks" },
+        out: { type: "string", default: "figures" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    console.error(`figures: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const preset = values.preset as StylePreset;
+  if (!STYLE_PRESETS.includes(preset)) {
+    console.error(`figures: --preset must be one of ${STYLE_PRESETS.join(" | ")}, got ${JSON.stringify(values.preset)}`);
+    return 2;
+  }
+  if (!fs.existsSync(values.notebooks)) {
+    console.error(`figures: notebooks folder ${JSON.stringify(values.notebooks)} does not exist`);
+    return 2;
+  }
+  const result = await exportFigures({
+    notebooksDir: values.notebooks,
+    outDir: values.out,
+    preset,
+    only: values.only,
+    requireStatic: values["require-static"],
+  });
+  return result.exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
