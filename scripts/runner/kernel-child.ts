@@ -79,6 +79,7 @@ async function main(req: RunRequest): Promise<void> {
     },
   };
 
+  convs.node; // warm the TypeScript converter (several hundred ms) before the first cell's clock starts
   let errors: CellError[] = [];
   const executor = createExecutor(process.cwd(), convs, {
     log: (...args: unknown[]) => process.stdout.write(util.format(...args) + "\n"),
