@@ -21,6 +21,7 @@ import {
   NotebookFormatError,
 } from "./nbformat";
 import type { ChildMessage, RunRequest } from "./protocol";
+import type { Renderer } from "../../lib/render";
 
 export interface RunOptions {
   /** Notebook files to run (absolute or relative paths), in order. */
@@ -208,10 +209,7 @@ function countFigures(nb: Notebook): number {
   return n;
 }
 
-interface RendererLike {
-  toImage(fig: PlotlyFigure, o: { format: "png"; width?: number; height?: number; scale?: number }): Promise<Buffer>;
-  close(): Promise<void> | void;
-}
+type RendererLike = Renderer;
 
 /** Adds image/png (static fallback for GitHub / nbconvert) to every figure output that lacks one. */
 async function addPngs(nb: Notebook, getRenderer: () => Promise<RendererLike | null>, log: (s: string) => void): Promise<void> {
@@ -223,7 +221,8 @@ async function addPngs(nb: Notebook, getRenderer: () => Promise<RendererLike | n
       if (!r) return;
       const fig = o.data[PLOTLY_MIME] as PlotlyFigure;
       try {
-        const png = await r.toImage(fig, { format: "png", scale: 1 });
+        const id = (o.metadata?.[FIGURE_METADATA_KEY] as { id?: string } | undefined)?.id;
+        const png = await r.toImage(fig, { format: "png", scale: 1, id });
         o.data["image/png"] = png.toString("base64");
       } catch (e) {
         const id = (o.metadata?.[FIGURE_METADATA_KEY] as { id?: string } | undefined)?.id ?? "?";
@@ -241,9 +240,8 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
   const getRenderer = async (): Promise<RendererLike | null> => {
     if (renderer !== undefined) return renderer;
     try {
-      const renderModule = "../../lib/render"; // optional: absent until figure export exists
-      const mod = (await import(renderModule)) as { openRenderer: () => Promise<RendererLike | null> };
-      renderer = await mod.openRenderer();
+      const { openRenderer } = await import("../../lib/render");
+      renderer = await openRenderer();
     } catch (e) {
       log(`  note: static figure rendering unavailable (${(e as Error).message})`);
       renderer = null;
