@@ -47,8 +47,8 @@ function binomialRatio(n: number, c: number, m: number, out: { ratio: number; co
   }
   let ratio = 1;
   let complement = 0;
-  // Below TINY the remaining terms cannot change the complement (it is 1 to rounding), and
-  // the product is finished without it — also keeps the hot loop out of subnormals.
+  // Below TINY the complement is 1 to rounding; the product is finished without it, which also
+  // keeps the hot loop out of subnormals.
   if (m <= c) {
     // Π_{i<m} (n−c−i)/(n−i), 1 − factor = c/(n−i)
     let i = 0;
@@ -68,7 +68,9 @@ function binomialRatio(n: number, c: number, m: number, out: { ratio: number; co
     for (; j <= n && ratio !== 0; j++) ratio *= (j - m) / j;
   }
   out.ratio = ratio;
-  out.complement = ratio < TINY ? 1 : complement;
+  // Below 1/2, 1 − ratio is as accurate as ratio (error ≤ its relative error) and rounds to
+  // exactly 1 when it should; above, the positive-term sum avoids the cancellation.
+  out.complement = ratio < 0.5 ? 1 - ratio : complement;
 }
 
 const TINY = 1e-300;
