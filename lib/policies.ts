@@ -59,8 +59,8 @@ export interface Policy {
   actionProbs(theta: ArrayLike<number>, out?: Float64Array): Float64Array;
   /** Exact p(x) and ∇p(x) at θ (written into `out`'s arrays when given: no allocation). */
   population(theta: ArrayLike<number>, out?: Population): Population;
-  /** n responses per prompt drawn from π_θ(·|x). */
-  sample(theta: ArrayLike<number>, rng: Rng, n: number): ResponseBatch;
+  /** n responses per prompt drawn from π_θ(·|x) (into `out`'s arrays when given: no allocation). */
+  sample(theta: ArrayLike<number>, rng: Rng, n: number, out?: ResponseBatch): ResponseBatch;
   /** The score s_θ(x, y) = ∇_θ log π_θ(y|x), a new length-d array. */
   score(theta: ArrayLike<number>, x: number, y: number): Float64Array;
   /**
@@ -165,15 +165,23 @@ abstract class SoftmaxPolicy implements Policy {
     return pop;
   }
 
-  sample(theta: ArrayLike<number>, rng: Rng, n: number): ResponseBatch {
+  sample(theta: ArrayLike<number>, rng: Rng, n: number, out?: ResponseBatch): ResponseBatch {
     const where = `${this.kind}Policy.sample`;
     this.checkTheta(where, theta);
     checkInteger(where, "n", n, 1);
     if (rng == null || typeof rng.uniform !== "function") throw new TypeError(`${where}: rng must be an Rng (lib/rng.ts), got ${show(rng)}`);
     const { N, K, reward } = this;
-    const probs = this.probsInto(theta, new Float64Array(N * K));
-    const actions = new Int32Array(N * n);
-    const correct = new Uint8Array(N * n);
+    if (out !== undefined) {
+      if (out.N !== N || out.K !== K || out.n !== n) {
+        throw new RangeError(`${where}: out has N = ${out.N}, n = ${out.n}, K = ${out.K}, but this call has N = ${N}, n = ${n}, K = ${K}`);
+      }
+      checkLength(where, "out.actions", out.actions, N * n, "N × n");
+      checkLength(where, "out.correct", out.correct, N * n, "N × n");
+      checkLength(where, "out.probs", out.probs, N * K, "N × K");
+    }
+    const probs = this.probsInto(theta, out?.probs ?? new Float64Array(N * K));
+    const actions = out?.actions ?? new Int32Array(N * n);
+    const correct = out?.correct ?? new Uint8Array(N * n);
     const cumulative = new Float64Array(K);
     for (let x = 0; x < N; x++) {
       const o = x * K;
@@ -192,7 +200,7 @@ abstract class SoftmaxPolicy implements Policy {
         correct[x * n + j] = reward[o + a];
       }
     }
-    return { N, n, K, actions, correct, probs };
+    return out ?? { N, n, K, actions, correct, probs };
   }
 
   score(theta: ArrayLike<number>, x: number, y: number): Float64Array {
