@@ -1,0 +1,169 @@
+/**
+ * Figure export checked in a real browser: exports fixture notebooks' figures with one
+ * renderer, copies the output folder elsewhere, opens every HTML in headless Chromium and
+ * validates every SVG, PNG and PDF.
+ *
+ * Needs Debian's chromium (`apt-get install -y chromium`). Without it the suite FAILS when
+ * CI=true and is skipped locally, with a message saying so.
+ */
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { pathToFileURL } from "url";
+import { chromium, type Browser } from "playwright-core";
+import { applyStyle, PRESETS, STYLE_PRESETS } from "../lib/figureStyle";
+import { CHROMIUM_ARGS, findChromium, openRenderer, PLOTLY_TRACE_TYPES, type Renderer } from "../lib/render";
+import { exportFigures, type ExportResult } from "../scripts/figures";
+import { BARS, LINES, makeFixtureProject, TRACE_COUNTS, UNKNOWN_TYPE } from "./helpers/figureNotebooks";
+
+const chromiumPath = findChromium();
+const inCI = /^(1|true)$/i.test(process.env.CI ?? "");
+const IDS = Object.keys(TRACE_COUNTS);
+const NOTEBOOK = PRESETS.notebook;
+
+if (chromiumPath === null) {
+  const why = "no Chromium found (apt-get install -y chromium)";
+  if (inCI) {
+    test("Chromium is installed for the browser tests in CI", () => assert.fail(`${why}; .ci/run must install it`));
+  } else {
+    test(`browser tests skipped: ${why}`, { skip: why }, () => undefined);
+  }
+} else {
+  describe("figure export in headless Chromium", () => {
+    let renderer: Renderer;
+    let browser: Browser;
+    let result: ExportResult;
+    let copied: string;
+    const file = (id: string, ext: string): string => path.join(copied, `${id}.${ext}`);
+
+    before(async () => {
+      const root = makeFixtureProject([UNKNOWN_TYPE]);
+      const r = await openRenderer();
+      assert.ok(r, "openRenderer found Chromium");
+      renderer = r;
+      result = await exportFigures({
+        notebooksDir: path.join(root, "notebooks"),
+        outDir: path.join(root, "figures"),
+        preset: "notebook",
+        renderer,
+        log: () => undefined,
+      });
+      // Elsewhere on disk: the HTML must not depend on the original location.
+      copied = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "passk-figcopy-")), "figures");
+      fs.cpSync(path.join(root, "figures"), copied, { recursive: true });
+      fs.rmSync(root, { recursive: true, force: true });
+      browser = await chromium.launch({ executablePath: chromiumPath, args: [...CHROMIUM_ARGS] });
+    });
+
+    after(async () => {
+      await renderer?.close();
+      await browser?.close();
+    });
+
+    test("the export writes html, svg, png and pdf for every good figure and names the malformed one", () => {
+      assert.deepEqual(result.written, IDS);
+      assert.equal(result.staticAvailable, true);
+      assert.equal(result.exitCode, 1);
+      assert.deepEqual(result.errors, ['figure "fx-bad-type": trace 0 has unknown trace type "scatterr"']);
+      for (const id of IDS) for (const ext of ["html", "svg", "png", "pdf"]) assert.ok(fs.existsSync(file(id, ext)), `${id}.${ext}`);
+      assert.ok(!fs.existsSync(file("fx-bad-type", "html")));
+    });
+
+    test("each HTML, opened from a copy of the folder, renders the expected number of traces with no page errors and no network", async () => {
+      await Promise.all(
+        IDS.map(async (id) => {
+          const page = await browser.newPage();
+          const problems: string[] = [];
+          page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+          page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+          page.on("request", (req) => {
+            if (!req.url().startsWith(pathToFileURL(copied).href + "/")) problems.push(`request outside the folder: ${req.url()}`);
+          });
+          // Generous timeouts: evaluating the 4.8 MB bundle takes seconds on a busy 2-core machine.
+          await page.goto(pathToFileURL(file(id, "html")).href, { timeout: 120_000 });
+          await page.waitForFunction("document.querySelector('#figure .main-svg') !== null", null, { timeout: 120_000 });
+          const seen = await page.evaluate(`(() => {
+            const gd = document.getElementById("figure");
+            return { full: gd._fullData.length, drawn: gd.querySelectorAll("g.trace, g.hm > image").length };
+          })()`);
+          await page.close();
+          assert.deepEqual(problems, [], id);
+          assert.deepEqual(seen, { full: TRACE_COUNTS[id], drawn: TRACE_COUNTS[id] }, id);
+        }),
+      );
+    });
+
+    test("every SVG parses as an SVG image of the figure's size", async () => {
+      const page = await browser.newPage();
+      for (const id of IDS) {
+        const svg = fs.readFileSync(file(id, "svg"), "utf8");
+        const seen = await page.evaluate(
+          `(async (text) => {
+            const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+            const img = new Image();
+            img.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(text)));
+            await img.decode();
+            return { root: doc.documentElement.nodeName, parseErrors: doc.getElementsByTagName("parsererror").length,
+                     width: img.naturalWidth, height: img.naturalHeight };
+          })(${JSON.stringify(svg)})`,
+        );
+        assert.deepEqual(seen, { root: "svg", parseErrors: 0, width: NOTEBOOK.width, height: NOTEBOOK.height }, id);
+      }
+      await page.close();
+    });
+
+    test("every PNG has the PNG signature and an IHDR of twice the figure size", () => {
+      const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      for (const id of IDS) {
+        const png = fs.readFileSync(file(id, "png"));
+        assert.ok(png.subarray(0, 8).equals(signature), id);
+        assert.equal(png.toString("latin1", 12, 16), "IHDR");
+        assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * NOTEBOOK.width, 2 * NOTEBOOK.height], id);
+      }
+    });
+
+    test("every PDF is a single page of the figure's size (96 px = 72 pt)", () => {
+      for (const id of IDS) {
+        const pdf = fs.readFileSync(file(id, "pdf")).toString("latin1");
+        assert.ok(pdf.startsWith("%PDF-"), id);
+        assert.equal(pdf.match(/\/Type\s*\/Page\b(?!s)/g)?.length, 1, `${id}: one page`);
+        const box = /\/MediaBox\s*\[\s*([\d.\s]+)\]/.exec(pdf)![1].trim().split(/\s+/).map(Number);
+        assert.deepEqual(box.map(Math.round), [0, 0, NOTEBOOK.width * 0.75, NOTEBOOK.height * 0.75], id);
+      }
+    });
+
+    test("Plotly's own trace-type list equals the list checkFigure uses", async () => {
+      assert.deepEqual(await renderer.traceTypes(), [...PLOTLY_TRACE_TYPES].sort());
+    });
+
+    test("a figure Plotly throws on is rejected with its id, and the renderer keeps working", async () => {
+      const throws = { data: [{ y: [1, 2] }], layout: { template: { layout: { xaxis: null } } } };
+      await assert.rejects(renderer.toImage(throws as any, { format: "png", id: "fx-throws" }), /^Error: figure "fx-throws": Plotly failed: TypeError/);
+      await assert.rejects(renderer.toImage(UNKNOWN_TYPE.figure, { format: "svg", id: "fx-bad" }), /figure "fx-bad": trace 0 has unknown trace type/);
+      const png = await renderer.toImage(LINES.figure, { format: "png", width: 300, height: 200, scale: 1 });
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [300, 200]);
+    });
+
+    test("no text is clipped: every label of a styled figure lies inside the image, for every preset", async () => {
+      const page = await browser.newPage();
+      for (const preset of STYLE_PRESETS) {
+        for (const fx of [LINES, BARS]) {
+          const { svg } = await renderer.toImages(applyStyle(fx.figure, preset), { formats: ["svg"], id: fx.info.id });
+          await page.setContent(`<body style="margin:0">${svg!.toString("utf8")}</body>`);
+          const outside: string[] = await page.evaluate(`(() => {
+            const root = document.querySelector("svg").getBoundingClientRect();
+            return [...document.querySelectorAll("text")].filter((t) => t.textContent.trim() !== "").flatMap((t) => {
+              const b = t.getBoundingClientRect();
+              const inside = b.left >= root.left - 0.5 && b.right <= root.right + 0.5 && b.top >= root.top - 0.5 && b.bottom <= root.bottom + 0.5;
+              return inside ? [] : [t.textContent + " @ " + [b.left, b.top, b.right, b.bottom].map(Math.round).join(",")];
+            });
+          })()`);
+          assert.deepEqual(outside, [], `${fx.info.id} (${preset})`);
+        }
+      }
+      await page.close();
+    });
+  });
+}
