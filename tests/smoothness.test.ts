@@ -9,30 +9,7 @@ import { dot, gradJ1, gradJk } from "../lib/interference";
 import { populationPassAtK } from "../lib/passAtK";
 import { createRng } from "../lib/rng";
 import { maxCurvatureFactor, maxInfluence, oneStepInterval, smoothnessBounds } from "../lib/smoothness";
-import type { Population } from "../lib/types";
-
-/** N contexts, s ~ N(±Δ/2, 1), a share ρ hard (correct action 0), uniform mass. */
-function bandit(seed: number, N = 300, rho = 0.3, delta = 1) {
-  const rng = createRng(seed);
-  const hard = Array.from({ length: N }, () => rng.uniform() < rho);
-  const s = hard.map((h) => rng.normal(h ? -delta / 2 : delta / 2, 1));
-  const mass = new Float64Array(N).fill(1 / N);
-  const population = (theta: Float64Array): Population => {
-    const p = new Float64Array(N);
-    const gradP = new Float64Array(2 * N);
-    for (let i = 0; i < N; i++) {
-      const sig = 1 / (1 + Math.exp(-(theta[0] + theta[1] * s[i])));
-      const sign = hard[i] ? -1 : 1;
-      p[i] = hard[i] ? 1 - sig : sig;
-      gradP[2 * i] = sign * sig * (1 - sig);
-      gradP[2 * i + 1] = sign * sig * (1 - sig) * s[i];
-    }
-    return { N, d: 2, mass, p, gradP };
-  };
-  // ‖∇log π‖ ≤ ‖ψ‖ (score (1−σ)ψ or −σψ), ‖∇²log π‖ = σ(1−σ)‖ψ‖² ≤ ‖ψ‖²/4.
-  const psiMax = Math.sqrt(1 + Math.max(...s.map((v) => v * v)));
-  return { population, G: psiMax, F: (psiMax * psiMax) / 4, mass };
-}
+import { logisticBandit as bandit } from "./fixtures/theory";
 
 /** Spectral norm of a symmetric 2 × 2 matrix [[a, b], [b, c]]. */
 function spectralNorm2(a: number, b: number, c: number): number {
