@@ -14,9 +14,9 @@
  *   itself when Chromium is installed (first figure ≈ 3–4 s, then ≈ 0.2 s).
  * The 4.8 MB Plotly bundle is never inlined into a notebook.
  */
-import * as path from "path";
 import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "./figure";
 import { applyStyle } from "./figureStyle";
+import { openRenderer, type Renderer } from "./render";
 
 type DisplayData = { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } };
 type Writer = (d: DisplayData, update: boolean) => void;
@@ -94,20 +94,18 @@ export function setNotebook(name: string): void {
   notebookName = name;
 }
 
-let liveRenderer: Promise<{ toImage(f: PlotlyFigure, o: { format: "png"; scale?: number }): Promise<Buffer> } | null> | undefined;
+let liveRenderer: Promise<Renderer | null> | undefined;
 
 async function livePng(fig: PlotlyFigure): Promise<string | undefined> {
   if (process.env.PASSK_NO_PNG === "1") return undefined;
   try {
-    if (!liveRenderer) {
-      // Loaded lazily so notebooks that never show a figure do not pay for it.
-      const renderModule = "./render";
-      liveRenderer = (import(path.join(__dirname, renderModule)) as Promise<{ openRenderer(): Promise<never> }>).then((m) => m.openRenderer());
-    }
+    // Started on the first figure (Chromium ≈ 3 s), then reused for the kernel's lifetime.
+    liveRenderer ??= openRenderer();
     const r = await liveRenderer;
     if (!r) return undefined;
     return (await r.toImage(fig, { format: "png", scale: 1 })).toString("base64");
-  } catch {
+  } catch (e) {
+    process.stderr.write(`showFigure: no PNG (${(e as Error).message})\n`);
     return undefined;
   }
 }

@@ -9,6 +9,9 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import { discoverNotebooks, formatTable, runNotebooks } from "./runner/run";
+import { readNotebook } from "./runner/nbformat";
+import { exportFigures } from "./figures";
+import { FIGURE_METADATA_KEY, type FigureInfo } from "../lib/figure";
 
 const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
   NAME         run only notebooks whose file name starts with / contains NAME (e.g. 03)
@@ -18,6 +21,7 @@ const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] 
   --timeout S  per-cell timeout in seconds (default 600); a hung cell is killed and reported
   --no-write   execute only; leave the .ipynb files untouched
   --no-png     do not add static PNG renderings of figures to the outputs
+  --no-figures do not export the executed notebooks' figures to figures/ afterwards
   --dir DIR    notebook folder (default notebooks/)`;
 
 async function main(): Promise<number> {
@@ -31,6 +35,7 @@ async function main(): Promise<number> {
         timeout: { type: "string", default: "600" },
         "no-write": { type: "boolean", default: false },
         "no-png": { type: "boolean", default: false },
+        "no-figures": { type: "boolean", default: false },
         dir: { type: "string", default: path.join(__dirname, "..", "notebooks") },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -64,12 +69,30 @@ async function main(): Promise<number> {
   });
   const total = (performance.now() - t0) / 1000;
   process.stdout.write("\n" + formatTable(results) + `\n\ntotal ${total.toFixed(1)} s${args.values.fast ? " (FAST)" : ""}\n`);
+  let figuresExit = 0;
+  const wrote = !args.values.check && !args.values["no-write"];
+  if (wrote && !args.values["no-figures"]) {
+    // Export the figures of the notebooks just run (INDEX.md lists every notebook's figures).
+    const ids = notebooks.flatMap((file) => {
+      try {
+        return readNotebook(file).cells.flatMap((c) =>
+          c.cell_type === "code" ? c.outputs.flatMap((o) => ((o as { metadata?: Record<string, unknown> }).metadata?.[FIGURE_METADATA_KEY] ? [(o as { metadata: Record<string, FigureInfo> }).metadata[FIGURE_METADATA_KEY].id] : [])) : [],
+        );
+      } catch {
+        return [];
+      }
+    });
+    if (ids.length) {
+      const res = await exportFigures({ notebooksDir: args.values.dir!, outDir: path.join(__dirname, "..", "figures"), preset: "notebook", only: ids });
+      figuresExit = res.exitCode;
+    }
+  }
   const bad = results.filter((r) => r.status !== "ok");
   for (const r of bad) {
     if (r.failure) process.stderr.write(`FAILED ${r.notebook} cell ${r.failure.cell}: ${r.failure.message}\n`);
     if (r.differences) process.stderr.write(`DIFFERS ${r.notebook}: cells ${r.differences.map((d) => d.cell).join(", ")}\n`);
   }
-  return bad.length ? 1 : 0;
+  return bad.length || figuresExit ? 1 : 0;
 }
 
 main().then(
