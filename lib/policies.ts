@@ -441,7 +441,7 @@ export class LogLinearSoftmaxPolicy extends SoftmaxPolicy {
  * `features` is N × K × d row-major (φ(x, a) at [(x·K + a)·d …]); give the rewards as one
  * `correctAction` per prompt or as an N × K 0/1 `reward` table. Masses default to uniform.
  *
- * @example logLinearSoftmaxPolicy({ K: 2, d: 1, features: [0, 1], correctAction: [1] }).population([Math.log(3)]).p // => Float64Array [0.75]
+ * @example logLinearSoftmaxPolicy({ K: 2, d: 1, features: [0, 1], correctAction: [1] }).population([Math.log(3)]).p // => Float64Array [0.7499999999999999]  (3/4)
  */
 export function logLinearSoftmaxPolicy(opts: {
   K: number;

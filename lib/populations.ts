@@ -80,7 +80,7 @@ export interface EasyHardOptions {
  *
  * @example
  * const toy = easyHardBandit({ M: 4000, rho: 0.3, delta: 1, rng: createRng(1) });
- * toy.features.slice(0, 2); // => Float64Array [1, s(x_0)]; 1200 contexts are hard
+ * toy.features.slice(0, 2); // => Float64Array [1, -0.05415082903068602]; contexts 2800…3999 are the 1200 hard ones
  */
 export function easyHardBandit(opts: EasyHardOptions): Contexts {
   const where = "easyHardBandit";
@@ -357,7 +357,7 @@ export function betaMixtureDifficulty(opts: BetaMixtureOptions): DifficultyPopul
  * Prompts with p(x) ~ Beta(a, b): a single-hump (a, b > 1), flat (1, 1) or U-shaped (a, b < 1)
  * difficulty distribution.
  *
- * @example betaDifficulty({ N: 3, a: 2, b: 5, rng: createRng(1) }).p // => three draws with mean 2/7
+ * @example betaDifficulty({ N: 3, a: 2, b: 5, rng: createRng(1) }).p // => Float64Array [0.2403…, 0.2987…, 0.4460…]  (Beta(2, 5), mean 2/7)
  */
 export function betaDifficulty(opts: { N: number; a: number; b: number; rng: Rng }): DifficultyPopulation {
   checkPositive("betaDifficulty", "a", opts.a);

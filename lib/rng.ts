@@ -253,7 +253,7 @@ class XoroshiroRng implements Rng {
  * @param seed any safe integer; the same seed gives the same sequence.
  * @example
  * const rng = createRng(42);
- * rng.uniform(); // a number in [0, 1), the same on every run
+ * rng.uniform(); // => 0.10071186295901158 (on every run and platform)
  * const child = rng.split(); // an independent stream
  */
 export function createRng(seed: number): Rng {

@@ -75,7 +75,7 @@ function checkEstimator(where: string, estimator: GradientEstimator, n: number, 
  * (their target is ∇J_1). Requirements: n ≥ 1 (n ≥ 2 for reinforceLeaveOneOut); k ≤ n for
  * pkpo, pkpoLooMinusOne and passKTraining; k ≤ n + 1 for unbiasedWeight.
  *
- * @example perSampleWeights("pkpoLooMinusOne", 4, 2).correct // => Float64Array [0 (unused), 0.5, 0.16666666666666666, 0, 0]
+ * @example perSampleWeights("pkpoLooMinusOne", 4, 2).correct // => Float64Array [0, 0.5, 0.3333333333333333, 0.16666666666666666, 0]  (c = 0 … 4)
  */
 export function perSampleWeights(estimator: GradientEstimator, n: number, k: number): WeightTable {
   checkEstimator("perSampleWeights", estimator, n, k);
