@@ -6,7 +6,7 @@
  *   policies of lib/policies.ts (which turn them into a `Population` with p and ∇p);
  * - `DifficultyPopulation`: only masses and per-prompt success p(x), for the reweighting
  *   figures, which need no gradients.
- * Every generator takes an explicit `Rng` (lib/rng.ts); nothing here draws from Math.random.
+ * Every generator takes an explicit `Rng` (lib/rng.ts); there is no unseeded randomness here.
  */
 import { checkMass } from "./passAtK";
 import type { Rng } from "./rng";
