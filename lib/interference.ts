@@ -179,22 +179,49 @@ export interface ConflictProfile {
   negativeAgreementWeight: Float64Array;
 }
 
+/** G[s, :] += coef[c0 + s]·row for every s (one prompt's row into the K × d block). */
+function addRow(G: Float64Array, R: Float64Array, d: number, K: number, base: number, coef: Float64Array, c0: number): void {
+  for (let s = 0; s < K; s++) {
+    const c = coef[c0 + s];
+    if (c === 0) continue;
+    const gs = s * d;
+    for (let j = 0; j < d; j++) G[gs + j] += c * R[base + j];
+  }
+}
+
 /**
- * Advances pass@k and (1−p)^{k−1} of one prompt from k to k + Δ:
- * pass@(k+Δ) = pass@k + (1−p)^k·pass@Δ — a sum of non-negative terms, so no cancellation
- * for tiny p. Small steps multiply by (1 − p); long steps use expm1/exp.
+ * G[s, :] += Σ_{t<4} coef[t·K + s]·R[row b + t, :]: four prompts' rows into the K × d block.
+ * Register-blocked 4 prompts × 4 values of k, so each loaded element of R and of G serves
+ * four multiply-adds (about 7× faster than one prompt and one k at a time in V8).
  */
-function advance(state: { pass: number; pow: number }, p: number, delta: number): void {
-  const u = 1 - p;
-  if (delta <= 8) {
-    for (let t = 0; t < delta; t++) {
-      state.pow *= u; // now (1−p)^k for the old k, then (1−p)^{k−1} for the new one
-      state.pass += p * state.pow;
+function addRowBlock4(G: Float64Array, R: Float64Array, d: number, K: number, b0: number, coef: Float64Array): void {
+  const b1 = b0 + d;
+  const b2 = b1 + d;
+  const b3 = b2 + d;
+  const K2 = 2 * K;
+  const K3 = 3 * K;
+  let s = 0;
+  for (; s + 3 < K; s += 4) {
+    const a0 = coef[s], a1 = coef[K + s], a2 = coef[K2 + s], a3 = coef[K3 + s];
+    const e0 = coef[s + 1], e1 = coef[K + s + 1], e2 = coef[K2 + s + 1], e3 = coef[K3 + s + 1];
+    const f0 = coef[s + 2], f1 = coef[K + s + 2], f2 = coef[K2 + s + 2], f3 = coef[K3 + s + 2];
+    const h0 = coef[s + 3], h1 = coef[K + s + 3], h2 = coef[K2 + s + 3], h3 = coef[K3 + s + 3];
+    const ga = s * d;
+    const ge = ga + d;
+    const gf = ge + d;
+    const gh = gf + d;
+    for (let j = 0; j < d; j++) {
+      const r0 = R[b0 + j], r1 = R[b1 + j], r2 = R[b2 + j], r3 = R[b3 + j];
+      G[ga + j] += a0 * r0 + a1 * r1 + a2 * r2 + a3 * r3;
+      G[ge + j] += e0 * r0 + e1 * r1 + e2 * r2 + e3 * r3;
+      G[gf + j] += f0 * r0 + f1 * r1 + f2 * r2 + f3 * r3;
+      G[gh + j] += h0 * r0 + h1 * r1 + h2 * r2 + h3 * r3;
     }
-  } else {
-    const logU = Math.log1p(-p);
-    state.pass += state.pow * u * passAtKUnchecked(p, delta);
-    state.pow *= Math.exp(delta * logU);
+  }
+  for (; s < K; s++) {
+    const a0 = coef[s], a1 = coef[K + s], a2 = coef[K2 + s], a3 = coef[K3 + s];
+    const gs = s * d;
+    for (let j = 0; j < d; j++) G[gs + j] += a0 * R[b0 + j] + a1 * R[b1 + j] + a2 * R[b2 + j] + a3 * R[b3 + j];
   }
 }
 
@@ -205,8 +232,8 @@ function advance(state: { pass: number; pow: number }, p: number, delta: number)
  *   ⟨∇J_k, ∇J_1⟩ = E[w_k a] = Z_k E_{q_k}[a] = Z_k ‖∇J_1‖² + Cov(w_k, a)   [D, PAPER.md §4]
  *
  * Per prompt, all w_k on the (sorted) grid come from repeated multiplication by (1 − p)
- * (one exp per gap > 8), then the prompt's row is added into the K × d block of ∇J_k
- * — K·d doubles, cache-resident. Cost O(N·d·K). The grid may be in any order and repeat.
+ * (one exp per gap > 8); rows are then added, four prompts at a time, into the K × d block of
+ * ∇J_k — K·d doubles, cache-resident. Cost O(N·d·K). The grid may be in any order and repeat.
  *
  * @example conflictProfile(workedExamplePopulation(), [1, 2, 3]).innerProduct // => Float64Array [0.4, 0.10456, -0.043476] (to rounding)
  */
@@ -226,37 +253,45 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
   const Z = new Float64Array(K);
   const negW = new Float64Array(K);
   const G = new Float64Array(K * d); // row s = ∇J_k for k = sortedK[s]
-  const coef = new Float64Array(K);
-  const state = { pass: 0, pow: 1 };
+  const coef = new Float64Array(4 * K); // D(x)·w_k(p(x)) of the (up to) 4 prompts of a block
   let meanA = 0;
 
-  for (let i = 0; i < N; i++) {
-    const m = mass[i];
-    if (m === 0) continue;
-    const pi = p[i];
-    const ai = a[i];
-    meanA += m * ai;
-    state.pass = pi; // k = 1
-    state.pow = 1;
-    let kPrev = 1;
-    for (let s = 0; s < K; s++) {
-      const k = sortedK[s];
-      if (k !== kPrev) advance(state, pi, k - kPrev);
-      kPrev = k;
-      const cw = m * k * state.pow; // D(x)·w_k(p(x))
-      coef[s] = cw;
-      J[s] += m * state.pass;
-      Z[s] += cw;
-      inner[s] += cw * ai;
-      if (ai < 0) negW[s] += cw;
+  for (let i0 = 0; i0 < N; i0 += 4) {
+    const rows = Math.min(4, N - i0);
+    for (let t = 0; t < rows; t++) {
+      const i = i0 + t;
+      const m = mass[i];
+      const pi = p[i];
+      const ai = a[i];
+      meanA += m * ai;
+      const u = 1 - pi;
+      let pass = pi; // pass@k and (1−p)^{k−1} at k = kPrev, starting from k = 1
+      let pow = 1;
+      let kPrev = 1;
+      for (let s = 0; s < K; s++) {
+        const k = sortedK[s];
+        const delta = k - kPrev;
+        if (delta > 8) {
+          // pass@(k'+Δ) = pass@k' + (1−p)^{k'}·pass@Δ: non-negative terms, no cancellation.
+          pass += pow * u * passAtKUnchecked(pi, delta);
+          pow *= Math.exp(delta * Math.log1p(-pi));
+        } else {
+          for (let step = 0; step < delta; step++) {
+            pow *= u;
+            pass += pi * pow;
+          }
+        }
+        kPrev = k;
+        const cw = m * k * pow;
+        coef[t * K + s] = cw;
+        J[s] += m * pass;
+        Z[s] += cw;
+        inner[s] += cw * ai;
+        if (ai < 0) negW[s] += cw;
+      }
     }
-    const base = i * d;
-    for (let s = 0; s < K; s++) {
-      const cw = coef[s];
-      if (cw === 0) continue;
-      const gs = s * d;
-      for (let j = 0; j < d; j++) G[gs + j] += cw * gradP[base + j];
-    }
+    if (rows === 4) addRowBlock4(G, gradP, d, K, i0 * d, coef);
+    else for (let t = 0; t < rows; t++) addRow(G, gradP, d, K, (i0 + t) * d, coef, t * K);
   }
 
   let n1sq = 0;
