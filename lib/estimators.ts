@@ -1,5 +1,5 @@
 /**
- * Estimators from n sampled attempts of which c are correct (PAPER.md §7–8; notebook 03).
+ * Estimators from n sampled attempts of which c are correct (PAPER.md §7–8; notebooks 01 and 06).
  *
  * Everything here rests on one ratio of binomial coefficients,
  *

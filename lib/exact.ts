@@ -1,6 +1,6 @@
 /**
  * Arbitrary-precision references for the pass@k estimator (mathjs BigNumber, 64 significant
- * digits) and the naive float64 formula, to show where float64 breaks (PAPER.md §8; notebook 03).
+ * digits) and the naive float64 formula, to show where float64 breaks (PAPER.md §8; notebook 01).
  *
  * mathjs is loaded on first use (it takes ~0.9 s).
  */
@@ -59,7 +59,7 @@ export function exactPassAtKEstimate(n: number, c: number, k: number): string {
  * The pass@k estimator the way a naive user writes it in float64: binomial coefficients by
  * the multiplicative formula, then 1 − comb(n−c, k)/comb(n, k).
  *
- * Fails in two ways (shown in notebook 03): comb(n, k) overflows to ∞ once it exceeds
+ * Fails in two ways (shown in notebook 01): comb(n, k) overflows to ∞ once it exceeds
  * ~1.8e308 (n = 1030, k = n/2), giving ∞/∞ = NaN; and 1 − ratio cancels when the ratio is
  * near 1 (small c/n), losing relative accuracy. Use {@link passAtKEstimate} instead.
  *

@@ -1,6 +1,6 @@
 /**
  * Prompt interference: the kernel κ, agreement scores a(x), the pass@k and pass@1
- * gradients, and the conflict ⟨∇J_k, ∇J_1⟩ over a grid of k (PAPER.md §2–4; notebook 04).
+ * gradients, and the conflict ⟨∇J_k, ∇J_1⟩ over a grid of k (PAPER.md §2–4; notebooks 03 and 04).
  *
  * Input is a `Population` (lib/types.ts): masses D(x), pass@1 values p(x) and the
  * per-prompt gradients ∇p(x) as an N × d row-major matrix. Everything except

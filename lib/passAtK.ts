@@ -1,6 +1,6 @@
 /**
  * Pass@k of one prompt and of a population, the prompt weight w_k, and the
- * normalised reweighting q_k (PAPER.md §1–2; notebook 01/02).
+ * normalised reweighting q_k (PAPER.md §1–2; notebooks 01 and 02).
  *
  * Notation: p = per-prompt pass@1, k = number of attempts, D = prompt
  * distribution given as a `mass` array (non-negative, sums to 1).

@@ -1,5 +1,5 @@
 /**
- * Smoothness constants of J_k and the one-step result (PAPER.md §5; notebook 06).
+ * Smoothness constants of J_k and the one-step result (PAPER.md §5; notebook 05).
  * The paper states the one-step result — one pass@k step raises pass@k and lowers pass@1
  * under smoothness/boundedness [P]; the constants here are our derivation [D].
  *

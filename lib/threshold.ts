@@ -1,6 +1,6 @@
 /**
  * The conflict threshold k*: beyond it, ascending pass@k lowers pass@1 to first order
- * (PAPER.md §4; notebook 04/05). The paper states that such a k* exists [P]; the
+ * (PAPER.md §4; notebook 04). The paper states that such a k* exists [P]; the
  * formulas below are our derivation [D].
  */
 import type { Population } from "./types";
