@@ -40,6 +40,8 @@ interface ChildReport {
   params: Params;
   setup_ms: number;
   times_ms: number[];
+  /** CPU time (user + system) of each timed run: less sensitive than wall time to other processes. */
+  cpu_ms: number[];
   summary: Record<string, number | null>;
   deterministic: boolean;
   peak_rss_mb: number;
@@ -51,6 +53,7 @@ interface NumpyReport {
   median_ms: number;
   min_ms: number;
   max_ms: number;
+  median_cpu_ms?: number;
   runs: number;
   summary: Record<string, number | null>;
   blas?: { architecture?: string; num_threads?: number; version?: string }[];
@@ -65,6 +68,7 @@ interface Row {
   min_ms: number;
   max_ms: number;
   peak_rss_mb: number;
+  median_cpu_ms: number;
   setup_ms: number;
   deterministic: boolean;
   summary: Record<string, number | null>;
@@ -121,26 +125,37 @@ async function childMain(name: string, runs: number | undefined, warmup: number 
     gc();
   }
   const times: number[] = [];
+  const cpu: number[] = [];
   const summaries: string[] = [];
   let summary: Record<string, number | null> = {};
   for (let i = 0; i < nRuns; i++) {
     gc();
+    const c0 = process.cpuUsage();
     const s = performance.now();
     const result = await w.run(inputs);
     times.push(performance.now() - s);
+    const c1 = process.cpuUsage(c0);
+    cpu.push((c1.user + c1.system) / 1000);
     summary = w.summary(result);
     summaries.push(JSON.stringify(summary));
   }
-  const extra = w.extra?.(inputs);
+  const extra = w.extra?.(inputs) ?? {};
+  const ownRss = process.resourceUsage().maxRSS / 1024;
+  const child = w.childStats?.(inputs);
+  if (child) {
+    extra.bench_process_peak_rss_mb = +ownRss.toFixed(1);
+    cpu.splice(0, cpu.length, ...child.cpuMsPerRun.slice(-nRuns));
+  }
   await w.teardown?.(inputs);
   const report: ChildReport = {
     name,
     params,
     setup_ms: setupMs,
     times_ms: times,
+    cpu_ms: cpu,
     summary,
     deterministic: summaries.every((s) => s === summaries[0]),
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    peak_rss_mb: child?.peakRssMb ?? ownRss,
     extra,
   };
   // The IPC channel keeps this process alive: leave once the report is flushed.
@@ -188,6 +203,7 @@ function runNumpy(name: string, runs: number | undefined, warmup: number | undef
 function compareSummaries(ts: Record<string, number | null>, np: Record<string, number | null>): number {
   let worst = 0;
   for (const [key, v] of Object.entries(ts)) {
+    if (key.startsWith("mc_")) continue; // Monte Carlo: each side draws its own samples
     const u = np[key];
     if (typeof v !== "number" || typeof u !== "number") continue;
     const scale = Math.max(Math.abs(v), Math.abs(u), 1e-300);
@@ -210,7 +226,7 @@ function machine(): Record<string, unknown> {
 const fmt = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? "–" : x >= 1000 ? x.toFixed(0) : x.toFixed(digits));
 
 function formatTable(rows: Row[]): string {
-  const header = ["workload", "runs", "median ms", "min ms", "max ms", "peak RSS MB", "numpy ms", "TS/numpy", "same result", "result"];
+  const header = ["workload", "runs", "median ms", "min ms", "max ms", "cpu ms", "peak RSS MB", "numpy ms", "numpy cpu ms", "TS/numpy", "same result", "result"];
   const body = rows.map((r) => {
     const np = r.numpy && "median_ms" in r.numpy ? r.numpy : undefined;
     const result = r.error
@@ -225,8 +241,10 @@ function formatTable(rows: Row[]): string {
       fmt(r.median_ms, 2),
       fmt(r.min_ms, 2),
       fmt(r.max_ms, 2),
+      fmt(r.median_cpu_ms, 2),
       fmt(r.peak_rss_mb, 0),
       np ? fmt(np.median_ms, 2) : r.numpy ? "error" : "–",
+      np ? fmt(np.median_cpu_ms, 2) : "–",
       r.ratio_to_numpy !== undefined ? r.ratio_to_numpy.toFixed(2) : "–",
       r.numpy_agrees ? (r.numpy_agrees.ok ? "yes" : `NO (${r.numpy_agrees.max_rel_diff.toExponential(1)})`) : "–",
       result,
@@ -328,6 +346,7 @@ async function main(): Promise<number> {
         min_ms: Math.min(...rep.times_ms),
         max_ms: Math.max(...rep.times_ms),
         peak_rss_mb: rep.peak_rss_mb,
+        median_cpu_ms: median(rep.cpu_ms),
         setup_ms: rep.setup_ms,
         deterministic: rep.deterministic,
         summary: rep.summary,
@@ -345,7 +364,7 @@ async function main(): Promise<number> {
         }
       }
     } catch (e) {
-      row = { name, params: {}, runs: 0, median_ms: NaN, min_ms: NaN, max_ms: NaN, peak_rss_mb: NaN, setup_ms: NaN, deterministic: false, summary: {}, error: (e as Error).message };
+      row = { name, params: {}, runs: 0, median_ms: NaN, min_ms: NaN, max_ms: NaN, peak_rss_mb: NaN, median_cpu_ms: NaN, setup_ms: NaN, deterministic: false, summary: {}, error: (e as Error).message };
     }
     rows.push(row);
     // Timings to 6 significant digits; result numbers in full (they are compared).

@@ -26,14 +26,23 @@ export interface Workload<I = unknown, R = unknown> {
   setup(params: Params, seed: number): I | Promise<I>;
   /** Timed: the work a user of the project runs. */
   run(inputs: I): R | Promise<R>;
-  /** A few numbers that identify the result (checked against numpy on the same inputs). */
+  /**
+   * A few numbers that identify the result (checked against numpy on the same inputs). Keys
+   * starting with `mc_` are Monte Carlo quantities (each side draws its own samples): not compared.
+   */
   summary(result: R): Record<string, number | null>;
   /** Inputs for the numpy reference, so both sides compute on identical data. */
   exportInputs?(inputs: I): Record<string, ExportedArray>;
   /** Untimed clean-up (temp files). */
   teardown?(inputs: I): void | Promise<void>;
-  /** Extra measurements from the last run (e.g. per-notebook seconds, child-process RSS). */
+  /** Extra measurements over the timed runs (e.g. per-notebook seconds). */
   extra?(inputs: I): Record<string, unknown>;
+  /**
+   * For workloads that time other processes (a command, notebook kernels): the largest peak RSS
+   * of those processes (MB) and their CPU time per run (ms, one entry per run, warm-ups first).
+   * Reported as peak_rss_mb and median_cpu_ms instead of the benchmark process's own.
+   */
+  childStats?(inputs: I): { peakRssMb: number; cpuMsPerRun: number[] };
 }
 
 /** Median of a non-empty list (mean of the two middle values for even length). */

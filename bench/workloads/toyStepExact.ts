@@ -1,0 +1,53 @@
+/**
+ * `toy-step-exact`: one exact pass@4 ascent step θ⁺ = θ + η∇J_4(θ) on the paper's easy/hard toy
+ * (PAPER.md §6) with 100 000 contexts: exact p(x), ∇p(x) from the logistic policy
+ * (lib/policies.ts), ∇J_4 = E[w_4(p)∇p] (lib/interference.ts gradJk), then the update.
+ */
+import { gradJk } from "../../lib/interference";
+import { logisticPolicy, type LogisticPolicy } from "../../lib/policies";
+import { easyHardBandit } from "../../lib/populations";
+import { createRng } from "../../lib/rng";
+import type { Population } from "../../lib/types";
+import type { Params, Workload } from "./types";
+
+export interface ToyInputs {
+  policy: LogisticPolicy;
+  /** θ after the warm start (10 steps of exact pass@1 ascent with lr 2 from 0, PAPER.md §6). */
+  theta: Float64Array;
+  k: number;
+  lr: number;
+  /** Reused Population buffers (no allocation inside the timed step). */
+  pop: Population;
+}
+
+/** The toy policy at the warm-started θ of PAPER.md §6. */
+export function makeToy(M: number, rho: number, delta: number, seed: number, k: number, lr: number): ToyInputs {
+  const contexts = easyHardBandit({ M, rho, delta, rng: createRng(seed) });
+  const policy = logisticPolicy(contexts);
+  const theta = new Float64Array(2);
+  for (let t = 0; t < 10; t++) exactAscentStep(policy, theta, 1, 2);
+  return { policy, theta, k, lr, pop: policy.population(theta) };
+}
+
+/** One exact step θ ← θ + lr·∇J_k(θ) in place; returns ∇J_k. */
+export function exactAscentStep(policy: LogisticPolicy, theta: Float64Array, k: number, lr: number, pop?: Population): Float64Array {
+  const g = gradJk(policy.population(theta, pop), k);
+  for (let j = 0; j < theta.length; j++) theta[j] += lr * g[j];
+  return g;
+}
+
+export const workload: Workload<ToyInputs, { theta: Float64Array; grad: Float64Array }> = {
+  name: "toy-step-exact",
+  description: "one exact pass@4 ascent step on the easy/hard toy, 100 000 contexts",
+  params: { M: 100_000, rho: 0.3, delta: 1, k: 4, lr: 0.5 },
+  runs: 9,
+  warmup: 3,
+  setup: (p: Params, seed: number) => makeToy(Number(p.M), Number(p.rho), Number(p.delta), seed, Number(p.k), Number(p.lr)),
+  run: ({ policy, theta, k, lr, pop }) => {
+    const next = Float64Array.from(theta); // every run steps from the same θ
+    const grad = exactAscentStep(policy, next, k, lr, pop);
+    return { theta: next, grad };
+  },
+  summary: ({ theta, grad }) => ({ theta0: theta[0], theta1: theta[1], grad0: grad[0], grad1: grad[1] }),
+  exportInputs: ({ policy, theta }) => ({ features: policy.features, reward: policy.reward, mass: policy.mass, theta }),
+};
