@@ -79,7 +79,7 @@ function binomialRatioComplement(n: number, c: number, m: number): number {
  * error 2e−16 over 937 exact-rational fixtures with n up to 10^5 (tests/estimators.test.ts).
  * O(min(c, k)) time.
  *
- * @example passAtKEstimate(10, 3, 2) // => 0.5333333333333333  (= 1 − 21/45)
+ * @example passAtKEstimate(10, 3, 2) // => 0.5333333333333334  (8/15, 1 ulp high)
  */
 export function passAtKEstimate(n: number, c: number, k: number): number {
   checkSamples("passAtKEstimate", n, c, "k", k, 1, 1);
