@@ -1,0 +1,485 @@
+/**
+ * Streaming import of exported samples for the LLM diagnostic (issue 7; PAPER.md §7; notebook 08).
+ *
+ * Two input formats:
+ * - per-sample JSONL, one sampled response per line:
+ *   `{"prompt": "<id>", "correct": true|false|0|1, "grad": [numbers]}`; `grad` (optional) is the
+ *   score ∇log π(y|x), or a fixed random projection of it, with the same length on every line;
+ * - per-prompt counts, JSONL `{"prompt": "<id>", "n": 16, "c": 3}` or CSV with a header row
+ *   containing the columns `prompt,n,c` (pass@k only).
+ * `prompt` is a non-empty string or an integer. Extra fields are ignored. Blank lines are skipped.
+ *
+ * Nothing is kept per line. Per prompt the loader keeps only the sufficient statistics
+ * of the diagnostic (why they suffice: lib/analysis.ts):
+ *   n, c, and, with gradients, for the two halves h ∈ {A, B} of the prompt's samples — A the
+ *   samples with even index within the prompt (0, 2, 4, …, in file order), B the odd ones —
+ *   c^A and the sums S⁺_h = Σ_{j∈h, r_j=1} s_j and S⁻_h = Σ_{j∈h, r_j=0} s_j.
+ * Memory is O(prompts) without gradients and O(prompts × d) with them, whatever the file size.
+ *
+ * The halves are independent only if the order of a prompt's lines does not depend on their
+ * outcomes (write samples in sampling order, not sorted by correctness); `sortedPrompts` counts
+ * prompts whose outcomes look sorted so the analysis can warn.
+ *
+ * Every problem in the input throws an {@link InputError} naming the file, the line and the field.
+ */
+import * as fs from "fs";
+import { checkFiniteArray, show } from "./validate";
+
+/** A problem in an input file, located by file, 1-based line number and field. */
+export class InputError extends Error {
+  /** The file being read. */
+  readonly file: string;
+  /** 1-based line number (1 for an empty file). */
+  readonly line: number;
+  /** The offending field (`grad[3]` for an entry), or null when the whole line is wrong. */
+  readonly field: string | null;
+
+  constructor(file: string, line: number, field: string | null, detail: string) {
+    super(`${file}:${line}: ${field === null ? "" : `field "${field}": `}${detail}`);
+    this.name = "InputError";
+    this.file = file;
+    this.line = line;
+    this.field = field;
+  }
+}
+
+/** Sufficient statistics of one prompt. */
+export interface PromptStats {
+  /** Prompt id as written in the file (integers are kept as their decimal string). */
+  readonly id: string;
+  /** Line on which the prompt first appears. */
+  readonly line: number;
+  /** Number of samples n. */
+  n: number;
+  /** Number of correct samples c. */
+  c: number;
+  /** Correct samples in half A (even sample index); null for per-prompt count files. */
+  cA: number | null;
+  /**
+   * Score sums [S⁺_A | S⁻_A | S⁺_B | S⁻_B], 4·d numbers (S⁺ over correct, S⁻ over incorrect
+   * samples of the half); null without gradients. Half A holds ceil(n/2) samples, B floor(n/2).
+   */
+  sums: Float64Array | null;
+  /** Number of times the outcome changes between consecutive samples (per-sample files). */
+  switches: number;
+}
+
+/** Everything the analysis needs from one input. */
+export interface SampleData {
+  /** File path, or a label for in-memory data. */
+  source: string;
+  /** "samples": per-sample records; "counts": per-prompt (n, c). */
+  format: "samples" | "counts";
+  /** Prompts in order of first appearance. */
+  prompts: PromptStats[];
+  /** Total samples Σ n. */
+  samples: number;
+  /** Gradient length d; 0 when the input has no gradients. */
+  d: number;
+  /** Records read (non-blank lines, without a CSV header). */
+  records: number;
+  /**
+   * Prompts with 0 < c < n and n ≥ 4 whose outcomes change only once in file order (all correct
+   * samples first or last), and how many such mixed prompts there are: if nearly all are
+   * "sorted", the file is probably ordered by correctness and the even/odd halves are not
+   * independent samples.
+   */
+  sortedPrompts: { sorted: number; mixed: number };
+}
+
+/** A prompt's statistics plus the outcome of its latest sample (for `switches`). */
+interface Slot {
+  st: PromptStats;
+  lastCorrect: boolean;
+}
+
+/** The per-sample accumulator shared by the file loader and {@link SampleAccumulator}. */
+class Accumulator {
+  private readonly byId = new Map<string, Slot>();
+  readonly prompts: PromptStats[] = [];
+  /** Gradient length: −1 before the first record, 0 when records have no gradient. */
+  d = -1;
+  dLine = 0;
+  samples = 0;
+  private last: Slot | null = null;
+
+  constructor(readonly source: string) {}
+
+  /** Adds one sample; `grad` must already be checked (finite, length d). */
+  push(id: string, correct: boolean, grad: ArrayLike<number> | null, line: number): void {
+    // Lines of one prompt usually come together: skip the Map lookup then.
+    let slot = this.last !== null && this.last.st.id === id ? this.last : this.byId.get(id);
+    if (slot === undefined) {
+      const st: PromptStats = { id, line, n: 0, c: 0, cA: 0, sums: this.d > 0 ? new Float64Array(4 * this.d) : null, switches: 0 };
+      slot = { st, lastCorrect: correct };
+      this.byId.set(id, slot);
+      this.prompts.push(st);
+    }
+    this.last = slot;
+    const st = slot.st;
+    const half = st.n & 1; // sample index within the prompt: even → half A, odd → half B
+    if (slot.lastCorrect !== correct) st.switches++;
+    slot.lastCorrect = correct;
+    st.n++;
+    if (correct) {
+      st.c++;
+      if (half === 0) st.cA!++;
+    }
+    this.samples++;
+    if (grad !== null && st.sums !== null) {
+      const d = this.d;
+      const off = (half * 2 + (correct ? 0 : 1)) * d;
+      const s = st.sums;
+      for (let j = 0; j < d; j++) s[off + j] += grad[j];
+    }
+  }
+
+  result(format: "samples" | "counts", records: number): SampleData {
+    let sorted = 0;
+    let mixed = 0;
+    for (const st of this.prompts) {
+      if (st.n >= 4 && st.c > 0 && st.c < st.n) {
+        mixed++;
+        if (st.switches === 1) sorted++;
+      }
+    }
+    return {
+      source: this.source,
+      format,
+      prompts: this.prompts,
+      samples: this.samples,
+      d: Math.max(this.d, 0),
+      records,
+      sortedPrompts: { sorted, mixed },
+    };
+  }
+}
+
+/**
+ * Builds {@link SampleData} from samples held in memory (e.g. a simulation or the tfjs
+ * stand-in policy), with the same half assignment as the file loader: the j-th sample added
+ * for a prompt (j = 0, 1, …) goes to half A when j is even, B when odd.
+ *
+ * @example
+ * const acc = new SampleAccumulator();
+ * acc.add("q1", true, [0.5, -1]); acc.add("q1", false, [0.1, 0.2]);
+ * acc.finish().prompts[0] // => { id: "q1", n: 2, c: 1, cA: 1, sums: [0.5,-1, 0,0, 0,0, 0.1,0.2], … }
+ */
+export class SampleAccumulator {
+  private readonly acc: Accumulator;
+  private count = 0;
+
+  constructor(source = "memory") {
+    this.acc = new Accumulator(source);
+  }
+
+  /** Adds one sample. Every call must pass a gradient of the same length, or none. */
+  add(prompt: string, correct: boolean, grad?: ArrayLike<number> | null): void {
+    const where = "SampleAccumulator.add";
+    if (typeof prompt !== "string" || prompt === "") throw new TypeError(`${where}: prompt must be a non-empty string, got ${show(prompt)}`);
+    if (typeof correct !== "boolean") throw new TypeError(`${where}: correct must be a boolean, got ${show(correct)}`);
+    const g = grad ?? null;
+    const d = g === null ? 0 : g.length;
+    if (g !== null) {
+      checkFiniteArray(where, "grad", g);
+      if (d === 0) throw new RangeError(`${where}: grad must not be empty`);
+    }
+    if (this.acc.d === -1) this.acc.d = d;
+    else if (d !== this.acc.d) {
+      throw new RangeError(`${where}: grad has length ${d}, but the first sample's grad has length ${this.acc.d} (0 = no gradient)`);
+    }
+    this.count++;
+    this.acc.push(prompt, correct, g, this.count);
+  }
+
+  /** The sufficient statistics of everything added so far (throws if nothing was added). */
+  finish(): SampleData {
+    if (this.count === 0) throw new RangeError("SampleAccumulator.finish: no samples were added");
+    return this.acc.result("samples", this.count);
+  }
+}
+
+/**
+ * Calls `onLine(text, lineNumber)` for each line of a file, reading it in 1 MiB chunks.
+ * Strips a UTF-8 byte-order mark and a trailing CR. Holds at most one chunk plus one line.
+ *
+ * Chunked Buffer splitting is used rather than node:readline: on a 10^6-line, 690 MB file
+ * readline alone took ≈ 2 s, Buffer.indexOf splitting ≈ 0.1 s (issue 8, `analyze-1e6`).
+ */
+export async function forEachLine(file: string, onLine: (text: string, line: number) => void): Promise<number> {
+  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  let carry: Buffer | null = null;
+  let lineNo = 0;
+  let first = true;
+  const emit = (buf: Buffer, start: number, end: number) => {
+    if (first) {
+      first = false;
+      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+    }
+    if (end > start && buf[end - 1] === 13) end--;
+    onLine(buf.toString("utf8", start, end), ++lineNo);
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let start = 0;
+    let nl = chunk.indexOf(10);
+    if (carry !== null) {
+      if (nl === -1) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
+      carry = null;
+      emit(joined, 0, joined.length);
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    while (nl !== -1) {
+      emit(chunk, start, nl);
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+  }
+  if (carry !== null && carry.length > 0) emit(carry, 0, carry.length);
+  return lineNo;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `an array ${show(v)}`;
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${show(v)}`;
+}
+
+/** Why JSON.parse rejected a line, in the user's terms. */
+function jsonProblem(text: string, err: unknown): { field: string | null; detail: string } {
+  const nonFinite = /(?:^|[\s,:[])(-?(?:NaN|Infinity|inf|nan))(?=[\s,\]}]|$)/i.exec(text);
+  if (nonFinite !== null) {
+    const before = text.slice(0, nonFinite.index);
+    const key = /"([^"\\]+)"\s*:\s*\[?[^"]*$/.exec(before);
+    const field = key === null ? null : key[1];
+    return { field, detail: `${nonFinite[1]} is not a finite number (and not valid JSON); every value must be finite` };
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return { field: null, detail: `malformed JSON (${msg})` };
+}
+
+function promptId(file: string, line: number, v: unknown): string {
+  if (v === undefined) throw new InputError(file, line, "prompt", "missing");
+  if (typeof v === "string") {
+    if (v === "") throw new InputError(file, line, "prompt", "must not be empty");
+    return v;
+  }
+  if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
+  throw new InputError(file, line, "prompt", `must be a string or an integer, got ${describe(v)}`);
+}
+
+function countField(file: string, line: number, name: "n" | "c", v: unknown, min: number): number {
+  if (v === undefined || v === "") throw new InputError(file, line, name, "missing");
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(file, line, name, `must be an integer, got ${describe(v)}`);
+  if (!Number.isInteger(v)) throw new InputError(file, line, name, `must be an integer, got ${show(v)}`);
+  if (v < min) {
+    const why = name === "n" ? " (a prompt needs at least one sample)" : "";
+    throw new InputError(file, line, name, `must be ≥ ${min}${why}, got ${show(v)}`);
+  }
+  return v;
+}
+
+/** Per-prompt counts: builds the records and rejects duplicates and c > n. */
+class CountTable {
+  readonly prompts: PromptStats[] = [];
+  private readonly seen = new Map<string, number>();
+  samples = 0;
+
+  constructor(readonly file: string) {}
+
+  add(line: number, id: string, nRaw: unknown, cRaw: unknown): void {
+    const n = countField(this.file, line, "n", nRaw, 1);
+    const c = countField(this.file, line, "c", cRaw, 0);
+    if (c > n) throw new InputError(this.file, line, "c", `must be ≤ n = ${n} (c counts correct samples among n), got ${c}`);
+    const earlier = this.seen.get(id);
+    if (earlier !== undefined) throw new InputError(this.file, line, "prompt", `${show(id)} already appeared on line ${earlier}`);
+    this.seen.set(id, line);
+    this.prompts.push({ id, line, n, c, cA: null, sums: null, switches: 0 });
+    this.samples += n;
+  }
+
+  result(records: number): SampleData {
+    return { source: this.file, format: "counts", prompts: this.prompts, samples: this.samples, d: 0, records, sortedPrompts: { sorted: 0, mixed: 0 } };
+  }
+}
+
+function emptyFile(file: string): InputError {
+  return new InputError(file, 1, null, "the file has no records (empty file)");
+}
+
+/**
+ * Loads a JSONL file of either format (decided by its first record: `correct` ⇒ per-sample,
+ * `n`/`c` ⇒ per-prompt counts), streaming it line by line.
+ *
+ * Throws {@link InputError} for: malformed JSON; a record that is not an object; a missing or
+ * mistyped `prompt`, `correct` (must be true, false, 0 or 1), `n`, `c`; a `grad` that is not an
+ * array of finite numbers, or whose length differs from the first record's, or that is present
+ * on some lines and absent on others; NaN/Infinity (written by Python's json module as bare
+ * `NaN`, `Infinity`); c > n; n = 0; a prompt listed twice in a counts file; an empty file; a
+ * record of the other format in the middle of the file.
+ */
+export async function loadJsonl(file: string): Promise<SampleData> {
+  let format: "samples" | "counts" | null = null;
+  const acc = new Accumulator(file);
+  const counts = new CountTable(file);
+  let records = 0;
+  await forEachLine(file, (text, line) => {
+    if (text.trim() === "") return;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(text);
+    } catch (err) {
+      const { field, detail } = jsonProblem(text, err);
+      throw new InputError(file, line, field, detail);
+    }
+    if (rec === null || typeof rec !== "object" || Array.isArray(rec)) {
+      throw new InputError(file, line, null, `expected a JSON object, got ${describe(rec)}`);
+    }
+    const o = rec as Record<string, unknown>;
+    records++;
+    if (format === null) {
+      if ("correct" in o) format = "samples";
+      else if ("n" in o || "c" in o) format = "counts";
+      else {
+        throw new InputError(file, line, "correct", 'missing: expected a per-sample record {"prompt", "correct", "grad"?} or a per-prompt record {"prompt", "n", "c"}');
+      }
+    }
+    const id = promptId(file, line, o.prompt);
+    if (format === "counts") {
+      if ("correct" in o) throw new InputError(file, line, "correct", "unexpected: line 1 started a per-prompt counts file (prompt, n, c)");
+      counts.add(line, id, o.n, o.c);
+      return;
+    }
+    const cr = o.correct;
+    let correct: boolean;
+    if (cr === true || cr === 1) correct = true;
+    else if (cr === false || cr === 0) correct = false;
+    else if (cr === undefined) {
+      const hint = "n" in o || "c" in o ? " (this looks like a per-prompt record, but the file started with per-sample records)" : "";
+      throw new InputError(file, line, "correct", `missing${hint}`);
+    } else throw new InputError(file, line, "correct", `must be true, false, 0 or 1, got ${describe(cr)}`);
+    const g = o.grad;
+    let grad: unknown[] | null = null;
+    if (g !== undefined && g !== null) {
+      if (!Array.isArray(g)) throw new InputError(file, line, "grad", `must be an array of numbers, got ${describe(g)}`);
+      if (g.length === 0) throw new InputError(file, line, "grad", "must not be empty (omit the field when there is no gradient)");
+      for (let j = 0; j < g.length; j++) {
+        const v = g[j];
+        if (typeof v !== "number") throw new InputError(file, line, `grad[${j}]`, `must be a number, got ${describe(v)}`);
+        if (!Number.isFinite(v)) throw new InputError(file, line, `grad[${j}]`, `must be finite, got ${show(v)} (overflow?)`);
+      }
+      grad = g;
+    }
+    const d = grad === null ? 0 : grad.length;
+    if (acc.d === -1) {
+      acc.d = d;
+      acc.dLine = line;
+    } else if (d !== acc.d) {
+      const detail =
+        acc.d === 0
+          ? `present here, but the first record (line ${acc.dLine}) has no gradient; give every line a gradient or none`
+          : d === 0
+            ? `missing, but the first record (line ${acc.dLine}) has a gradient of length ${acc.d}`
+            : `has length ${d}, but the first record (line ${acc.dLine}) has length ${acc.d}`;
+      throw new InputError(file, line, "grad", detail);
+    }
+    acc.push(id, correct, grad as number[] | null, line);
+  });
+  if (records === 0) throw emptyFile(file);
+  return format === "counts" ? counts.result(records) : acc.result("samples", records);
+}
+
+/** Splits one CSV line into fields (RFC 4180 quoting, no line breaks inside quotes). */
+export function splitCsvLine(text: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (text[i] === '"') {
+      let v = "";
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q === -1) return null; // unterminated quote
+        v += text.slice(i, q);
+        if (text[q + 1] === '"') {
+          v += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      out.push(v);
+      if (i === text.length) return out;
+      if (text[i] !== ",") return null;
+      i++;
+    } else {
+      const comma = text.indexOf(",", i);
+      if (comma === -1) {
+        out.push(text.slice(i).trim());
+        return out;
+      }
+      out.push(text.slice(i, comma).trim());
+      i = comma + 1;
+    }
+  }
+}
+
+/**
+ * Loads a per-prompt counts CSV: a header row naming (at least) the columns `prompt`, `n`, `c`
+ * in any order, then one row per prompt. n and c must be plain integers (`12`, not `12.0`).
+ * Same errors as the counts case of {@link loadJsonl}, plus a missing column in the header and
+ * a row with the wrong number of fields.
+ */
+export async function loadCountsCsv(file: string): Promise<SampleData> {
+  const table = new CountTable(file);
+  let header: string[] | null = null;
+  let col = { prompt: -1, n: -1, c: -1 };
+  let records = 0;
+  await forEachLine(file, (text, line) => {
+    if (text.trim() === "") return;
+    const fields = splitCsvLine(text);
+    if (fields === null) throw new InputError(file, line, null, "malformed CSV (unterminated quote or text after a closing quote)");
+    if (header === null) {
+      header = fields;
+      col = { prompt: fields.indexOf("prompt"), n: fields.indexOf("n"), c: fields.indexOf("c") };
+      for (const name of ["prompt", "n", "c"] as const) {
+        if (col[name] === -1) throw new InputError(file, line, name, `missing from the header row (got columns ${fields.join(",")}; need prompt,n,c)`);
+      }
+      return;
+    }
+    records++;
+    if (fields.length !== header.length) {
+      throw new InputError(file, line, null, `expected ${header.length} fields like the header, got ${fields.length}`);
+    }
+    const num = (name: "n" | "c"): unknown => {
+      const s = fields[col[name]];
+      if (s === "") return undefined;
+      if (/^[+-]?\d+$/.test(s)) return Number(s);
+      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s); // rejected below as non-integer
+      throw new InputError(file, line, name, `must be an integer, got ${show(s)}`);
+    };
+    const id = fields[col.prompt];
+    if (id === "") throw new InputError(file, line, "prompt", "missing");
+    table.add(line, id, num("n"), num("c"));
+  });
+  if (header === null) throw emptyFile(file);
+  if (records === 0) throw new InputError(file, 2, null, "the file has a header but no rows");
+  return table.result(records);
+}
+
+/** Loads either format: `.csv` ⇒ {@link loadCountsCsv}, anything else ⇒ {@link loadJsonl}. */
+export async function loadData(file: string): Promise<SampleData> {
+  try {
+    await fs.promises.access(file, fs.constants.R_OK);
+  } catch {
+    throw new InputError(file, 0, null, "cannot read the file (missing or not readable)");
+  }
+  return file.toLowerCase().endsWith(".csv") ? loadCountsCsv(file) : loadJsonl(file);
+}
