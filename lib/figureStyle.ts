@@ -91,13 +91,15 @@ export interface PresetSpec {
   margin: { l: number; r: number; t: number; b: number };
   /** Pixel ratio for PNG export. */
   pngScale: number;
-  /** Horizontal legend under the plot instead of a column at the right (narrow figures). */
+  /** Horizontal legend under the plot instead of a column at the right (narrow figures),
+   * unless the figure places its legend itself. */
   legendBelow: boolean;
 }
 
 /**
  * - notebook: a comfortable cell-width figure (720 × 440).
- * - paper: one column of a two-column paper at natural size, 3.5 in × 2.5 in;
+ * - paper: one column of a two-column paper at natural size, 3.5 in × 3 in (the legend
+ *   goes below the plot);
  *   10 px text is 7.5 pt, the smallest size most venues accept.
  * - slide: half to full width of a 16:9 slide (960 × 540), 20 px text.
  */
@@ -107,7 +109,7 @@ export const PRESETS: Readonly<Record<StylePreset, Readonly<PresetSpec>>> = Obje
     lineWidth: 2, markerSize: 7, margin: { l: 64, r: 24, t: 56, b: 56 }, pngScale: 2, legendBelow: false,
   },
   paper: {
-    width: 336, height: 240, fontSize: 10, titleSize: 11, axisTitleSize: 10,
+    width: 336, height: 288, fontSize: 10, titleSize: 11, axisTitleSize: 10,
     lineWidth: 1.5, markerSize: 5, margin: { l: 44, r: 8, t: 28, b: 36 }, pngScale: 2, legendBelow: true,
   },
   slide: {
@@ -122,9 +124,14 @@ export const FONT_FAMILY = "Arial, 'Liberation Sans', Helvetica, sans-serif";
 const AXIS_COLOR = "#444444";
 const GRID_COLOR = "#E6E6E6";
 
-/** The Plotly template (`layout.template`) of one preset. */
-export function styleTemplate(preset: StylePreset): Record<string, unknown> {
+/**
+ * The Plotly template (`layout.template`) of one preset. `legendPlaced`: the figure
+ * positions its own legend, so the template must not move it (a template's
+ * xref/yref would change the meaning of the figure's x/y).
+ */
+export function styleTemplate(preset: StylePreset, legendPlaced = false): Record<string, unknown> {
   const s = presetSpec(preset);
+  const legendBelow = s.legendBelow && !legendPlaced;
   const axis = {
     automargin: true,
     showline: true,
@@ -155,10 +162,18 @@ export function styleTemplate(preset: StylePreset): Record<string, unknown> {
       yaxis: axis,
       legend: {
         font: { size: s.fontSize },
+        title: { font: { size: s.fontSize } },
         bgcolor: "rgba(255,255,255,0.85)",
         borderwidth: 0,
-        // y is in plot-area heights; -0.25 clears tick labels and the x-axis title.
-        ...(s.legendBelow ? { orientation: "h", x: 0, xanchor: "left", y: -0.25, yanchor: "top", itemwidth: 30 } : {}),
+        // Anchored to the bottom of the whole figure (container), so it pushes the margin
+        // instead of overlapping the x-axis title; items wrap into rows.
+        ...(legendBelow
+          ? {
+              orientation: "h", xref: "container", x: 0.01, xanchor: "left",
+              yref: "container", y: 0, yanchor: "bottom", itemwidth: 30, tracegroupgap: 0,
+              title: { font: { size: s.fontSize }, side: "top" },
+            }
+          : {}),
       },
       annotationdefaults: { font: { size: s.fontSize } },
       hoverlabel: { font: { family: FONT_FAMILY } },
@@ -204,9 +219,11 @@ export function applyStyle(fig: PlotlyFigure, preset: StylePreset): PlotlyFigure
     throw new TypeError(`applyStyle: fig must be a figure {data: [], layout}, got ${typeof fig}`);
   }
   presetSpec(preset, "applyStyle");
+  const legend = (fig.layout?.legend ?? {}) as Record<string, unknown>;
+  const legendPlaced = ["x", "y", "xref", "yref", "orientation"].some((k) => legend[k] !== undefined);
   const out: PlotlyFigure = {
     data: deepCopy(fig.data),
-    layout: { ...deepCopy(fig.layout ?? {}), template: styleTemplate(preset) },
+    layout: { ...deepCopy(fig.layout ?? {}), template: styleTemplate(preset, legendPlaced) },
     config: { ...deepCopy(fig.config ?? {}), ...styleConfig(preset) },
   };
   if (fig.builder !== undefined) out.builder = fig.builder;

@@ -30,6 +30,8 @@ export interface ImageOptions {
   scale?: number;
   /** Figure id used in error messages (default: the title, else "figure"). */
   id?: string;
+  /** Called with a message when some text (label, legend, title) falls outside the image. */
+  warn?: (message: string) => void;
 }
 
 export interface MultiImageOptions extends Omit<ImageOptions, "format"> {
@@ -180,7 +182,16 @@ window.__passkRender = async function (fig, o) {
   var layout = Object.assign({}, fig.layout || {}, { width: o.width, height: o.height, autosize: false });
   var config = Object.assign({}, fig.config || {}, { staticPlot: true, responsive: false });
   await Plotly.newPlot(gd, fig.data, layout, config);
-  var out = { traces: gd._fullData.length };
+  var box = gd.getBoundingClientRect();
+  var clipped = [];
+  gd.querySelectorAll("text").forEach(function (t) {
+    var b = t.getBoundingClientRect();
+    if (t.textContent.trim() === "" || b.width === 0) return;
+    if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1) {
+      clipped.push(t.textContent.trim());
+    }
+  });
+  var out = { traces: gd._fullData.length, clipped: clipped };
   if (o.svg) {
     var url = await Plotly.toImage(gd, { format: "svg", width: o.width, height: o.height });
     out.svg = decodeURIComponent(url.slice(url.indexOf(",") + 1));
@@ -195,10 +206,11 @@ window.__passkRender = async function (fig, o) {
 `;
 
 const RENDER_TIMEOUT_MS = 60_000;
+const LOAD_TIMEOUT_MS = 180_000;
 
 // The little of playwright-core we use, typed structurally so that no DOM types leak in.
 interface PageLike {
-  goto(url: string): Promise<unknown>;
+  goto(url: string, opts?: { timeout?: number }): Promise<unknown>;
   evaluate(expression: string): Promise<any>;
   setContent(html: string): Promise<void>;
   pdf(opts: Record<string, unknown>): Promise<Buffer>;
@@ -220,7 +232,7 @@ export async function openRenderer(opts: { executablePath?: string } = {}): Prom
   const { chromium } = require("playwright-core") as {
     chromium: { launch(o: Record<string, unknown>): Promise<BrowserLike> };
   };
-  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout: 60_000 });
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout: LOAD_TIMEOUT_MS });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-render-"));
   try {
     // Loading the bundle by <script src> from a file is about twice as fast as
@@ -235,7 +247,8 @@ export async function openRenderer(opts: { executablePath?: string } = {}): Prom
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (err) => pageErrors.push(err.message));
-    await page.goto(pathToFileURL(html).href);
+    // Evaluating the bundle takes ~1.5 s on an idle core but 30 s+ on a saturated machine.
+    await page.goto(pathToFileURL(html).href, { timeout: LOAD_TIMEOUT_MS });
     const plotlyVersion: unknown = await page.evaluate("typeof Plotly === 'object' ? Plotly.version : null");
     if (typeof plotlyVersion !== "string") throw new Error(`openRenderer: Plotly did not load (${pageErrors.join("; ")})`);
     const pdfPage = await browser.newPage();
@@ -284,7 +297,7 @@ function makeRenderer(
     const args = { width, height, scale, svg: wants.has("svg") || wants.has("pdf"), png: wants.has("png") };
     const payload = JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
     pageErrors.length = 0;
-    let result: { traces: number; svg?: string; png?: string };
+    let result: { traces: number; clipped: string[]; svg?: string; png?: string };
     try {
       result = await withTimeout(
         page.evaluate(`window.__passkRender(${payload}, ${JSON.stringify(args)})`),
@@ -296,6 +309,10 @@ function makeRenderer(
     }
     if (pageErrors.length > 0) {
       throw new Error(`figure ${JSON.stringify(name)}: page error while plotting: ${pageErrors.join("; ")}`);
+    }
+    if (result.clipped.length > 0 && opts.warn) {
+      const texts = result.clipped.slice(0, 5).map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
+      opts.warn(`figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${result.clipped.length > 5 ? ", …" : ""}`);
     }
     const out: Partial<Record<ImageFormat, Buffer>> = {};
     if (wants.has("svg")) out.svg = Buffer.from(result.svg ?? "", "utf8");

@@ -202,6 +202,8 @@ export interface ExportResult {
   written: string[];
   /** One message per failure (bad figure, missing id, notebook problem). */
   errors: string[];
+  /** Layout problems that do not fail the export (text outside the image). */
+  warnings: string[];
   formats: string[];
   staticAvailable: boolean;
   seconds: number;
@@ -228,23 +230,26 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
 
   let renderer: Renderer | null = opts.renderer ?? null;
   let browserStartSeconds = 0;
+  let browserFailed = false;
   if (opts.renderer === undefined && selected.length > 0) {
     const tb = performance.now();
     try {
       renderer = await openRenderer({ executablePath: opts.executablePath });
     } catch (err) {
-      errors.push(`Chromium failed to start: ${(err as Error).message.split("\n")[0]}`);
+      browserFailed = true;
+      errors.push(`Chromium failed to start, wrote HTML only: ${(err as Error).message.split("\n")[0]}`);
     }
     browserStartSeconds = (performance.now() - tb) / 1000;
   }
   const written: string[] = [];
+  const warnings: string[] = [];
   try {
     for (const { info, figure } of selected) {
       try {
         checkFigure(figure, info.id);
         const styled = applyStyle(figure, opts.preset);
         const images = renderer
-          ? await renderer.toImages(styled, { formats: STATIC_FORMATS, scale: PNG_SCALE, id: info.id })
+          ? await renderer.toImages(styled, { formats: STATIC_FORMATS, scale: PNG_SCALE, id: info.id, warn: (w) => warnings.push(w) })
           : {};
         writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
         for (const [ext, buf] of Object.entries(images)) {
@@ -265,6 +270,7 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   const staticAvailable = renderer !== null;
   const formats = staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"];
   const seconds = (performance.now() - t0) / 1000;
+  for (const w of warnings) log(`warning: ${w}`);
   for (const e of errors) log(`error: ${e}`);
   log(
     `figures: ${written.length}/${selected.length} written to ${opts.outDir} (${formats.join(", ")}; preset ${opts.preset}) ` +
@@ -272,14 +278,14 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
       (staticAvailable ? ` (browser start ${browserStartSeconds.toFixed(1)} s)` : ""),
   );
   let exitCode = errors.length > 0 ? 1 : 0;
-  if (!staticAvailable && selected.length > 0) {
+  if (!staticAvailable && selected.length > 0 && !browserFailed) {
     log(`figures: no Chromium found, wrote HTML only; ${CHROMIUM_HINT}`);
     if (opts.requireStatic) {
       log("figures: --require-static was given, failing");
       exitCode = 1;
     }
   }
-  return { written, errors, formats, staticAvailable, seconds, browserStartSeconds, exitCode };
+  return { written, errors, warnings, formats, staticAvailable, seconds, browserStartSeconds, exitCode };
 }
 
 /** Copies the Plotly bundle next to the HTML files unless an identical copy is there. */

@@ -165,5 +165,14 @@ if (chromiumPath === null) {
       }
       await page.close();
     });
+
+    test("a label that cannot fit is reported as a warning naming the figure", async () => {
+      const long = "a y-axis title far too long to fit beside a plot this short, at any font size";
+      const fig = applyStyle({ ...LINES.figure, layout: { ...LINES.figure.layout, yaxis: { title: { text: long } } } }, "paper");
+      const warnings: string[] = [];
+      await renderer.toImages(fig, { formats: ["png"], id: "fx-long-label", warn: (w) => warnings.push(w) });
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /^figure "fx-long-label": text outside the 336×288 image: "a y-axis title far too long/);
+    });
   });
 }

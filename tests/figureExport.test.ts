@@ -109,6 +109,16 @@ describe("figure style", () => {
     assert.deepEqual(Array.from(out), [1, 2, 3]);
   });
 
+  test("the paper preset moves the legend below the plot only when the builder did not place it", () => {
+    const free = applyStyle(LINES.figure, "paper").layout.template.layout.legend;
+    assert.equal(free.orientation, "h");
+    assert.equal(free.yref, "container");
+    const placed = { ...LINES.figure, layout: { ...LINES.figure.layout, legend: { x: 0.5, y: -0.2, orientation: "h" as const } } };
+    const kept = applyStyle(placed, "paper").layout;
+    assert.deepEqual(kept.legend, { x: 0.5, y: -0.2, orientation: "h" });
+    assert.equal(kept.template.layout.legend.yref, undefined, "no container reference to reinterpret the builder's y");
+  });
+
   test("applyStyle rejects an unknown preset and a non-figure, naming applyStyle", () => {
     assert.throws(() => applyStyle(LINES.figure, "poster" as any), /^RangeError: applyStyle: preset must be one of notebook \| paper \| slide, got "poster"/);
     assert.throws(() => applyStyle(null as any, "paper"), /^TypeError: applyStyle: fig must be/);
