@@ -285,6 +285,20 @@ describe("figures command (no browser)", () => {
     assert.match(bad.stderr, /--preset must be one of notebook \| paper \| slide, got "poster"/);
   });
 
+  test("files of a figure the notebooks no longer show are removed, other files in the folder are not", async () => {
+    const root = makeFixtureProject();
+    const out = path.join(root, "figures");
+    await exportFigures({ notebooksDir: path.join(root, "notebooks"), outDir: out, preset: "notebook", renderer: null, log: quiet });
+    fs.writeFileSync(path.join(out, "notes.txt"), "mine");
+    writeNotebook(path.join(root, "notebooks", "02-b.ipynb"), []);
+    const lines: string[] = [];
+    const r = await exportFigures({ notebooksDir: path.join(root, "notebooks"), outDir: out, preset: "notebook", renderer: null, log: (l) => lines.push(l) });
+    assert.deepEqual(r.written, ["fx-lines", "fx-kernel"]);
+    assert.ok(!fs.existsSync(path.join(out, "fx-bars.html")));
+    assert.ok(fs.existsSync(path.join(out, "notes.txt")));
+    assert.ok(lines.includes('figures: removed files of "fx-bars", no longer in the notebooks'));
+  });
+
   test("writeFileAtomic replaces a file and leaves no temp file behind", () => {
     const dir = tmpDir();
     const file = path.join(dir, "a.txt");
