@@ -7,8 +7,8 @@
  *
  * the chance that m of the n samples drawn without replacement are all incorrect.
  * It is evaluated as a product of min(c, m) factors in (0, 1] — never as a ratio of
- * binomials, which overflow float64 from n ≈ 1030 — and 1 − R is accumulated as a sum of
- * positive terms, so neither suffers cancellation.
+ * binomials, which overflow float64 from n ≈ 1030 — and, when R ≥ 1/2, 1 − R is accumulated
+ * as a sum of positive terms, so neither suffers cancellation.
  */
 import { checkInteger, checkProbability } from "./validate";
 
