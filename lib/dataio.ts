@@ -29,13 +29,13 @@ import { checkFiniteArray, show } from "./validate";
 export class InputError extends Error {
   /** The file being read. */
   readonly file: string;
-  /** 1-based line number (1 for an empty file). */
+  /** 1-based line number (1 for an empty file, 0 when the file cannot be read). */
   readonly line: number;
   /** The offending field (`grad[3]` for an entry), or null when the whole line is wrong. */
   readonly field: string | null;
 
   constructor(file: string, line: number, field: string | null, detail: string) {
-    super(`${file}:${line}: ${field === null ? "" : `field "${field}": `}${detail}`);
+    super(`${line > 0 ? `${file}:${line}` : file}: ${field === null ? "" : `field "${field}": `}${detail}`);
     this.name = "InputError";
     this.file = file;
     this.line = line;
@@ -395,12 +395,20 @@ export async function loadJsonl(file: string): Promise<SampleData> {
   return format === "counts" ? counts.result(records) : acc.result("samples", records);
 }
 
-/** Splits one CSV line into fields (RFC 4180 quoting, no line breaks inside quotes). */
+/**
+ * Splits one CSV line into fields (RFC 4180 quoting, no line breaks inside quotes; spaces around
+ * fields are dropped). Returns null for an unterminated quote or text after a closing quote.
+ *
+ * @example splitCsvLine('a, "b ""c""",d') // => ["a", 'b "c"', "d"]
+ */
 export function splitCsvLine(text: string): string[] | null {
   const out: string[] = [];
   let i = 0;
   for (;;) {
-    if (text[i] === '"') {
+    let q0 = i;
+    while (text[q0] === " " || text[q0] === "\t") q0++; // spaces before a quoted field
+    if (text[q0] === '"') {
+      i = q0;
       let v = "";
       i++;
       for (;;) {
@@ -416,6 +424,7 @@ export function splitCsvLine(text: string): string[] | null {
         }
       }
       out.push(v);
+      while (text[i] === " " || text[i] === "\t") i++;
       if (i === text.length) return out;
       if (text[i] !== ",") return null;
       i++;
@@ -433,7 +442,8 @@ export function splitCsvLine(text: string): string[] | null {
 
 /**
  * Loads a per-prompt counts CSV: a header row naming (at least) the columns `prompt`, `n`, `c`
- * in any order, then one row per prompt. n and c must be plain integers (`12`, not `12.0`).
+ * in any order, then one row per prompt. n and c must be integer values (`12` or `12.0`; not `12.5`,
+ * `NaN`, `inf` or empty).
  * Same errors as the counts case of {@link loadJsonl}, plus a missing column in the header and
  * a row with the wrong number of fields.
  */

@@ -7,7 +7,7 @@
  * intervals, and k*. Input formats: lib/dataio.ts; estimators: lib/analysis.ts.
  *
  * Exit status: 0 success; 1 bad input (message with file, line and field on stderr, no stack
- * trace); 2 bad command line.
+ * trace); 2 bad command line. `runAnalyze` is the same command in-process (for tests).
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_K_GRID, diagnose, summaryRows, type DiagnosticResult } from "../lib/analysis";
@@ -42,7 +42,8 @@ function parseIntArg(name: string, s: string, min: number): number {
   return Number(s);
 }
 
-function parseCommandLine(argv: string[]): Args {
+/** The parsed command line, or null for --help. */
+function parseCommandLine(argv: string[]): Args | null {
   let parsed;
   try {
     parsed = parseArgs({
@@ -62,10 +63,7 @@ function parseCommandLine(argv: string[]): Args {
     throw new UsageError((err as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  if (values.help) return null;
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : `expected one FILE, got ${positionals.length}`);
   const k = values.k === undefined ? [...DEFAULT_K_GRID] : values.k.split(",").map((s) => parseIntArg("k", s, 1));
   const level = values.level === undefined ? 0.95 : Number(values.level);
@@ -94,7 +92,9 @@ function fmtK(r: DiagnosticResult): string {
   return `k* (first k with ⟨∇J_k,∇J_1⟩ < 0): ${value}${ci}`;
 }
 
-async function printTables(r: DiagnosticResult): Promise<void> {
+type Write = (text: string) => void;
+
+async function printTables(r: DiagnosticResult, print: Write): Promise<void> {
   // danfojs (≈ 1.7 s to load) only for the human-readable output.
   const dfd = await import("danfojs-node");
   const df = new dfd.DataFrame(summaryRows(r));
@@ -107,8 +107,8 @@ async function printTables(r: DiagnosticResult): Promise<void> {
     lines.push(`  cross-fitted ‖∇J_1‖² = ${r.gradJ1NormSq === null ? "—" : r.gradJ1NormSq.toPrecision(3)}`);
     lines.push(`  ${fmtK(r)}`);
   }
-  console.log(lines.join("\n") + "\n");
-  console.log(tableHtml(df, { showIndex: false, digits: 4 }).text);
+  print(lines.join("\n") + "\n\n");
+  print(tableHtml(df, { showIndex: false, digits: 4 }).text + "\n");
   const notes = [
     "pass@k: mean over prompts of the unbiased estimator 1 − C(n−c,k)/C(n,k); prompts with n < k are excluded at that k, never counted as solved.",
   ];
@@ -118,8 +118,8 @@ async function printTables(r: DiagnosticResult): Promise<void> {
       "⟨∇J_k,∇J_1⟩, cos: cross-fitted between the even- and odd-indexed samples of each prompt (unbiased inner product); at k, only prompts with n ≥ 2k.",
     );
   }
-  console.log("\n" + notes.map((n) => `note: ${n}`).join("\n"));
-  for (const w of r.warnings) console.log(`warning: ${w}`);
+  print("\n" + notes.map((n) => `note: ${n}\n`).join(""));
+  for (const w of r.warnings) print(`warning: ${w}\n`);
 }
 
 async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> {
@@ -130,27 +130,46 @@ async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> 
   dfd.toCSV(df, { filePath: file });
 }
 
-async function main(): Promise<void> {
-  const args = parseCommandLine(process.argv.slice(2));
-  const data = await loadData(args.file);
-  const result = diagnose(data, { k: args.k, bootstrap: args.bootstrap, seed: args.seed, level: args.level });
-  if (args.perPrompt !== null) await writePerPrompt(result, args.perPrompt);
-  if (args.json) {
-    const { perPrompt: _omit, ...rest } = result;
-    process.stdout.write(JSON.stringify(rest) + "\n");
-  } else {
-    await printTables(result);
+/**
+ * Runs the command on `argv` (without "node script"), writing to `out` and `err`; resolves with
+ * the exit status. Input and usage errors become messages; anything else (a bug) is thrown.
+ */
+export async function runAnalyze(argv: string[], out: Write, err: Write): Promise<number> {
+  try {
+    const args = parseCommandLine(argv);
+    if (args === null) {
+      out(USAGE + "\n");
+      return 0;
+    }
+    const data = await loadData(args.file);
+    const result = diagnose(data, { k: args.k, bootstrap: args.bootstrap, seed: args.seed, level: args.level });
+    if (args.perPrompt !== null) await writePerPrompt(result, args.perPrompt);
+    if (args.json) {
+      const { perPrompt: _omit, ...rest } = result;
+      out(JSON.stringify(rest) + "\n");
+    } else {
+      await printTables(result, out);
+    }
+    return 0;
+  } catch (e: unknown) {
+    if (e instanceof InputError) {
+      err(`error: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      err(`error: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof InputError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    process.exit(1);
-  }
-  if (err instanceof UsageError) {
-    process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-  throw err;
-});
+if (require.main === module) {
+  runAnalyze(
+    process.argv.slice(2),
+    (s) => process.stdout.write(s),
+    (s) => process.stderr.write(s),
+  ).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,366 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { agreementScoresEstimate, diagnose, summaryRows } from "../lib/analysis";
+import { runAnalyze } from "../scripts/analyze";
+import { SampleAccumulator, type SampleData } from "../lib/dataio";
+import { passAtKEstimate, promptWeightEstimate } from "../lib/estimators";
+import { agreementScores, conflictProfile } from "../lib/interference";
+import { logisticPolicy, logLinearSoftmaxPolicy, type Policy } from "../lib/policies";
+import { easyHardBandit } from "../lib/populations";
+import { createRng, type Rng } from "../lib/rng";
+import type { Population } from "../lib/types";
+
+/**
+ * n_x sampled responses per prompt from a policy with exact p and ∇p (lib/policies.ts), with
+ * their exact scores, as the diagnostic's input. `nPer` gives each prompt's n (default n).
+ */
+function sampleData(policy: Policy, theta: ArrayLike<number>, rng: Rng, n: number, nPer?: ArrayLike<number>): SampleData {
+  const batch = policy.sample(theta, rng, n);
+  const acc = new SampleAccumulator();
+  for (let x = 0; x < policy.N; x++) {
+    const scores = Array.from({ length: policy.K }, (_, a) => policy.score(theta, x, a));
+    const nx = nPer ? nPer[x] : n;
+    for (let j = 0; j < nx; j++) acc.add(`x${x}`, batch.correct[x * n + j] === 1, scores[batch.actions[x * n + j]]);
+  }
+  return acc.finish();
+}
+
+/** The population restricted to prompts with `keep`, with uniform mass over them. */
+function subPopulation(pop: Population, keep: (x: number) => boolean): Population {
+  const idx = Array.from({ length: pop.N }, (_, x) => x).filter(keep);
+  const gradP = new Float64Array(idx.length * pop.d);
+  idx.forEach((x, r) => gradP.set(pop.gradP.subarray(x * pop.d, (x + 1) * pop.d), r * pop.d));
+  return { N: idx.length, d: pop.d, mass: new Float64Array(idx.length).fill(1 / idx.length), p: Float64Array.from(idx, (x) => pop.p[x]), gradP };
+}
+
+function meanAndSE(xs: number[]): { mean: number; se: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
+  return { mean, se: Math.sqrt(v / xs.length) };
+}
+
+function assertWithin4SE(xs: number[], exact: number, what: string): void {
+  const { mean, se } = meanAndSE(xs);
+  assert.ok(Math.abs(mean - exact) <= 4 * se, `${what}: mean ${mean} vs exact ${exact}, 4·SE = ${4 * se}`);
+}
+
+/** The paper's toy (PAPER.md §6) at a θ where pass@k conflicts with pass@1 from k = 3 on. */
+function toy(M: number, seed: number, labels: "stratified" | "iid" = "stratified") {
+  const contexts = easyHardBandit({ M, rho: 0.3, delta: 1, rng: createRng(seed), labels });
+  const policy = logisticPolicy(contexts);
+  const theta = [0.8, 1.5];
+  return { policy, theta, pop: policy.population(theta) };
+}
+
+describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(x)", () => {
+  test("⟨∇J_k,∇J_1⟩, ‖∇J_k‖², ‖∇J_1‖² and â(x) are unbiased: means over 300 datasets lie within 4 standard errors of the exact values (paper's toy)", () => {
+    const { policy, theta, pop } = toy(40, 4);
+    const ks = [1, 2, 3, 4];
+    const exact = conflictProfile(pop, ks);
+    const a = agreementScores(pop);
+    const watch = [0, 39]; // an easy and a hard prompt
+    const rng = createRng(2);
+    const ip: number[][] = ks.map(() => []);
+    const nk: number[][] = ks.map(() => []);
+    const n1: number[] = [];
+    const agree: number[][] = watch.map(() => []);
+    for (let r = 0; r < 300; r++) {
+      const data = sampleData(policy, theta, rng, 8);
+      const res = diagnose(data, { k: ks, bootstrap: 0 });
+      ks.forEach((_, s) => {
+        ip[s].push(res.innerProduct[s]!);
+        nk[s].push(res.gradJkNormSq[s]!);
+      });
+      n1.push(res.gradJ1NormSq!);
+      watch.forEach((x, w) => agree[w].push(res.perPrompt[x].agreement!));
+    }
+    assert.ok(exact.innerProduct[0] > 0 && exact.innerProduct[2] < 0, "the toy conflicts at k = 3 but not at k = 1");
+    ks.forEach((k, s) => {
+      assertWithin4SE(ip[s], exact.innerProduct[s], `⟨∇J_${k},∇J_1⟩`);
+      assertWithin4SE(nk[s], exact.normGradJk[s] ** 2, `‖∇J_${k}‖²`);
+    });
+    assertWithin4SE(n1, exact.normGradJ1 ** 2, "‖∇J_1‖²");
+    watch.forEach((x, w) => assertWithin4SE(agree[w], a[x], `a(x${x})`));
+  });
+
+  test("with unequal (odd) sample counts, the inner product at k is unbiased for the population of prompts with n ≥ 2k", () => {
+    const rng = createRng(3);
+    const N = 24;
+    const K = 4;
+    const d = 5;
+    const policy = logLinearSoftmaxPolicy({
+      K,
+      d,
+      features: Array.from({ length: N * K * d }, () => rng.normal()),
+      correctAction: Array.from({ length: N }, () => rng.int(0, K - 1)),
+    });
+    const theta = Array.from({ length: d }, () => rng.normal(0, 0.5));
+    const pop = policy.population(theta);
+    const nPer = Array.from({ length: N }, (_, x) => [3, 5, 8, 9][x % 4]);
+    const ks = [1, 2, 3, 4];
+    const exact = ks.map((k) => conflictProfile(subPopulation(pop, (x) => nPer[x] >= 2 * k), [k]).innerProduct[0]);
+    const ip: number[][] = ks.map(() => []);
+    for (let r = 0; r < 400; r++) {
+      const res = diagnose(sampleData(policy, theta, rng, 9, nPer), { k: ks, bootstrap: 0 });
+      assert.deepEqual(res.gradientExcluded, [0, 6, 12, 12]);
+      ks.forEach((_, s) => ip[s].push(res.innerProduct[s]!));
+    }
+    ks.forEach((k, s) => assertWithin4SE(ip[s], exact[s], `⟨∇J_${k},∇J_1⟩ over prompts with n ≥ ${2 * k}`));
+  });
+
+  test("95% prompt-bootstrap intervals cover the population ⟨∇J_k,∇J_1⟩ in at least 85% of 80 datasets whose prompts are drawn from D", () => {
+    const ks = [1, 3];
+    const truth = conflictProfile(toy(20000, 99, "iid").pop, ks).innerProduct; // D by a large sample
+    const covered = ks.map(() => 0);
+    const R = 80;
+    for (let r = 0; r < R; r++) {
+      const { policy, theta } = toy(60, 1000 + r, "iid");
+      const res = diagnose(sampleData(policy, theta, createRng(r), 8), { k: ks, bootstrap: 200, seed: r });
+      ks.forEach((_, s) => {
+        const [lo, hi] = res.innerProductCI[s]!;
+        if (lo <= truth[s] && truth[s] <= hi) covered[s]++;
+      });
+    }
+    ks.forEach((k, s) => assert.ok(covered[s] >= 0.85 * R, `k = ${k}: covered ${covered[s]} of ${R}`));
+  });
+});
+
+describe("pass@k, exclusions and the k* scan", () => {
+  test("pass@k is the mean of the unbiased estimator over prompts with n ≥ k (to 1e-12); prompts with n < k are excluded and counted, never counted as solved", () => {
+    const counts = [
+      [2, 2],
+      [5, 1],
+      [9, 0],
+      [16, 7],
+      [16, 16],
+      [3, 1],
+    ];
+    const acc = new SampleAccumulator();
+    counts.forEach(([n, c], x) => {
+      for (let j = 0; j < n; j++) acc.add(`p${x}`, j < c);
+    });
+    const ks = [1, 2, 3, 4, 9, 16, 17];
+    const res = diagnose(acc.finish(), { k: ks, bootstrap: 0 });
+    ks.forEach((k, s) => {
+      const used = counts.filter(([n]) => n >= k);
+      assert.equal(res.passAtKExcluded[s], counts.length - used.length);
+      if (used.length === 0) return assert.equal(res.passAtK[s], null);
+      const expected = used.reduce((t, [n, c]) => t + passAtKEstimate(n, c, k), 0) / used.length;
+      assert.ok(Math.abs(res.passAtK[s]! - expected) <= 1e-12, `k = ${k}: ${res.passAtK[s]} vs ${expected}`);
+    });
+    // the guard "n − c < k ⇒ 1" would count prompt p0 (n = 2, c = 2) as solved at k = 4
+    const k4 = ks.indexOf(4);
+    const wrong = counts.reduce((t, [n, c]) => t + (n - c < 4 ? 1 : passAtKEstimate(n, c, Math.min(4, n))), 0) / counts.length;
+    assert.notEqual(res.passAtK[k4], wrong);
+    assert.match(res.warnings.join("\n"), /k=4: 2 of 6/);
+    assert.equal(res.gradients, false);
+    assert.deepEqual(res.innerProduct, ks.map(() => null));
+    assert.equal(res.kStar, null);
+  });
+
+  test("the k* scan and the per-k rows (two code paths) give the same inner products, and k* is the first negative scanned k", () => {
+    const { policy, theta } = toy(60, 4);
+    const data = sampleData(policy, theta, createRng(5), 16);
+    const ks = [1, 2, 3, 4, 5, 6, 7, 8];
+    const res = diagnose(data, { k: ks, bootstrap: 50, seed: 3 });
+    assert.equal(res.kScanMax, 8);
+    ks.forEach((k, s) => {
+      const a = res.innerProduct[s]!;
+      const b = res.scan.innerProduct[k - 1];
+      assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1e-6, Math.abs(a)), `k = ${k}: ${a} vs ${b}`);
+      assert.deepEqual(res.scan.innerProductCI[k - 1]!.map((v) => +v.toPrecision(10)), res.innerProductCI[s]!.map((v) => +v.toPrecision(10)));
+    });
+    const firstNegative = res.scan.innerProduct.findIndex((v) => v < 0) + 1;
+    assert.equal(res.kStar, firstNegative === 0 ? null : firstNegative);
+    assert.equal(res.gradJ1NormSq, res.innerProduct[0]);
+  });
+
+  test("k* is scanned only up to the largest k every prompt supports, with a warning", () => {
+    const { policy, theta } = toy(20, 6);
+    const nPer = Array.from({ length: 20 }, (_, x) => (x === 3 ? 7 : 12));
+    const res = diagnose(sampleData(policy, theta, createRng(7), 12, nPer), { k: [1, 2, 4, 8], bootstrap: 0 });
+    assert.equal(res.kScanMax, 3);
+    assert.equal(res.scan.k.length, 3);
+    assert.match(res.warnings.join("\n"), /k\* scanned only up to k = 3, not 8: .* smallest prompt has n = 7/);
+  });
+
+  test("q_k's weight on {â < 0} and on prompts with c = 0 equal a direct computation from the per-prompt statistics", () => {
+    const { policy, theta } = toy(50, 8);
+    const data = sampleData(policy, theta, createRng(9), 10);
+    const ks = [1, 2, 5];
+    const res = diagnose(data, { k: ks, bootstrap: 0 });
+    const a = agreementScoresEstimate(data);
+    // â(x) by hand: ĝ^h(x) = S⁺_h/n_h, Ĝ^h = mean over prompts
+    const d = data.d;
+    const GA = new Float64Array(d);
+    const GB = new Float64Array(d);
+    for (const st of data.prompts) {
+      for (let j = 0; j < d; j++) {
+        GA[j] += st.sums![j] / Math.ceil(st.n / 2) / data.prompts.length;
+        GB[j] += st.sums![2 * d + j] / Math.floor(st.n / 2) / data.prompts.length;
+      }
+    }
+    data.prompts.forEach((st, x) => {
+      let ab = 0;
+      let ba = 0;
+      for (let j = 0; j < d; j++) {
+        ab += (st.sums![j] / Math.ceil(st.n / 2)) * GB[j];
+        ba += (st.sums![2 * d + j] / Math.floor(st.n / 2)) * GA[j];
+      }
+      assert.ok(Math.abs(a[x] - 0.5 * (ab + ba)) <= 1e-14, `â(x${x})`);
+      assert.equal(res.perPrompt[x].agreement, a[x]);
+    });
+    ks.forEach((k, s) => {
+      const w = data.prompts.map((st) => promptWeightEstimate(st.n, st.c, k));
+      const total = w.reduce((t, v) => t + v, 0);
+      const neg = w.reduce((t, v, x) => t + (data.prompts[x].c > 0 && a[x] < 0 ? v : 0), 0);
+      const none = w.reduce((t, v, x) => t + (data.prompts[x].c === 0 ? v : 0), 0);
+      assert.ok(Math.abs(res.negativeAgreementWeight[s]! - neg / total) <= 1e-14);
+      assert.ok(Math.abs(res.undeterminedAgreementWeight[s]! - none / total) <= 1e-14);
+    });
+  });
+});
+
+describe("bootstrap intervals", () => {
+  test("the same seed gives the same intervals and another seed different ones", () => {
+    const { policy, theta } = toy(30, 10);
+    const data = sampleData(policy, theta, createRng(11), 8);
+    const a = diagnose(data, { k: [1, 2], bootstrap: 100, seed: 1 });
+    const b = diagnose(data, { k: [1, 2], bootstrap: 100, seed: 1 });
+    const c = diagnose(data, { k: [1, 2], bootstrap: 100, seed: 2 });
+    assert.deepEqual(a.innerProductCI, b.innerProductCI);
+    assert.deepEqual(a.passAtKCI, b.passAtKCI);
+    assert.notDeepEqual(a.innerProductCI, c.innerProductCI);
+  });
+
+  test("intervals contain the point estimate even when within-prompt products dominate (40-dimensional noisy scores)", () => {
+    // Without removing copy–copy products from bootstrap replicates, the interval of the
+    // inner product sits above the estimate here (it did on the tfjs stand-in policy).
+    const rng = createRng(12);
+    const N = 40;
+    const K = 6;
+    const d = 40;
+    const policy = logLinearSoftmaxPolicy({
+      K,
+      d,
+      features: Array.from({ length: N * K * d }, () => rng.normal()),
+      correctAction: Array.from({ length: N }, () => rng.int(0, K - 1)),
+    });
+    const theta = new Float64Array(d);
+    const res = diagnose(sampleData(policy, theta, rng, 16), { k: [1, 2, 4], bootstrap: 400, seed: 5 });
+    res.k.forEach((k, s) => {
+      const [lo, hi] = res.innerProductCI[s]!;
+      assert.ok(lo <= res.innerProduct[s]! && res.innerProduct[s]! <= hi, `k = ${k}: ${res.innerProduct[s]} not in [${lo}, ${hi}]`);
+      const [plo, phi] = res.passAtKCI[s]!;
+      assert.ok(plo <= res.passAtK[s]! && res.passAtK[s]! <= phi);
+    });
+  });
+});
+
+describe("argument checks and output helpers", () => {
+  const data = (() => {
+    const acc = new SampleAccumulator();
+    for (let j = 0; j < 4; j++) acc.add("a", j % 2 === 0, [1, j]);
+    return acc.finish();
+  })();
+
+  test("diagnose rejects a bad k grid, bootstrap count or level, naming the argument", () => {
+    assert.throws(() => diagnose(data, { k: [1, 0] }), /diagnose: k\[1\] must be an integer ≥ 1, got 0/);
+    assert.throws(() => diagnose(data, { k: [2.5] }), /diagnose: k\[0\] must be an integer, got 2.5/);
+    assert.throws(() => diagnose(data, { bootstrap: -1 }), /diagnose: bootstrap must be an integer ≥ 0, got -1/);
+    assert.throws(() => diagnose(data, { level: 1 }), /diagnose: level must be in \(0, 1\), got 1/);
+    assert.throws(() => diagnose(null as unknown as SampleData), TypeError);
+  });
+
+  test("a file sorted by correctness triggers the warning about dependent halves", () => {
+    const acc = new SampleAccumulator();
+    for (let x = 0; x < 25; x++) for (let j = 0; j < 8; j++) acc.add(`p${x}`, j < 3, [1, x]);
+    assert.match(diagnose(acc.finish(), { k: [1], bootstrap: 0 }).warnings.join("\n"), /looks sorted by correctness/);
+  });
+
+  test("summaryRows gives one row per k with numbers, intervals as text and — where not estimable", () => {
+    const res = diagnose(data, { k: [1, 2, 8], bootstrap: 20 });
+    const rows = summaryRows(res);
+    assert.equal(rows.length, 3);
+    assert.equal(rows[0].k, 1);
+    assert.equal(typeof rows[0]["pass@k"], "number");
+    assert.match(String(rows[0]["pass@k 95% CI"]), /^\[[-\d.e]+, [-\d.e]+\]$/);
+    assert.equal(rows[2]["⟨∇J_k,∇J_1⟩"], "—");
+    assert.equal(rows[2]["n<2k excl."], 1);
+  });
+});
+
+describe("npm run analyze (scripts/analyze.ts)", () => {
+  const root = path.join(__dirname, "..");
+  /** The command in-process: exit status and what it wrote. */
+  const analyze = async (args: string[]) => {
+    let stdout = "";
+    let stderr = "";
+    const code = await runAnalyze(args, (t) => (stdout += t), (t) => (stderr += t));
+    return { code, stdout, stderr };
+  };
+  const badFile = () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "passk-cli-")), "bad.jsonl");
+    fs.writeFileSync(file, '{"prompt": "a", "correct": true, "grad": [1, 2]}\n{"prompt": "a", "correct": "no", "grad": [1, 2]}\n');
+    return file;
+  };
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  test("--json prints one object with prompts, samples, k, passAtK, innerProduct, cosine, negativeAgreementWeight and kStar", async () => {
+    const { code, stdout, stderr } = await analyze([path.join(root, "data/example-samples.jsonl"), "--json", "--k", "1,2,4,8,16", "--bootstrap", "50"]);
+    assert.equal(code, 0, stderr);
+    const out = JSON.parse(stdout);
+    assert.equal(out.prompts, 50);
+    assert.equal(out.samples, 800);
+    assert.deepEqual(out.k, [1, 2, 4, 8, 16]);
+    for (const key of ["passAtK", "innerProduct", "cosine", "negativeAgreementWeight", "innerProductCI", "passAtKExcluded", "gradientExcluded"]) {
+      assert.equal(out[key].length, 5, key);
+    }
+    assert.ok("kStar" in out && (out.kStar === null || Number.isInteger(out.kStar)));
+    assert.equal(out.innerProduct[4], null, "k = 16 needs 32 samples per prompt; the file has 16");
+    assert.equal(out.gradientExcluded[4], 50);
+    assert.equal(out.perPrompt, undefined);
+  });
+
+  test("bad input gives status 1 and one line naming the file, line and field", async () => {
+    const file = badFile();
+    const { code, stdout, stderr } = await analyze([file, "--json"]);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.equal(stderr, `error: ${file}:2: field "correct": must be true, false, 0 or 1, got string "no"\n`);
+  });
+
+  test("a bad command line gives status 2 and the usage", async () => {
+    const { code, stderr } = await analyze(["data/example-samples.jsonl", "--k", "0,2"]);
+    assert.equal(code, 2);
+    assert.match(stderr, /--k must be an integer ≥ 1, got "0"/);
+    assert.match(stderr, /usage: npm run analyze/);
+    assert.equal((await analyze([])).code, 2);
+    assert.equal((await analyze(["a", "b"])).code, 2);
+  });
+
+  test("the table output (danfojs) lists every k and states how prompts with n < k are treated", async () => {
+    const { code, stdout, stderr } = await analyze([path.join(root, "data/example-prompts.csv"), "--k", "1,4,16,32", "--bootstrap", "20"]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /50 prompts, 800 samples, no gradients/);
+    for (const k of [1, 4, 16, 32]) assert.match(stdout, new RegExp(`^\\s*${k}\\s`, "m"));
+    assert.match(stdout, /never counted as solved/);
+    assert.match(stdout, /k=32: 50 of 50/);
+  });
+
+  test("as a process, bad input exits with status 1 and prints no stack trace", async () => {
+    const file = badFile();
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, ["--import", "tsx", path.join(root, "scripts", "analyze.ts"), file], { cwd: root }, (err, _stdout, stderr) =>
+        resolve({ code: err ? (err as unknown as { code: number }).code : 0, stderr }),
+      );
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^error: ${escape(file)}:2: field "correct"`));
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+});
