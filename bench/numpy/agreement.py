@@ -2,7 +2,8 @@
 (J_k, ⟨∇J_k,∇J_1⟩, ‖∇J_k‖, cosine, Z_k, Cov(w_k, a), q_k-mass on a < 0), as lib's conflictProfile.
 
 The heavy part is one BLAS GEMM: ∇J_k for all k at once = (D·W)ᵀ G, a (K × N)(N × d) product,
-with W[x, k] = k (1 − p(x))^{k−1} built by a cumulative product along k (faster than np.power).
+with W[x, k] = k (1 − p(x))^{k−1} built by a cumulative product along k (faster than np.power),
+and J_k by a cumulative sum along k.
 """
 import numpy as np
 
@@ -39,7 +40,9 @@ def run(inputs):
     norm_1 = np.linalg.norm(g1)
     cosine = inner / (norm_k * norm_1)
     Z = coef.sum(axis=0)
-    pass_at_k = mass @ -np.expm1(np.log1p(-p)[:, None] * ks)
+    # pass@k = Σ_{j<k} p (1 − p)^j: a cumulative sum of positive terms (no cancellation for tiny p,
+    # the same recursion as lib's conflictProfile; 4× faster than −expm1(k·log1p(−p)) here)
+    pass_at_k = mass @ np.cumsum(p[:, None] * powers, axis=1)
     covariance = inner - Z * (mass @ a)
     neg_weight = coef[a < 0].sum(axis=0) / Z
     return g1, a, {"k": ks, "passAtK": pass_at_k, "innerProduct": inner, "normGradJk": norm_k,

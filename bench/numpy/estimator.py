@@ -9,6 +9,7 @@ import numpy as np
 
 PARAMS = {"triples": 1_000_000, "nMax": 256}
 RUNS, WARMUP = 7, 2
+BLAS_HEAVY = False  # elementwise and gathers only
 
 
 def setup(params, seed, arrays):

@@ -110,5 +110,6 @@ export const workload: Workload<AnalyzeInputs, Record<string, unknown>> = {
   extra: (inputs) => ({ file_mb: +(inputs.bytes / 2 ** 20).toFixed(1), lines: inputs.lines, peak_rss_mb_per_run: inputs.peakRssMb.map((x) => +x.toFixed(1)) }),
   // the warm-up run's peak counts too: every run is the same command on the same file
   childStats: (inputs) => ({ peakRssMb: Math.max(...inputs.peakRssMb), cpuMsPerRun: inputs.cpuMs }),
+  exportFiles: (inputs) => ({ samples: inputs.file }),
   teardown: (inputs) => fs.rmSync(path.dirname(inputs.file), { recursive: true, force: true }),
 };

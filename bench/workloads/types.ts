@@ -33,6 +33,8 @@ export interface Workload<I = unknown, R = unknown> {
   summary(result: R): Record<string, number | null>;
   /** Inputs for the numpy reference, so both sides compute on identical data. */
   exportInputs?(inputs: I): Record<string, ExportedArray>;
+  /** Input files for the numpy reference (hard-linked, or copied, next to the arrays). */
+  exportFiles?(inputs: I): Record<string, string>;
   /** Untimed clean-up (temp files). */
   teardown?(inputs: I): void | Promise<void>;
   /** Extra measurements over the timed runs (e.g. per-notebook seconds). */
