@@ -13,10 +13,10 @@
 import { checkInteger, checkProbability } from "./validate";
 
 /**
- * Checks n (integer ≥ minN), c (integer in [0, n]) and `m` (integer in [minM, n + mSlack])
- * in that order. Returns nothing; throws RangeError/TypeError naming `where`.
+ * Checks sample counts: n (integer ≥ minN), c (integer in [0, n]) and `m` (integer in
+ * [minM, n + mSlack]) in that order. Throws RangeError/TypeError naming `where`.
  */
-function checkSamples(where: string, n: number, c: number, mName: string, m: number, minM: number, minN: number, mSlack = 0): void {
+export function checkSamples(where: string, n: number, c: number, mName: string, m: number, minM: number, minN: number, mSlack = 0): void {
   checkInteger(where, "n", n, minN);
   checkInteger(where, "c", c, 0);
   if (c > n) throw new RangeError(`${where}: c must be an integer in [0, n] = [0, ${n}], got ${c}`);

@@ -5,7 +5,7 @@
  * mathjs is loaded on first use (it takes ~0.9 s).
  */
 import type * as MathJs from "mathjs";
-import { checkInteger } from "./validate";
+import { checkSamples } from "./estimators";
 
 /** Significant decimal digits of the BigNumber references. */
 export const EXACT_PRECISION = 64;
@@ -21,14 +21,6 @@ function bigMath(): MathJs.MathJsInstance {
   return big;
 }
 
-function checkNck(where: string, n: number, c: number, k: number): void {
-  checkInteger(where, "n", n, 1);
-  checkInteger(where, "c", c, 0);
-  if (c > n) throw new RangeError(`${where}: c must be an integer in [0, n] = [0, ${n}], got ${c}`);
-  checkInteger(where, "k", k, 1);
-  if (k > n) throw new RangeError(`${where}: k must be ≤ n = ${n} (the estimator needs enough samples), got ${k}`);
-}
-
 /**
  * The pass@k estimator 1 − C(n−c, k)/C(n, k) to 64 significant digits, as a decimal string
  * (possibly in exponent form, e.g. "1.5e-7"; `Number(s)` parses it to the nearest double).
@@ -40,7 +32,7 @@ function checkNck(where: string, n: number, c: number, k: number): void {
  * @example exactPassAtKEstimate(10, 3, 2) // => "0.5333333333333333333333333333333333333333333333333333333333333333"
  */
 export function exactPassAtKEstimate(n: number, c: number, k: number): string {
-  checkNck("exactPassAtKEstimate", n, c, k);
+  checkSamples("exactPassAtKEstimate", n, c, "k", k, 1, 1);
   if (n - c < k) return "1";
   const m = bigMath();
   const one = m.bignumber(1);
@@ -66,7 +58,7 @@ export function exactPassAtKEstimate(n: number, c: number, k: number): string {
  * @example naivePassAtKEstimate(2000, 10, 1000) // => NaN
  */
 export function naivePassAtKEstimate(n: number, c: number, k: number): number {
-  checkNck("naivePassAtKEstimate", n, c, k);
+  checkSamples("naivePassAtKEstimate", n, c, "k", k, 1, 1);
   return 1 - naiveComb(n - c, k) / naiveComb(n, k);
 }
 

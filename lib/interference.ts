@@ -29,8 +29,8 @@ function checkVector(where: string, name: string, v: ArrayLike<number>, d: numbe
   checkLength(where, name, v, d, against);
 }
 
-/** Σ_x coef(x)·∇p(x) for already-validated inputs. */
-function combineRows(pop: Population, coef: ArrayLike<number>): Float64Array {
+/** {@link weightedGradient} without argument checks, for callers that validated `pop` and `coef`. */
+export function weightedGradientUnchecked(pop: Population, coef: ArrayLike<number>): Float64Array {
   const { N, d, gradP } = pop;
   const out = new Float64Array(d);
   for (let i = 0; i < N; i++) {
@@ -42,14 +42,14 @@ function combineRows(pop: Population, coef: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** ⟨∇p(x), v⟩ for every prompt, already-validated inputs. */
-function rowDots(pop: Population, v: ArrayLike<number>): Float64Array {
+/** {@link agreementScores} without argument checks: ⟨∇p(x), g1⟩ for every prompt. */
+export function agreementScoresUnchecked(pop: Population, g1: ArrayLike<number>): Float64Array {
   const { N, d, gradP } = pop;
   const out = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     const base = i * d;
     let s = 0;
-    for (let j = 0; j < d; j++) s += gradP[base + j] * v[j];
+    for (let j = 0; j < d; j++) s += gradP[base + j] * g1[j];
     out[i] = s;
   }
   return out;
@@ -73,7 +73,7 @@ export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
 export function weightedGradient(pop: Population, coef: ArrayLike<number>): Float64Array {
   checkPopulation("weightedGradient", pop);
   checkVector("weightedGradient", "coef", coef, pop.N, "pop.N");
-  return combineRows(pop, coef);
+  return weightedGradientUnchecked(pop, coef);
 }
 
 /**
@@ -85,7 +85,7 @@ export function weightedGradient(pop: Population, coef: ArrayLike<number>): Floa
  */
 export function gradJ1(pop: Population): Float64Array {
   checkPopulation("gradJ1", pop);
-  return combineRows(pop, pop.mass);
+  return weightedGradientUnchecked(pop, pop.mass);
 }
 
 /**
@@ -102,7 +102,7 @@ export function gradJk(pop: Population, k: number): Float64Array {
   checkInteger("gradJk", "k", k);
   const coef = new Float64Array(pop.N);
   for (let i = 0; i < pop.N; i++) coef[i] = pop.mass[i] * promptWeightUnchecked(pop.p[i], k);
-  return combineRows(pop, coef);
+  return weightedGradientUnchecked(pop, coef);
 }
 
 /**
@@ -118,7 +118,7 @@ export function gradJk(pop: Population, k: number): Float64Array {
 export function agreementScores(pop: Population, g1?: Float64Array): Float64Array {
   checkPopulation("agreementScores", pop);
   if (g1 !== undefined) checkVector("agreementScores", "g1", g1, pop.d, "pop.d");
-  return rowDots(pop, g1 ?? combineRows(pop, pop.mass));
+  return agreementScoresUnchecked(pop, g1 ?? weightedGradientUnchecked(pop, pop.mass));
 }
 
 /** Largest N for which {@link interferenceKernel} builds the N × N matrix (4096² doubles = 128 MiB). */
@@ -245,8 +245,8 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
   const order = Array.from({ length: K }, (_, s) => s).sort((x, y) => ks[x] - ks[y]);
   const sortedK = order.map((s) => ks[s]);
 
-  const g1 = combineRows(pop, mass);
-  const a = rowDots(pop, g1);
+  const g1 = weightedGradientUnchecked(pop, mass);
+  const a = agreementScoresUnchecked(pop, g1);
 
   const J = new Float64Array(K);
   const inner = new Float64Array(K);

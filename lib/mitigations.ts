@@ -5,7 +5,7 @@
  */
 import type { Population } from "./types";
 import { promptWeightUnchecked } from "./passAtK";
-import { agreementScores, checkPopulation, dot, weightedGradient } from "./interference";
+import { checkPopulation, dot, agreementScoresUnchecked, weightedGradientUnchecked } from "./interference";
 import { checkFinite, checkFiniteArray, checkInteger, checkLength, checkPositive } from "./validate";
 
 /**
@@ -68,7 +68,7 @@ export function cappedWeightGradient(pop: Population, k: number, tau: number): F
   checkPositive("cappedWeightGradient", "tau", tau);
   const coef = new Float64Array(pop.N);
   for (let i = 0; i < pop.N; i++) coef[i] = pop.mass[i] * Math.min(promptWeightUnchecked(pop.p[i], k), tau);
-  return weightedGradient(pop, coef);
+  return weightedGradientUnchecked(pop, coef);
 }
 
 /**
@@ -78,7 +78,7 @@ export function cappedWeightGradient(pop: Population, k: number, tau: number): F
  *
  * Each prompt keeps at least its pass@1 weight; only prompts with a ≥ 0 are upweighted
  * (hard ones, where w_k > 1). Guarantee: ⟨g, ∇J_1⟩ = ‖∇J_1‖² + E[(v−1)a] ≥ ‖∇J_1‖² ≥ 0,
- * since v − 1 > 0 only where a ≥ 0. `a` defaults to {@link agreementScores}(pop); pass
+ * since v − 1 > 0 only where a ≥ 0. `a` defaults to agreementScores(pop); pass
  * estimated scores â to use the rule on data (the guarantee then holds for â).
  *
  * @example interferenceAwareGradient(workedExamplePopulation(), 3) // => Float64Array [0.52, 0.36]
@@ -90,11 +90,11 @@ export function interferenceAwareGradient(pop: Population, k: number, a?: Float6
     checkFiniteArray("interferenceAwareGradient", "a", a);
     checkLength("interferenceAwareGradient", "a", a, pop.N, "pop.N");
   }
-  const scores = a ?? agreementScores(pop);
+  const scores = a ?? agreementScoresUnchecked(pop, weightedGradientUnchecked(pop, pop.mass));
   const coef = new Float64Array(pop.N);
   for (let i = 0; i < pop.N; i++) {
     const v = scores[i] >= 0 ? Math.max(promptWeightUnchecked(pop.p[i], k), 1) : 1;
     coef[i] = pop.mass[i] * v;
   }
-  return weightedGradient(pop, coef);
+  return weightedGradientUnchecked(pop, coef);
 }
