@@ -48,6 +48,16 @@ function assertWithin4SE(xs: number[], exact: number, what: string): void {
   assert.ok(Math.abs(mean - exact) <= 4 * se, `${what}: mean ${mean} vs exact ${exact}, 4·SE = ${4 * se}`);
 }
 
+/** A K-action log-linear softmax over N prompts with N(0, 1) features in R^d and a random correct action. */
+function randomLogLinearPolicy(rng: Rng, N: number, K: number, d: number): Policy {
+  return logLinearSoftmaxPolicy({
+    K,
+    d,
+    features: Array.from({ length: N * K * d }, () => rng.normal()),
+    correctAction: Array.from({ length: N }, () => rng.int(0, K - 1)),
+  });
+}
+
 /** The paper's toy (PAPER.md §6) at a θ where pass@k conflicts with pass@1 from k = 3 on. */
 function toy(M: number, seed: number, labels: "stratified" | "iid" = "stratified") {
   const contexts = easyHardBandit({ M, rho: 0.3, delta: 1, rng: createRng(seed), labels });
@@ -90,14 +100,8 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
   test("with unequal (odd) sample counts, the inner product at k is unbiased for the population of prompts with n ≥ 2k", () => {
     const rng = createRng(3);
     const N = 24;
-    const K = 4;
     const d = 5;
-    const policy = logLinearSoftmaxPolicy({
-      K,
-      d,
-      features: Array.from({ length: N * K * d }, () => rng.normal()),
-      correctAction: Array.from({ length: N }, () => rng.int(0, K - 1)),
-    });
+    const policy = randomLogLinearPolicy(rng, N, 4, d);
     const theta = Array.from({ length: d }, () => rng.normal(0, 0.5));
     const pop = policy.population(theta);
     const nPer = Array.from({ length: N }, (_, x) => [3, 5, 8, 9][x % 4]);
@@ -241,15 +245,8 @@ describe("bootstrap intervals", () => {
     // Without removing copy–copy products from bootstrap replicates, the interval of the
     // inner product sits above the estimate here (it did on the tfjs stand-in policy).
     const rng = createRng(12);
-    const N = 40;
-    const K = 6;
     const d = 40;
-    const policy = logLinearSoftmaxPolicy({
-      K,
-      d,
-      features: Array.from({ length: N * K * d }, () => rng.normal()),
-      correctAction: Array.from({ length: N }, () => rng.int(0, K - 1)),
-    });
+    const policy = randomLogLinearPolicy(rng, 40, 6, d);
     const theta = new Float64Array(d);
     const res = diagnose(sampleData(policy, theta, rng, 16), { k: [1, 2, 4], bootstrap: 400, seed: 5 });
     res.k.forEach((k, s) => {

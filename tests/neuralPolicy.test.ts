@@ -25,6 +25,19 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** (f(θ + h e_j) − f(θ − h e_j))/(2h) over the last layer; leaves θ_L at `theta`. */
+function centralDifference(policy: NeuralPolicy, theta: Float64Array, j: number, h: number, f: () => number): number {
+  const shifted = Float64Array.from(theta);
+  shifted[j] = theta[j] + h;
+  policy.setLastLayer(shifted);
+  const plus = f();
+  shifted[j] = theta[j] - h;
+  policy.setLastLayer(shifted);
+  const minus = f();
+  policy.setLastLayer(theta);
+  return (plus - minus) / (2 * h);
+}
+
 describe("the verifiable task", () => {
   test("answers are (a op b) mod m for +, − and ×, and the verifier accepts exactly them", () => {
     const task = modularTask(5, ["+", "-", "*"]);
@@ -69,18 +82,9 @@ describe("a tiny tfjs network (m = 3, H = 2): last-layer scores", () => {
     ]) {
       const score = policy.lastLayerScore(x, y);
       for (let j = 0; j < policy.d; j++) {
-        const plus = Float64Array.from(theta);
-        const minus = Float64Array.from(theta);
-        plus[j] += h;
-        minus[j] -= h;
-        policy.setLastLayer(plus);
-        const lp = policy.logProb(x, y);
-        policy.setLastLayer(minus);
-        const lm = policy.logProb(x, y);
-        const fd = (lp - lm) / (2 * h);
+        const fd = centralDifference(policy, theta, j, h, () => policy.logProb(x, y));
         assert.ok(Math.abs(fd - score[j]) < 2e-3, `x = ${x}, y = ${y}, j = ${j}: fd ${fd} vs ${score[j]}`);
       }
-      policy.setLastLayer(theta);
     }
   });
 
@@ -94,17 +98,9 @@ describe("a tiny tfjs network (m = 3, H = 2): last-layer scores", () => {
       const row = pop.gradP.subarray(x * pop.d, (x + 1) * pop.d);
       assert.ok(maxAbsDiff(row, s.map((v) => pop.p[x] * v)) < 1e-12);
       for (let j = 0; j < pop.d; j++) {
-        const plus = Float64Array.from(theta);
-        const minus = Float64Array.from(theta);
-        plus[j] += h;
-        minus[j] -= h;
-        policy.setLastLayer(plus);
-        const pp = policy.passAt1()[x];
-        policy.setLastLayer(minus);
-        const pm = policy.passAt1()[x];
-        assert.ok(Math.abs((pp - pm) / (2 * h) - row[j]) < 1e-3, `x = ${x}, j = ${j}`);
+        const fd = centralDifference(policy, theta, j, h, () => policy.passAt1()[x]);
+        assert.ok(Math.abs(fd - row[j]) < 1e-3, `x = ${x}, j = ${j}`);
       }
-      policy.setLastLayer(theta);
     }
   });
 });
