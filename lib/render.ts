@@ -200,7 +200,7 @@ window.__passkRender = async function (fig, o) {
     var purl = await Plotly.toImage(gd, { format: "png", width: o.width, height: o.height, scale: o.scale });
     out.png = purl.slice(purl.indexOf(",") + 1);
   }
-  Plotly.purge(gd);
+  if (!o.keep) Plotly.purge(gd);
   return out;
 };
 `;
@@ -212,7 +212,6 @@ const LOAD_TIMEOUT_MS = 180_000;
 interface PageLike {
   goto(url: string, opts?: { timeout?: number }): Promise<unknown>;
   evaluate(expression: string): Promise<any>;
-  setContent(html: string): Promise<void>;
   pdf(opts: Record<string, unknown>): Promise<Buffer>;
   on(event: "pageerror", listener: (err: Error) => void): unknown;
 }
@@ -251,8 +250,7 @@ export async function openRenderer(opts: { executablePath?: string } = {}): Prom
     await page.goto(pathToFileURL(html).href, { timeout: LOAD_TIMEOUT_MS });
     const plotlyVersion: unknown = await page.evaluate("typeof Plotly === 'object' ? Plotly.version : null");
     if (typeof plotlyVersion !== "string") throw new Error(`openRenderer: Plotly did not load (${pageErrors.join("; ")})`);
-    const pdfPage = await browser.newPage();
-    return makeRenderer(browser, page, pdfPage, pageErrors, executablePath, plotlyVersion, workDir);
+    return makeRenderer(browser, page, pageErrors, executablePath, plotlyVersion, workDir);
   } catch (err) {
     await browser.close().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
@@ -263,7 +261,6 @@ export async function openRenderer(opts: { executablePath?: string } = {}): Prom
 function makeRenderer(
   browser: BrowserLike,
   page: PageLike,
-  pdfPage: PageLike,
   pageErrors: string[],
   executablePath: string,
   plotlyVersion: string,
@@ -294,7 +291,9 @@ function makeRenderer(
       }
     }
     const wants = new Set(opts.formats);
-    const args = { width, height, scale, svg: wants.has("svg") || wants.has("pdf"), png: wants.has("png") };
+    // For PDF the plot stays on the page and the page itself is printed: cheaper than
+    // re-parsing the exported SVG (seconds for figures with thousands of markers).
+    const args = { width, height, scale, svg: wants.has("svg"), png: wants.has("png"), keep: wants.has("pdf") };
     const payload = JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
     pageErrors.length = 0;
     let result: { traces: number; clipped: string[]; svg?: string; png?: string };
@@ -317,7 +316,7 @@ function makeRenderer(
     const out: Partial<Record<ImageFormat, Buffer>> = {};
     if (wants.has("svg")) out.svg = Buffer.from(result.svg ?? "", "utf8");
     if (wants.has("png")) out.png = Buffer.from(result.png ?? "", "base64");
-    if (wants.has("pdf")) out.pdf = await svgToPdf(pdfPage, result.svg ?? "", width, height);
+    if (wants.has("pdf")) out.pdf = await printPdf(page, width, height);
     return out;
   }
 
@@ -342,19 +341,22 @@ function makeRenderer(
   };
 }
 
-/** One-page vector PDF of exactly width × height CSS px (96 px = 1 in). */
-async function svgToPdf(pdfPage: PageLike, svg: string, width: number, height: number): Promise<Buffer> {
-  await pdfPage.setContent(
-    `<!DOCTYPE html><html><head><style>@page{size:${width}px ${height}px;margin:0}` +
-      `html,body{margin:0;padding:0;overflow:hidden}svg{display:block}</style></head><body>${svg}</body></html>`,
-  );
-  return pdfPage.pdf({
-    width: `${width}px`,
-    height: `${height}px`,
-    printBackground: true,
-    margin: { top: "0", right: "0", bottom: "0", left: "0" },
-    pageRanges: "1",
-  });
+/**
+ * Prints the plot left on the render page (#gd at the top-left corner, nothing else
+ * visible) as a one-page vector PDF of exactly width × height CSS px (96 px = 1 in).
+ */
+async function printPdf(page: PageLike, width: number, height: number): Promise<Buffer> {
+  try {
+    return await page.pdf({
+      width: `${width}px`,
+      height: `${height}px`,
+      printBackground: true,
+      margin: { top: "0", right: "0", bottom: "0", left: "0" },
+      pageRanges: "1",
+    });
+  } finally {
+    await page.evaluate(`Plotly.purge(document.getElementById("gd"))`);
+  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
