@@ -5,21 +5,13 @@
 import type { Data, PlotlyFigure } from "../figure";
 import { COLORS, PALETTE, ROLE_COLORS } from "../figureStyle";
 import { influence, promptWeight } from "../passAtK";
+import { forDisplay, powersOfTwoWithin } from "./format";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkProbabilityArray } from "../validate";
 
 /** An evenly spaced grid of `points` values on [0, 1]. */
 function unitGrid(where: string, points: number): number[] {
   checkInteger(where, "points", points, 2);
   return Array.from({ length: points }, (_, i) => i / (points - 1));
-}
-
-/** 1, 2, 4, … between the smallest and largest k: uncluttered ticks for a log k axis. */
-function powersOfTwoWithin(ks: readonly number[]): number[] {
-  const lo = Math.min(...ks);
-  const hi = Math.max(...ks);
-  const ticks: number[] = [];
-  for (let t = 1; t <= hi; t *= 2) if (t >= lo) ticks.push(t);
-  return ticks;
 }
 
 function colorOf(j: number): string {
@@ -42,7 +34,7 @@ export function promptWeightCurvesFigure(ks: readonly number[], points = 201): P
       mode: "lines",
       name: `k = ${k}`,
       x: ps,
-      y: ps.map((p) => promptWeight(p, k)),
+      y: forDisplay(ps.map((p) => promptWeight(p, k))),
       line: { color: colorOf(j) },
     })),
     layout: {
@@ -165,7 +157,7 @@ export function hardShareFigure(ks: readonly number[], series: ReadonlyArray<{ t
  *
  * @example influenceCurvesFigure([2, 4], 11).data.length // => 4
  */
-export function influenceCurvesFigure(ks: readonly number[], points = 401): PlotlyFigure {
+export function influenceCurvesFigure(ks: readonly number[], points = 201): PlotlyFigure {
   checkKGrid("influenceCurvesFigure", "ks", ks);
   const ps = unitGrid("influenceCurvesFigure", points);
   const curves: Data[] = ks.map((k, j) => ({
@@ -174,7 +166,7 @@ export function influenceCurvesFigure(ks: readonly number[], points = 401): Plot
     name: `k = ${k}`,
     legendgroup: `k${k}`,
     x: ps,
-    y: ps.map((p) => influence(p, k)),
+    y: forDisplay(ps.map((p) => influence(p, k))),
     line: { color: colorOf(j) },
   }));
   const peaks: Data = {
