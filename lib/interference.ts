@@ -169,6 +169,10 @@ export interface ConflictProfile {
   normGradJk: Float64Array;
   /** ‖∇J_1‖. */
   normGradJ1: number;
+  /** ∇J_1 (length d), computed on the way. */
+  gradJ1: Float64Array;
+  /** Agreement scores a(x) = ⟨∇p(x), ∇J_1⟩ (length N), computed on the way. */
+  agreement: Float64Array;
   /** cos∠(∇J_k, ∇J_1) = E[w_k a]/(‖∇J_k‖‖∇J_1‖); NaN when either gradient is 0. */
   cosine: Float64Array;
   /** Z_k = E[w_k(p)]. */
@@ -227,7 +231,8 @@ function addRowBlock4(G: Float64Array, R: Float64Array, d: number, K: number, b0
 
 /**
  * The conflict profile over a grid of k: J_k, ⟨∇J_k,∇J_1⟩, ‖∇J_k‖, cosines, Z_k = E[w_k],
- * Cov(w_k, a) and q_k's mass on {a < 0}, all from two passes over the prompts.
+ * Cov(w_k, a) and q_k's mass on {a < 0} — plus ∇J_1 and a(x) themselves — from two passes over
+ * the prompts (one for ∇J_1).
  *
  *   ⟨∇J_k, ∇J_1⟩ = E[w_k a] = Z_k E_{q_k}[a] = Z_k ‖∇J_1‖² + Cov(w_k, a)   [D, PAPER.md §4]
  *
@@ -246,7 +251,6 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
   const sortedK = order.map((s) => ks[s]);
 
   const g1 = weightedGradientUnchecked(pop, mass);
-  const a = agreementScoresUnchecked(pop, g1);
 
   const J = new Float64Array(K);
   const inner = new Float64Array(K);
@@ -254,6 +258,7 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
   const negW = new Float64Array(K);
   const G = new Float64Array(K * d); // row s = ∇J_k for k = sortedK[s]
   const coef = new Float64Array(4 * K); // D(x)·w_k(p(x)) of the (up to) 4 prompts of a block
+  const a = new Float64Array(N);
   let meanA = 0;
 
   for (let i0 = 0; i0 < N; i0 += 4) {
@@ -262,7 +267,11 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
       const i = i0 + t;
       const m = mass[i];
       const pi = p[i];
-      const ai = a[i];
+      // a(x) = ⟨∇p(x), ∇J_1⟩ here rather than in a separate pass: the row is about to be
+      // added into G, so it is read from cache once instead of from memory twice.
+      let ai = 0;
+      for (let j = 0, base = i * d; j < d; j++) ai += gradP[base + j] * g1[j];
+      a[i] = ai;
       meanA += m * ai;
       const u = 1 - pi;
       let pass = pi; // pass@k and (1−p)^{k−1} at k = kPrev, starting from k = 1
@@ -304,6 +313,8 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
     innerProduct: new Float64Array(K),
     normGradJk: new Float64Array(K),
     normGradJ1,
+    gradJ1: g1,
+    agreement: a,
     cosine: new Float64Array(K),
     meanWeight: new Float64Array(K),
     covariance: new Float64Array(K),

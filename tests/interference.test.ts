@@ -138,6 +138,8 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
     const a = agreementScores(pop);
     const meanA = innerProductFromAgreement(pop.mass, pop.p, a, 1);
     assertClose(prof.normGradJ1, norm(g1), 1e-14, "‖∇J_1‖");
+    assert.deepEqual(Array.from(prof.gradJ1), Array.from(g1));
+    prof.agreement.forEach((v, i) => assertClose(v, a[i], 1e-13, `a[${i}]`, 1e-15));
     ks.forEach((k, s) => {
       const gk = gradJk(pop, k);
       const at = `k=${k}`;
