@@ -5,7 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ROLE_COLORS } from "../lib/figureStyle";
-import { finiteDifferenceFigure, oneStepFigure, smoothnessBoundsFigure, tradeoffFrontierFigure, trainingCurvesFigure } from "../lib/plots/dynamics";
+import { finiteDifferenceFigure, logTickValues, oneStepFigure, smoothnessBoundsFigure, tradeoffFrontierFigure, trainingCurvesFigure } from "../lib/plots/dynamics";
 import { createRng } from "../lib/rng";
 import { matchSnapshot } from "./helpers/snapshot";
 
@@ -105,5 +105,18 @@ describe("smoothnessBoundsFigure", () => {
   test("optional series are added only when given", () => {
     assert.equal(smoothnessBoundsFigure({ ks, crude: [1, 2, 3, 4], refined: [1, 1, 1, 1] }).data.length, 2);
     assert.equal(smoothnessBoundsFigure({ ks, crude: [1, 2, 3, 4], refined: [1, 1, 1, 1], G: 2 }).data.length, 3);
+  });
+});
+
+describe("logTickValues", () => {
+  test("gives the 1-2-5 ticks from the last one at or below min to the first one at or above max", () => {
+    assert.deepEqual(logTickValues(0.03, 0.9), [0.02, 0.05, 0.1, 0.2, 0.5, 1]);
+    assert.deepEqual(logTickValues(2, 2), [2]);
+    assert.deepEqual(logTickValues(0.26, 49), [0.2, 0.5, 1, 2, 5, 10, 20, 50]);
+  });
+
+  test("rejects a non-positive or reversed range", () => {
+    assert.throws(() => logTickValues(0, 1), { name: "RangeError", message: "logTickValues: need 0 < min ≤ max < ∞, got min = 0, max = 1" });
+    assert.throws(() => logTickValues(2, 1), RangeError);
   });
 });

@@ -21,6 +21,22 @@ export function toArrayOfLength(where: string, name: string, xs: ArrayLike<numbe
   return toArray(where, name, xs);
 }
 
+/**
+ * Tick values 1, 2, 5 × 10^j covering [min, max] (positive), for log axes whose range is too
+ * short for decade ticks alone; plotly's own minor labels ("2", "5") read as other numbers.
+ * @example logTickValues(0.03, 0.9) // => [0.02, 0.05, 0.1, 0.2, 0.5, 1]
+ */
+export function logTickValues(min: number, max: number): number[] {
+  if (!(min > 0 && max >= min && Number.isFinite(max))) throw new RangeError(`logTickValues: need 0 < min ≤ max < ∞, got min = ${min}, max = ${max}`);
+  const all: number[] = [];
+  for (let e = Math.floor(Math.log10(min)) - 1; e <= Math.ceil(Math.log10(max)); e++) {
+    for (const m of [1, 2, 5]) all.push(Number((m * 10 ** e).toPrecision(12)));
+  }
+  const lo = all.filter((v) => v <= min).pop() ?? all[0];
+  const hi = all.find((v) => v >= max) ?? all[all.length - 1];
+  return all.filter((v) => v >= lo && v <= hi);
+}
+
 /** A horizontal dashed reference line at y (e.g. zero) across the plot area of axis `yref`. */
 export function horizontalLine(y: number, yref = "y", xref = "x domain"): NonNullable<Layout["shapes"]>[number] {
   return {
@@ -125,7 +141,7 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
     const obs = checkFinite(where, "observedEtaMax", data.observedEtaMax);
     shapes.push(verticalLine(obs));
     annotations.push({
-      xref: "x", yref: "paper", x: Math.log10(obs), y: 0.45, xanchor: "right", yanchor: "middle",
+      xref: "x", yref: "paper", x: Math.log10(obs), y: 0.6, xanchor: "right", yanchor: "middle",
       text: "last η with<br>ΔJ<sub>1</sub> < 0 < ΔJ<sub>k</sub> ", showarrow: false, align: "right", font: { color: ROLE_COLORS.reference },
     });
   }
@@ -138,7 +154,7 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
     layout: {
       title: { text: `One step of pass@${k} ascent, θ⁺ = θ + η∇J<sub>${k}</sub>` },
       // Explicit range: axis-referenced annotations would otherwise widen the autorange.
-      xaxis: { title: { text: "step size η" }, type: "log", exponentformat: "power", range: [Math.log10(Math.min(...eta)), Math.log10(Math.max(...eta))] },
+      xaxis: { title: { text: "step size η" }, type: "log", exponentformat: "power", dtick: 1, range: [Math.log10(Math.min(...eta)), Math.log10(Math.max(...eta))] },
       yaxis: { title: { text: "change per unit step [J(θ⁺) − J(θ)] / η" } },
       legend: { title: { text: "objective" } },
       shapes,

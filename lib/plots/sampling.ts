@@ -5,7 +5,7 @@
 import type { Data, PlotlyFigure } from "../figure";
 import { COLORS, PALETTE, ROLE_COLORS } from "../figureStyle";
 import { checkFinite, checkInteger } from "../validate";
-import { horizontalLine, toArray, toArrayOfLength, verticalLine } from "./dynamics";
+import { horizontalLine, logTickValues, toArray, toArrayOfLength, verticalLine } from "./dynamics";
 
 /** Monte-Carlo summary of one gradient estimator at each n, for {@link estimatorBiasVarianceFigure}. */
 export interface EstimatorSummary {
@@ -30,10 +30,12 @@ export function estimatorBiasVarianceFigure(data: { k: number; ns: ArrayLike<num
   const k = checkInteger(where, "k", data.k);
   const ns = toArray(where, "ns", data.ns);
   const traces: Data[] = [];
+  const spreads: number[] = [];
   data.estimators.forEach((e, j) => {
     const bias = toArrayOfLength(where, `estimators[${j}].bias`, e.bias, ns.length, "ns");
     const se = e.biasSe === undefined ? undefined : toArrayOfLength(where, `estimators[${j}].biasSe`, e.biasSe, ns.length, "ns");
     const sd = toArrayOfLength(where, `estimators[${j}].sd`, e.sd, ns.length, "ns");
+    spreads.push(...sd.filter((v) => v > 0));
     const color = COLORS[j % COLORS.length];
     traces.push(
       {
@@ -52,7 +54,7 @@ export function estimatorBiasVarianceFigure(data: { k: number; ns: ArrayLike<num
       xaxis: { title: { text: "responses per prompt n" }, type: "log", tickvals: ns, domain: [0, 0.45], anchor: "y" },
       yaxis: { title: { text: "relative bias ‖Eĝ − ∇J<sub>k</sub>‖ / ‖∇J<sub>k</sub>‖" }, anchor: "x", rangemode: "tozero" },
       xaxis2: { title: { text: "responses per prompt n" }, type: "log", tickvals: ns, domain: [0.55, 1], anchor: "y2" },
-      yaxis2: { title: { text: "relative spread sd(ĝ) / ‖∇J<sub>k</sub>‖" }, type: "log", anchor: "x2", dtick: "D2" },
+      yaxis2: { title: { text: "relative spread sd(ĝ) / ‖∇J<sub>k</sub>‖" }, type: "log", anchor: "x2", ...(spreads.length ? { tickvals: logTickValues(Math.min(...spreads), Math.max(...spreads)) } : {}) },
       legend: { title: { text: "estimator" }, orientation: "h", x: 0.5, xanchor: "center", y: -0.22, yanchor: "top" },
       shapes: [horizontalLine(0, "y", "x domain")],
     },
