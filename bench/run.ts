@@ -30,7 +30,9 @@ const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [--runs N] [--warmup
                 BLAS-heavy references run twice, with default and with one OpenBLAS thread
   --param k=v   override a workload parameter (e.g. --param triples=1000), for quick tries
   --out FILE    also append the JSON lines to FILE (default bench/out/bench-<time>.jsonl)
-  --list        list the workloads and their parameters`;
+  --list        list the workloads and their parameters
+  --compare F…  no run: a markdown table of earlier runs' JSON-lines files F… side by side
+                (medians per run, spread between runs, numpy reference, ratios) for bench/RESULTS.md`;
 
 const DEFAULT_SEED = 20260221;
 const OUT_DIR = path.join(__dirname, "out");
@@ -283,6 +285,55 @@ function formatTable(rows: Row[]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
+/** Markdown table of several runs' JSON-lines files (see --compare). */
+function compareRuns(files: string[]): string {
+  if (files.length === 0) throw new Error("--compare needs at least one JSON-lines file");
+  const runs = files.map((f) => {
+    const lines = fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const machineLine = lines.find((l) => "machine" in l) as { machine: { date: string; loadavg: number[] } } | undefined;
+    return { file: f, machine: machineLine?.machine, rows: lines.filter((l) => "name" in l) as unknown as Row[] };
+  });
+  const names = [...new Set(runs.flatMap((r) => r.rows.map((w) => w.name)))];
+  const out: string[] = [];
+  out.push(
+    runs.map((r, i) => `run ${i + 1}: ${r.machine?.date ?? "?"} (load average at start ${r.machine?.loadavg?.join(" ") ?? "?"}) — ${path.basename(r.file)}`).join("  \n"),
+    "",
+  );
+  const head = ["workload", ...runs.map((_, i) => `TS median ms (run ${i + 1})`), "spread", ...runs.map((_, i) => `TS CPU ms (run ${i + 1})`), "numpy best ms", "numpy 1-thread CPU ms", "TS/numpy wall", "TS/numpy CPU", "peak RSS MB", "same result"];
+  out.push(`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`);
+  for (const name of names) {
+    const rs = runs.map((r) => r.rows.find((w) => w.name === name));
+    const meds = rs.map((w) => w?.median_ms);
+    const ok = meds.filter((m): m is number => typeof m === "number" && Number.isFinite(m));
+    const spread = ok.length > 1 ? `${((100 * (Math.max(...ok) - Math.min(...ok))) / Math.min(...ok)).toFixed(0)}%` : "–";
+    const np = rs.map((w) => w?.numpy_best_ms).filter((x): x is number => typeof x === "number");
+    const cpuRef = rs
+      .map((w) => {
+        const one = w?.numpy_1thread && "median_cpu_ms" in w.numpy_1thread ? w.numpy_1thread : w?.numpy && "median_cpu_ms" in w.numpy ? w.numpy : undefined;
+        return one?.median_cpu_ms;
+      })
+      .filter((x): x is number => typeof x === "number");
+    const ratio = rs.map((w) => w?.ratio_to_numpy).filter((x): x is number => typeof x === "number");
+    const cpuRatio = rs.map((w) => w?.cpu_ratio_to_numpy).filter((x): x is number => typeof x === "number");
+    const list = (xs: number[], digits: number) => (xs.length ? xs.map((x) => fmt(x, digits)).join(" / ") : "–");
+    out.push(
+      `| ${[
+        name,
+        ...meds.map((m) => (m === undefined ? "–" : fmt(m, 1))),
+        spread,
+        ...rs.map((w) => (w ? fmt(w.median_cpu_ms, 1) : "–")),
+        list(np, 1),
+        list(cpuRef, 1),
+        list(ratio, 2),
+        list(cpuRatio, 2),
+        list(rs.map((w) => w?.peak_rss_mb).filter((x): x is number => typeof x === "number"), 0),
+        rs.map((w) => (w?.numpy_agrees ? (w.numpy_agrees.ok ? "yes" : "NO") : "–")).join(" / "),
+      ].join(" | ")} |`,
+    );
+  }
+  return out.join("\n");
+}
+
 function parseParam(s: string): [string, number | string | boolean] {
   const eq = s.indexOf("=");
   if (eq <= 0) throw new Error(`--param expects key=value, got ${JSON.stringify(s)}`);
@@ -300,7 +351,8 @@ function positiveInt(name: string, s: string | undefined, min: number): number |
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       only: { type: "string", multiple: true },
       runs: { type: "string" },
@@ -310,6 +362,7 @@ async function main(): Promise<number> {
       param: { type: "string", multiple: true },
       out: { type: "string" },
       list: { type: "boolean", default: false },
+      compare: { type: "boolean", default: false },
       child: { type: "string" },
       dump: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -325,6 +378,11 @@ async function main(): Promise<number> {
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
   const overrides: Params = Object.fromEntries((values.param ?? []).map(parseParam));
 
+  if (values.compare) {
+    process.stdout.write(compareRuns(positionals) + "\n");
+    return 0;
+  }
+  if (positionals.length) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])} (files are read only with --compare)`);
   if (values.child) {
     await childMain(values.child, runs, warmup, seed, overrides, values.dump);
     return 0;
