@@ -45,7 +45,11 @@
  *
  * Confidence intervals: percentile bootstrap over prompts (B replicates, seeded): each replicate
  * redraws the prompt set with replacement and recomputes everything from the same sufficient
- * statistics, so it carries both prompt and response-sampling noise.
+ * statistics, so it carries both prompt and response-sampling noise. The intervals are for the
+ * prompt distribution D the file's prompts were drawn from; when the prompts are the whole task,
+ * they are wider than the response noise alone (notebook 08 shows both). A statistic undefined
+ * in some replicates (a cosine, a share with Σŵ = 0) gets its interval from the others unless
+ * more than 10% are undefined.
  */
 import { passAtKEstimate, pkpoLooMinusOneWeights, promptWeightEstimate } from "./estimators";
 import type { PromptStats, SampleData } from "./dataio";
@@ -108,6 +112,7 @@ export interface DiagnosticResult {
   gradJkNormSq: (number | null)[];
   /** Cross-fitted cosine of ∇J_k and ∇J_1. */
   cosine: (number | null)[];
+  /** Over the replicates where the cosine is defined; null when more than 10% are not. */
   cosineCI: (Interval | null)[];
   /** Share of q_k ∝ ŵ_k on prompts with c > 0 and â(x) < 0 (plug-in). */
   negativeAgreementWeight: (number | null)[];
@@ -213,6 +218,8 @@ class Diagnostic {
   private readonly rowNA: Int32Array;
   private readonly rowNB: Int32Array;
   private readonly selfDot: Float64Array;
+  /** [S⁺_A | S⁺_B] of each row, R × 2d contiguous (cache-friendly copy of the prompts' sums). */
+  private readonly splus: Float64Array;
   /** ρ(n_i, c_i, k) per (k index, prompt), NaN when n < k. */
   private readonly rho: Float64Array[];
   /** ŵ_k(n_i, c_i) per (k index, row). */
@@ -241,11 +248,15 @@ class Diagnostic {
     this.rowC = Int32Array.from(this.rows, (i) => prompts[i].c);
     this.rowNA = this.rowN.map((n) => Math.ceil(n / 2));
     this.rowNB = this.rowN.map((n) => Math.floor(n / 2));
-    this.selfDot = Float64Array.from(this.rows, (i) => {
+    this.splus = new Float64Array(R * 2 * d);
+    this.selfDot = new Float64Array(R);
+    this.rows.forEach((i, r) => {
       const S = prompts[i].sums!;
+      this.splus.set(S.subarray(0, d), r * 2 * d);
+      this.splus.set(S.subarray(2 * d, 3 * d), r * 2 * d + d);
       let t = 0;
       for (let j = 0; j < d; j++) t += S[j] * S[2 * d + j];
-      return t;
+      this.selfDot[r] = t;
     });
     let minHalf = Infinity;
     for (let r = 0; r < R; r++) minHalf = Math.min(minHalf, this.rowNB[r]);
@@ -270,22 +281,22 @@ class Diagnostic {
 
   /** Pools ω-weighted S⁺ sums per half group. */
   private pool(omega: Float64Array | null): void {
-    const { d, rows } = this;
-    const prompts = this.data.prompts;
-    this.TA.fill(0);
-    this.TB.fill(0);
+    const { d, rows, splus, TA, TB } = this;
+    const ofA = this.A.of;
+    const ofB = this.B.of;
+    TA.fill(0);
+    TB.fill(0);
     this.cntA.fill(0);
     for (let r = 0; r < rows.length; r++) {
-      const i = rows[r];
-      const w = omega === null ? 1 : omega[i];
+      const w = omega === null ? 1 : omega[rows[r]];
       if (w === 0) continue;
-      const S = prompts[i].sums!;
-      const oa = this.A.of[r] * d;
-      const ob = this.B.of[r] * d;
-      this.cntA[this.A.of[r]] += w;
+      const base = r * 2 * d;
+      const oa = ofA[r] * d;
+      const ob = ofB[r] * d;
+      this.cntA[ofA[r]] += w;
       for (let j = 0; j < d; j++) {
-        this.TA[oa + j] += w * S[j];
-        this.TB[ob + j] += w * S[2 * d + j];
+        TA[oa + j] += w * splus[base + j];
+        TB[ob + j] += w * splus[base + d + j];
       }
     }
   }
@@ -421,21 +432,20 @@ class Diagnostic {
 
   /** â(x) = ½(⟨ĝ^A(x), Ĝ^B⟩ + ⟨ĝ^B(x), Ĝ^A⟩) for rows with n ≥ minN (NaN for the others). */
   private agreements(UA: Float64Array, UB: Float64Array, M: number, minN: number): void {
-    const { d } = this;
-    const prompts = this.data.prompts;
-    for (let r = 0; r < this.rows.length; r++) {
-      if (this.rowN[r] < minN) {
-        this.agree[r] = NaN;
+    const { d, splus, agree, rowN } = this;
+    for (let r = 0; r < agree.length; r++) {
+      if (rowN[r] < minN) {
+        agree[r] = NaN;
         continue;
       }
-      const S = prompts[this.rows[r]].sums!;
+      const base = r * 2 * d;
       let a = 0;
       let b = 0;
       for (let j = 0; j < d; j++) {
-        a += S[j] * UB[j];
-        b += S[2 * d + j] * UA[j];
+        a += splus[base + j] * UB[j];
+        b += splus[base + d + j] * UA[j];
       }
-      this.agree[r] = (0.5 * (a / this.rowNA[r] + b / this.rowNB[r])) / M;
+      agree[r] = (0.5 * (a / this.rowNA[r] + b / this.rowNB[r])) / M;
     }
   }
 
@@ -496,11 +506,18 @@ function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-/** Percentile interval of bootstrap values; null when any replicate is undefined (NaN). */
+/** Largest share of bootstrap replicates in which a statistic may be undefined and still get an interval. */
+export const MAX_UNDEFINED_REPLICATES = 0.1;
+
+/**
+ * Percentile interval of bootstrap values over the replicates where the statistic is defined;
+ * null when more than {@link MAX_UNDEFINED_REPLICATES} of them are not (NaN) — e.g. a cosine
+ * whose cross-fitted squared norms are ≤ 0 in many replicates is not determined by the data.
+ */
 function percentile(values: Float64Array, level: number): Interval | null {
-  if (values.length === 0) return null;
-  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) return null;
-  const sorted = Float64Array.from(values).sort();
+  const defined = values.filter((v) => !Number.isNaN(v));
+  if (defined.length === 0 || defined.length < (1 - MAX_UNDEFINED_REPLICATES) * values.length) return null;
+  const sorted = defined.sort();
   const alpha = (1 - level) / 2;
   return [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)];
 }
@@ -525,9 +542,11 @@ const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * Cost: O(prompts·d) to pool sums plus O(groups·d) per k, times (1 + B).
  *
  * @example
+ * // prompt q: A half (samples 0, 2) both correct, B half (1, 3) one correct; prompt r: one correct per half
  * const acc = new SampleAccumulator();
- * for (const [x, r, g] of samples) acc.add(x, r, g);
- * diagnose(acc.finish(), { k: [1, 2, 4], bootstrap: 0 }).innerProduct // => [0.012, 0.004, -0.003]
+ * acc.add("q", true, [1, 0]); acc.add("q", false, [0, 1]); acc.add("q", true, [1, 1]); acc.add("q", true, [2, 0]);
+ * acc.add("r", false, [1, 1]); acc.add("r", true, [-1, 2]); acc.add("r", true, [0, -1]); acc.add("r", false, [1, 0]);
+ * diagnose(acc.finish(), { k: [1, 2], bootstrap: 0 }).innerProduct // => [0.125, 0]
  */
 export function diagnose(data: SampleData, opts: DiagnosticOptions = {}): DiagnosticResult {
   const where = "diagnose";
@@ -632,7 +651,7 @@ export function diagnose(data: SampleData, opts: DiagnosticOptions = {}): Diagno
  *
  * â(x) = ½(⟨ĝ^A(x), Ĝ^B⟩ + ⟨ĝ^B(x), Ĝ^A⟩),  ĝ^h(x) = S⁺_h/n_h   [D; unbiased for a(x) = ⟨∇p(x), ∇J_1⟩]
  *
- * @example agreementScoresEstimate(data)[0] // => 0.0031
+ * @example agreementScoresEstimate(data) // => Float64Array [0.5, -0.25]  (the two prompts of diagnose's example)
  */
 export function agreementScoresEstimate(data: SampleData): Float64Array {
   if (data == null || !Array.isArray(data.prompts)) throw new TypeError(`agreementScoresEstimate: data must be SampleData (lib/dataio.ts), got ${show(data)}`);
@@ -695,7 +714,7 @@ function fmtInterval(iv: Interval | null, digits: number): string {
  * "[lo, hi]" strings, "—" where not estimable), for `npm run analyze` and notebook 08 —
  * either passes them to a danfojs DataFrame or to `showTable`.
  *
- * @example summaryRows(result)[0] // => { k: 1, "pass@k": 0.6847, "pass@k CI": "[0.649, 0.72]", … }
+ * @example summaryRows(result)[0] // => { k: 1, "pass@k": 0.625, "pass@k 95% CI": "—", "n<k excl.": 0, "q_k(â<0)": 0.5, … }  (diagnose's example)
  */
 export function summaryRows(r: DiagnosticResult, digits = 3): Record<string, string | number>[] {
   const pct = `${Math.round(r.level * 100)}% CI`;

@@ -163,7 +163,7 @@ class Accumulator {
  * @example
  * const acc = new SampleAccumulator();
  * acc.add("q1", true, [0.5, -1]); acc.add("q1", false, [0.1, 0.2]);
- * acc.finish().prompts[0] // => { id: "q1", n: 2, c: 1, cA: 1, sums: [0.5,-1, 0,0, 0,0, 0.1,0.2], … }
+ * acc.finish().prompts[0] // => { id: "q1", line: 1, n: 2, c: 1, cA: 1, sums: Float64Array [0.5, -1, 0, 0, 0, 0, 0.1, 0.2], switches: 1 }
  */
 export class SampleAccumulator {
   private readonly acc: Accumulator;

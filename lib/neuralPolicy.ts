@@ -514,7 +514,7 @@ export interface StepResult {
  * same u in both: common random numbers), so the measured change is precise even when it is
  * small: a response's outcome differs only where the step moved the inverse CDF across u.
  *
- * @example pairedPassAt1Change(policy, { k: 8, eta: 2, freshSamples: 2000, rng }).measuredChange // => -0.004
+ * @example pairedPassAt1Change(policy, { k: 16, eta: 1, freshSamples: 20000, rng }) // => { predictedChange: -0.00106, exactAfter − exactBefore: -0.00116, measuredChange: -0.00116 ± 0.00007, … }  (notebook 08)
  */
 export function pairedPassAt1Change(policy: NeuralPolicy, opts: { k: number; eta: number; freshSamples: number; rng: Rng }): StepResult {
   const where = "pairedPassAt1Change";

@@ -9,6 +9,7 @@ import { runAnalyze } from "../scripts/analyze";
 import { SampleAccumulator, type SampleData } from "../lib/dataio";
 import { passAtKEstimate, promptWeightEstimate } from "../lib/estimators";
 import { agreementScores, conflictProfile } from "../lib/interference";
+import { crossFitConflict } from "../lib/sampledGradients";
 import { logisticPolicy, logLinearSoftmaxPolicy, type Policy } from "../lib/policies";
 import { easyHardBandit } from "../lib/populations";
 import { createRng, type Rng } from "../lib/rng";
@@ -67,6 +68,28 @@ function toy(M: number, seed: number, labels: "stratified" | "iid" = "stratified
 }
 
 describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(x)", () => {
+  test("a two-prompt example worked by hand: ⟨∇J_1,∇J_1⟩ = 0.125, ⟨∇J_2,∇J_1⟩ = 0, â = (0.5, −0.25)", () => {
+    // q: A = samples 0, 2 (both correct: S⁺_A = (2, 1)), B = 1, 3 (one correct: S⁺_B = (2, 0));
+    // r: S⁺_A = (0, −1), S⁺_B = (−1, 2). Ĝ^A = mean(S⁺_A/2) = (0.5, 0), Ĝ^B = (0.25, 0.5).
+    // k = 2, loo−1 weight C(n_h−c_h, 1)/C(2, 2): 0 for q's A half (c = 2), 1 otherwise:
+    // Ĥ^A = (0, −0.5), Ĥ^B = (0.5, 1); ½(⟨Ĥ^A, Ĝ^B⟩ + ⟨Ĥ^B, Ĝ^A⟩) = ½(−0.25 + 0.25) = 0.
+    const acc = new SampleAccumulator();
+    acc.add("q", true, [1, 0]);
+    acc.add("q", false, [0, 1]);
+    acc.add("q", true, [1, 1]);
+    acc.add("q", true, [2, 0]);
+    acc.add("r", false, [1, 1]);
+    acc.add("r", true, [-1, 2]);
+    acc.add("r", true, [0, -1]);
+    acc.add("r", false, [1, 0]);
+    const res = diagnose(acc.finish(), { k: [1, 2], bootstrap: 0 });
+    assert.deepEqual(res.innerProduct, [0.125, 0]);
+    assert.deepEqual(res.gradJkNormSq, [0.125, -0.5], "cross-fitted ‖∇J_2‖² = ⟨Ĥ^A, Ĥ^B⟩ can be negative");
+    assert.deepEqual(res.perPrompt.map((p) => p.agreement), [0.5, -0.25]);
+    assert.equal(res.passAtK[0], 0.625);
+    assert.ok(Math.abs(res.passAtK[1]! - 11 / 12) <= 1e-15, "pass@2: (1 + 5/6)/2");
+  });
+
   test("⟨∇J_k,∇J_1⟩, ‖∇J_k‖², ‖∇J_1‖² and â(x) are unbiased: means over 300 datasets lie within 4 standard errors of the exact values (paper's toy)", () => {
     const { policy, theta, pop } = toy(40, 4);
     const ks = [1, 2, 3, 4];
@@ -95,6 +118,33 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     });
     assertWithin4SE(n1, exact.normGradJ1 ** 2, "‖∇J_1‖²");
     watch.forEach((x, w) => assertWithin4SE(agree[w], a[x], `a(x${x})`));
+  });
+
+  test("on the same responses, the estimates equal lib/sampledGradients' crossFitConflict (an independent implementation on the policy's compact batches)", () => {
+    const rng = createRng(13);
+    const policy = randomLogLinearPolicy(rng, 30, 5, 6);
+    const theta = Array.from({ length: 6 }, () => rng.normal(0, 0.7));
+    const n = 8;
+    const h = n / 2;
+    const batch = policy.sample(theta, rng, n);
+    // crossFitConflict's halves are responses [0, h) and [h, n); added as A0, B0, A1, B1, … they are
+    // exactly this module's even/odd halves.
+    const acc = new SampleAccumulator();
+    for (let x = 0; x < policy.N; x++) {
+      for (let t = 0; t < h; t++) {
+        for (const j of [t, h + t]) acc.add(`x${x}`, batch.correct[x * n + j] === 1, policy.score(theta, x, batch.actions[x * n + j]));
+      }
+    }
+    const ks = [1, 2, 3, 4];
+    const mine = diagnose(acc.finish(), { k: ks, bootstrap: 0 });
+    const theirs = crossFitConflict(policy, batch, ks, { estimator: "pkpoLooMinusOne", agreement: true });
+    const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-8), `${what}: ${a} vs ${b}`);
+    ks.forEach((k, s) => {
+      close(mine.innerProduct[s]!, theirs.innerProduct[s], `⟨∇J_${k},∇J_1⟩`);
+      close(mine.gradJkNormSq[s]!, theirs.normGradJkSq[s], `‖∇J_${k}‖²`);
+    });
+    close(mine.gradJ1NormSq!, theirs.normGradJ1Sq, "‖∇J_1‖²");
+    mine.perPrompt.forEach((p, x) => close(p.agreement!, theirs.agreement![x], `â(x${x})`));
   });
 
   test("with unequal (odd) sample counts, the inner product at k is unbiased for the population of prompts with n ≥ 2k", () => {
