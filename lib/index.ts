@@ -13,3 +13,16 @@ export * from "./threshold";
 export * from "./smoothness";
 export * from "./mitigations";
 export * from "./symbolic";
+export * from "./rng";
+export * from "./populations";
+export * from "./policies";
+export * from "./sampledGradients";
+export * from "./training";
+export * from "./stepDiagnostics";
+export * from "./estimatorStudy";
+export * from "./samplingStudy";
+export * from "./thresholdStudy";
+export * from "./analysis";
+export * from "./dataio";
+// Not re-exported, by design: ./display and ./render (notebook/export adapters, not maths),
+// ./neuralPolicy (loads tfjs, ~1–2 s; import it directly), ./plots/* (figure builders).

@@ -12,6 +12,7 @@ import { discoverNotebooks, formatTable, runNotebooks } from "./runner/run";
 import { readNotebook } from "./runner/nbformat";
 import { exportFigures } from "./figures";
 import { FIGURE_METADATA_KEY, type FigureInfo } from "../lib/figure";
+import { openRenderer, type Renderer } from "../lib/render";
 
 const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
   NAME         run only notebooks whose file name starts with / contains NAME (e.g. 03)
@@ -59,18 +60,46 @@ async function main(): Promise<number> {
     return 1;
   }
   const t0 = performance.now();
+  const wrote = !args.values.check && !args.values["no-write"];
+  // One Chromium, started on first need, for the notebooks' PNGs and the figure export.
+  let opened: Promise<Renderer | null> | undefined;
+  const getRenderer = (): Promise<Renderer | null> =>
+    (opened ??= openRenderer().then(
+      (r) => {
+        if (!r) process.stderr.write("note: no Chromium found: figures keep only the interactive output (apt-get install -y chromium adds PNG/SVG/PDF)\n");
+        return r;
+      },
+      (e) => {
+        process.stderr.write(`note: Chromium did not start (${(e as Error).message.split("\n")[0]}); figures stay interactive-only\n`);
+        return null;
+      },
+    ));
+  try {
+    return await runAndExport(args, notebooks, t0, wrote, getRenderer);
+  } finally {
+    if (opened) await (await opened)?.close();
+  }
+}
+
+async function runAndExport(
+  args: { values: Record<string, string | boolean | undefined>; positionals: string[] },
+  notebooks: string[],
+  t0: number,
+  wrote: boolean,
+  getRenderer: () => Promise<Renderer | null>,
+): Promise<number> {
   const results = await runNotebooks({
     notebooks,
-    fast: args.values.fast,
-    check: args.values.check,
+    fast: Boolean(args.values.fast),
+    check: Boolean(args.values.check),
     write: !args.values["no-write"],
     png: !args.values["no-png"],
-    cellTimeoutSec: timeout,
+    cellTimeoutSec: Number(args.values.timeout),
+    getRenderer,
   });
   const total = (performance.now() - t0) / 1000;
   process.stdout.write("\n" + formatTable(results) + `\n\ntotal ${total.toFixed(1)} s${args.values.fast ? " (FAST)" : ""}\n`);
   let figuresExit = 0;
-  const wrote = !args.values.check && !args.values["no-write"];
   if (wrote && !args.values["no-figures"]) {
     // Export the figures of the notebooks just run (INDEX.md lists every notebook's figures).
     const ids = notebooks.flatMap((file) => {
@@ -83,7 +112,13 @@ async function main(): Promise<number> {
       }
     });
     if (ids.length) {
-      const res = await exportFigures({ notebooksDir: args.values.dir!, outDir: path.join(__dirname, "..", "figures"), preset: "notebook", only: ids });
+      const res = await exportFigures({
+        notebooksDir: String(args.values.dir),
+        outDir: path.join(__dirname, "..", "figures"),
+        preset: "notebook",
+        only: ids,
+        renderer: await getRenderer(),
+      });
       figuresExit = res.exitCode;
     }
   }

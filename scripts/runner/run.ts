@@ -36,6 +36,11 @@ export interface RunOptions {
   cellTimeoutSec?: number;
   /** Add an image/png to each figure output (needs Chromium; skipped with a note if absent). */
   png?: boolean;
+  /**
+   * Supplies the renderer for the PNGs, opened on first use and left open (the caller
+   * shares it, e.g. with the figure export). Default: open one when needed, close at the end.
+   */
+  getRenderer?: () => Promise<Renderer | null>;
   /** Where progress lines go (default process.stderr). */
   log?: (line: string) => void;
 }
@@ -237,7 +242,8 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
   const write = opts.check ? false : opts.write ?? true;
   const results: NotebookResult[] = [];
   let renderer: RendererLike | null | undefined;
-  const getRenderer = async (): Promise<RendererLike | null> => {
+  const ownsRenderer = opts.getRenderer === undefined;
+  const openOwn = async (): Promise<RendererLike | null> => {
     if (renderer !== undefined) return renderer;
     try {
       const { openRenderer } = await import("../../lib/render");
@@ -249,6 +255,7 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
     if (renderer === null) log("  note: no Chromium found: figures keep only the interactive Plotly output (apt-get install -y chromium adds PNGs)");
     return renderer;
   };
+  const getRenderer = opts.getRenderer ?? openOwn;
 
   try {
     for (const file of opts.notebooks) {
@@ -308,7 +315,7 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
       results.push(result);
     }
   } finally {
-    if (renderer) await renderer.close();
+    if (renderer && ownsRenderer) await renderer.close();
   }
   return results;
 }
