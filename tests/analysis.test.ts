@@ -399,6 +399,19 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
     assert.match(stdout, /k=32: 50 of 50/);
   });
 
+  test("--per-prompt writes one CSV row per prompt with p̂ = c/n and the agreement estimate", async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "passk-cli-")), "per-prompt.csv");
+    const { code, stderr } = await analyze([path.join(root, "data/example-samples.jsonl"), "--json", "--bootstrap", "0", "--per-prompt", out]);
+    assert.equal(code, 0, stderr);
+    const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(lines[0], "prompt,n,c,p_hat,agreement");
+    assert.equal(lines.length, 51);
+    const [id, n, c, pHat, agreement] = lines[1].split(",");
+    assert.equal(id, "0+0");
+    assert.equal(Number(pHat), Number(c) / Number(n));
+    assert.ok(Number.isFinite(Number(agreement)));
+  });
+
   test("as a process, bad input exits with status 1 and prints no stack trace", async () => {
     const file = badFile();
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
