@@ -166,14 +166,14 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     ks.forEach((k, s) => assertWithin4SE(ip[s], exact[s], `⟨∇J_${k},∇J_1⟩ over prompts with n ≥ ${2 * k}`));
   });
 
-  test("95% prompt-bootstrap intervals cover the population ⟨∇J_k,∇J_1⟩ in at least 85% of 80 datasets whose prompts are drawn from D", () => {
+  test("95% prompt-bootstrap intervals cover the population ⟨∇J_k,∇J_1⟩ in at least 85% of 60 datasets whose prompts are drawn from D", () => {
     const ks = [1, 3];
     const truth = conflictProfile(toy(20000, 99, "iid").pop, ks).innerProduct; // D by a large sample
     const covered = ks.map(() => 0);
-    const R = 80;
+    const R = 60;
     for (let r = 0; r < R; r++) {
       const { policy, theta } = toy(60, 1000 + r, "iid");
-      const res = diagnose(sampleData(policy, theta, createRng(r), 8), { k: ks, bootstrap: 200, seed: r });
+      const res = diagnose(sampleData(policy, theta, createRng(r), 8), { k: ks, bootstrap: 150, seed: r });
       ks.forEach((_, s) => {
         const [lo, hi] = res.innerProductCI[s]!;
         if (lo <= truth[s] && truth[s] <= hi) covered[s]++;
