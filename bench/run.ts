@@ -13,7 +13,8 @@
  * OpenBLAS builds, are removed from that one child's environment so numpy runs its native
  * kernel; the kernel it ran is reported (threadpoolctl).
  */
-import { fork, spawnSync } from "child_process";
+import { fork, spawn } from "child_process";
+import * as readline from "readline";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -136,7 +137,12 @@ function dumpInputs(dir: string, w: Workload, inputs: unknown, params: Params, s
   fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 1));
 }
 
-async function childMain(name: string, runs: number | undefined, warmup: number | undefined, seed: number, overrides: Params, dump?: string): Promise<void> {
+/** In paced mode the parent starts each timed run (so it can interleave the numpy reference's runs). */
+function waitForGo(): Promise<void> {
+  return new Promise((resolve) => process.once("message", () => resolve()));
+}
+
+async function childMain(name: string, runs: number | undefined, warmup: number | undefined, seed: number, overrides: Params, dump?: string, paced = false): Promise<void> {
   const w = await loadWorkload(name);
   const params: Params = { ...w.params, ...overrides };
   const nRuns = runs ?? w.runs;
@@ -149,18 +155,21 @@ async function childMain(name: string, runs: number | undefined, warmup: number 
     await w.run(inputs);
     gc();
   }
+  if (paced) process.send!({ t: "ready", runs: nRuns, warmup: nWarm });
   const times: number[] = [];
   const cpu: number[] = [];
   const summaries: string[] = [];
   let summary: Record<string, number | null> = {};
   for (let i = 0; i < nRuns; i++) {
     gc();
+    if (paced) await waitForGo();
     const c0 = process.cpuUsage();
     const s = performance.now();
     const result = await w.run(inputs);
     times.push(performance.now() - s);
     const c1 = process.cpuUsage(c0);
     cpu.push((c1.user + c1.system) / 1000);
+    if (paced) process.send!({ t: "ran" });
     summary = w.summary(result);
     summaries.push(JSON.stringify(summary));
   }
@@ -172,7 +181,8 @@ async function childMain(name: string, runs: number | undefined, warmup: number 
     cpu.splice(0, cpu.length, ...child.cpuMsPerRun.slice(-nRuns));
   }
   await w.teardown?.(inputs);
-  const report: ChildReport = {
+  const report: ChildReport & { t: "report" } = {
+    t: "report",
     name,
     params,
     setup_ms: setupMs,
@@ -189,40 +199,100 @@ async function childMain(name: string, runs: number | undefined, warmup: number 
 
 // ───────────────────────────── parent side ─────────────────────────────
 
-function runChild(name: string, args: string[]): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, ["--child", name, ...args], {
-      execArgv: ["--import", "tsx", "--expose-gc"],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+/** A process that runs one timed run per `go()` and reports when done (TS child or numpy). */
+interface Paced {
+  /** Resolves once setup and warm-up are done. */
+  ready: Promise<void>;
+  /** Starts one timed run; resolves when it has finished. */
+  go(): Promise<void>;
+}
+
+/** The TS side of one workload, in a child process; `paced` lets the parent start each run. */
+function startChild(name: string, args: string[], paced: boolean): Paced & { report: Promise<ChildReport>; plan: Promise<{ runs: number; warmup: number }> } {
+  const child = fork(__filename, ["--child", name, ...args, ...(paced ? ["--paced"] : [])], {
+    execArgv: ["--import", "tsx", "--expose-gc"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let onReady: (plan: { runs: number; warmup: number }) => void = () => {};
+  let onRan: () => void = () => {};
+  const plan = new Promise<{ runs: number; warmup: number }>((res) => (onReady = res));
+  const report = new Promise<ChildReport>((resolve, reject) => {
+    let rep: ChildReport | undefined;
+    child.on("message", (m: { t: string; runs?: number; warmup?: number } & ChildReport) => {
+      if (m.t === "ready") onReady({ runs: m.runs!, warmup: m.warmup! });
+      else if (m.t === "ran") onRan();
+      else if (m.t === "report") rep = m;
     });
-    let report: ChildReport | undefined;
-    child.on("message", (m) => (report = m as ChildReport));
     child.on("error", reject);
     child.on("exit", (code, signal) => {
-      if (report) resolve(report);
+      if (rep) resolve(rep);
       else reject(new Error(`workload ${name} exited with ${signal ?? `code ${code}`} before reporting`));
     });
   });
+  return {
+    plan,
+    ready: plan.then(() => undefined),
+    report,
+    go: () =>
+      new Promise<void>((resolve) => {
+        onRan = resolve;
+        child.send({ t: "go" });
+      }),
+  };
 }
 
-/** python3 with numpy, if present: the references are optional (the project never needs Python). */
-function runNumpy(name: string, runs: number | undefined, warmup: number | undefined, inputsDir: string, threads?: number): NumpyReport | { error: string } {
+/**
+ * The numpy reference as a paced process (bench/numpy/run.py --paced): it reads the inputs the TS
+ * child wrote, warms up, then times one run per "go" line on stdin. python3 with numpy is needed
+ * only for --numpy (the project never needs Python).
+ */
+function startNumpy(name: string, runs: number, warmup: number, inputsDir: string, threads?: number): Paced & { result: Promise<NumpyReport | { error: string }> } {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   if (threads !== undefined) env.OPENBLAS_NUM_THREADS = String(threads);
-  const args = [path.join(__dirname, "numpy", "run.py"), name, "--inputs", inputsDir];
-  if (runs !== undefined) args.push("--runs", String(runs));
-  if (warmup !== undefined) args.push("--warmup", String(warmup));
-  const r = spawnSync("python3", args, { env, encoding: "utf8", maxBuffer: 1 << 26 });
-  if (r.error) return { error: `python3: ${r.error.message}` };
-  if (r.status !== 0) return { error: (r.stderr || r.stdout || `exit ${r.status}`).trim().split("\n").slice(-3).join(" | ") };
-  const last = r.stdout.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(last) as NumpyReport;
-  } catch {
-    return { error: `unreadable numpy output: ${last.slice(0, 200)}` };
-  }
+  const args = [path.join(__dirname, "numpy", "run.py"), name, "--inputs", inputsDir, "--runs", String(runs), "--warmup", String(warmup), "--paced"];
+  const py = spawn("python3", args, { env, stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  py.stderr.on("data", (b: Buffer) => (err += b.toString()));
+  const lines = readline.createInterface({ input: py.stdout });
+  const waiting: ((line: string) => void)[] = [];
+  const last: string[] = [];
+  lines.on("line", (line) => {
+    const w = waiting.shift();
+    if (w) w(line);
+    else last.push(line);
+  });
+  const nextLine = () => new Promise<string>((res) => waiting.push(res));
+  const failed = new Promise<{ error: string }>((res) => {
+    py.on("error", (e) => res({ error: `python3: ${e.message}` }));
+    py.on("exit", (code) => {
+      if (code !== 0) res({ error: (err || `exit ${code}`).trim().split("\n").slice(-3).join(" | ") });
+      for (const w of waiting.splice(0)) w("");
+    });
+  });
+  const closed = new Promise<void>((res) => py.on("close", () => res()));
+  const ready = Promise.race([nextLine().then(() => undefined), failed.then(() => undefined)]);
+  const result = (async (): Promise<NumpyReport | { error: string }> => {
+    await closed;
+    const code = py.exitCode;
+    if (code !== 0) return failed;
+    const text = last.pop() ?? "";
+    try {
+      return JSON.parse(text) as NumpyReport;
+    } catch {
+      return { error: `unreadable numpy output: ${text.slice(0, 200)}` };
+    }
+  })();
+  return {
+    ready,
+    result,
+    go: async () => {
+      if (py.exitCode !== null) return;
+      py.stdin.write("go\n");
+      await nextLine();
+    },
+  };
 }
 
 /** Largest relative difference between the summary numbers both sides report. */
@@ -299,7 +369,7 @@ function compareRuns(files: string[]): string {
     runs.map((r, i) => `run ${i + 1}: ${r.machine?.date ?? "?"} (load average at start ${r.machine?.loadavg?.join(" ") ?? "?"}) — ${path.basename(r.file)}`).join("  \n"),
     "",
   );
-  const head = ["workload", ...runs.map((_, i) => `TS median ms (run ${i + 1})`), "spread", ...runs.map((_, i) => `TS CPU ms (run ${i + 1})`), "numpy best ms", "numpy 1-thread CPU ms", "TS/numpy wall", "TS/numpy CPU", "peak RSS MB", "same result"];
+  const head = ["workload", ...runs.map((_, i) => `TS median ms (run ${i + 1})`), "spread", ...runs.map((_, i) => `TS CPU ms (run ${i + 1})`), "numpy best ms", "numpy 1-thread CPU ms", "TS/numpy wall", "TS/numpy min", "TS/numpy CPU", "peak RSS MB", "same result"];
   out.push(`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`);
   for (const name of names) {
     const rs = runs.map((r) => r.rows.find((w) => w.name === name));
@@ -315,6 +385,13 @@ function compareRuns(files: string[]): string {
       .filter((x): x is number => typeof x === "number");
     const ratio = rs.map((w) => w?.ratio_to_numpy).filter((x): x is number => typeof x === "number");
     const cpuRatio = rs.map((w) => w?.cpu_ratio_to_numpy).filter((x): x is number => typeof x === "number");
+    // fastest run against fastest run: other processes only ever add time, so minima are the least disturbed
+    const minRatio = rs
+      .map((w) => {
+        const mins = [w?.numpy, w?.numpy_1thread].map((n) => (n && "min_ms" in n ? n.min_ms : Infinity));
+        return w && Number.isFinite(Math.min(...mins)) ? w.min_ms / Math.min(...mins) : undefined;
+      })
+      .filter((x): x is number => typeof x === "number");
     const list = (xs: number[], digits: number) => (xs.length ? xs.map((x) => fmt(x, digits)).join(" / ") : "–");
     out.push(
       `| ${[
@@ -325,6 +402,7 @@ function compareRuns(files: string[]): string {
         list(np, 1),
         list(cpuRef, 1),
         list(ratio, 2),
+        list(minRatio, 2),
         list(cpuRatio, 2),
         list(rs.map((w) => w?.peak_rss_mb).filter((x): x is number => typeof x === "number"), 0),
         rs.map((w) => (w?.numpy_agrees ? (w.numpy_agrees.ok ? "yes" : "NO") : "–")).join(" / "),
@@ -365,6 +443,7 @@ async function main(): Promise<number> {
       compare: { type: "boolean", default: false },
       child: { type: "string" },
       dump: { type: "string" },
+      paced: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -384,7 +463,7 @@ async function main(): Promise<number> {
   }
   if (positionals.length) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])} (files are read only with --compare)`);
   if (values.child) {
-    await childMain(values.child, runs, warmup, seed, overrides, values.dump);
+    await childMain(values.child, runs, warmup, seed, overrides, values.dump, values.paced);
     return 0;
   }
 
@@ -422,7 +501,25 @@ async function main(): Promise<number> {
     if (values.numpy) childArgs.push("--dump", inputsDir);
     let row: Row;
     try {
-      const rep = await runChild(name, childArgs);
+      const npFile = path.join(__dirname, "numpy", `${name.replace(/-/g, "_")}.py`);
+      const withNumpy = values.numpy && fs.existsSync(npFile);
+      const ts = startChild(name, childArgs, withNumpy);
+      let numpy: { np: ReturnType<typeof startNumpy>; one?: ReturnType<typeof startNumpy> } | undefined;
+      if (withNumpy) {
+        // Interleaved: TS run, numpy run(s), … in alternating order, so that bursts of load from
+        // other processes hit both sides alike instead of whichever block ran during the burst.
+        const plan = await ts.plan;
+        const blasHeavy = !/^BLAS_HEAVY = False/m.test(fs.readFileSync(npFile, "utf8"));
+        process.stderr.write(`  numpy reference${blasHeavy ? " (default threads and one BLAS thread)" : ""}, interleaved with the TS runs…\n`);
+        numpy = { np: startNumpy(name, plan.runs, plan.warmup, inputsDir) };
+        if (blasHeavy) numpy.one = startNumpy(name, plan.runs, plan.warmup, inputsDir, 1);
+        const sides: Paced[] = [ts, numpy.np, ...(numpy.one ? [numpy.one] : [])];
+        await Promise.all(sides.map((s) => s.ready));
+        for (let i = 0; i < plan.runs; i++) {
+          for (const s of i % 2 === 0 ? sides : [...sides].reverse()) await s.go();
+        }
+      }
+      const rep = await ts.report;
       row = {
         name,
         params: rep.params,
@@ -437,14 +534,10 @@ async function main(): Promise<number> {
         summary: rep.summary,
         extra: rep.extra,
       };
-      if (values.numpy && fs.existsSync(path.join(__dirname, "numpy", `${name.replace(/-/g, "_")}.py`))) {
-        process.stderr.write(`  numpy reference…\n`);
-        const np = runNumpy(name, runs, warmup, inputsDir);
+      if (numpy) {
+        const np = await numpy.np.result;
         row.numpy = np;
-        if ("median_ms" in np && np.blas_heavy) {
-          process.stderr.write(`  numpy reference, one BLAS thread…\n`);
-          row.numpy_1thread = runNumpy(name, runs, warmup, inputsDir, 1);
-        }
+        if (numpy.one) row.numpy_1thread = await numpy.one.result;
         fs.rmSync(inputsDir, { recursive: true, force: true }); // can be large (analyze-1e6: 0.7 GB)
         if ("median_ms" in np) {
           const one = row.numpy_1thread && "median_ms" in row.numpy_1thread ? row.numpy_1thread : undefined;

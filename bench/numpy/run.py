@@ -53,6 +53,8 @@ def main():
     ap.add_argument("--runs", type=int)
     ap.add_argument("--warmup", type=int)
     ap.add_argument("--seed", type=int, default=20260221)
+    ap.add_argument("--paced", action="store_true",
+                    help="print a line when ready, then time one run per line read from stdin")
     args = ap.parse_args()
     mod = importlib.import_module(args.name.replace("-", "_"))
     params, seed, arrays = dict(mod.PARAMS), args.seed, None
@@ -63,12 +65,18 @@ def main():
         mod.run(inputs)
     times, cpu = [], []
     result = None
+    if args.paced:
+        print(json.dumps({"ready": True}), flush=True)
     for _ in range(mod.RUNS if args.runs is None else args.runs):
         gc.collect()
+        if args.paced:
+            sys.stdin.readline()
         c0, t0 = time.process_time(), time.perf_counter()
         result = mod.run(inputs)
         times.append((time.perf_counter() - t0) * 1e3)
         cpu.append((time.process_time() - c0) * 1e3)
+        if args.paced:
+            print(json.dumps({"ran": len(times)}), flush=True)
     out = {
         "name": args.name,
         "runs": len(times),

@@ -1,9 +1,9 @@
 /**
  * `agreement`: N = 20 000 prompts, d = 64, given p (N) and ∇p (N × d): ∇J_1, the agreement
  * scores a(x) = ⟨∇p(x), ∇J_1⟩, and for k = 1..64 ⟨∇J_k,∇J_1⟩, ‖∇J_k‖ and the cosine
- * (lib/interference.ts gradJ1, agreementScores, conflictProfile).
+ * (lib/interference.ts conflictProfile, which returns ∇J_1 and a(x) with the profile).
  */
-import { agreementScores, conflictProfile, gradJ1, type ConflictProfile } from "../../lib/interference";
+import { conflictProfile, type ConflictProfile } from "../../lib/interference";
 import { createRng } from "../../lib/rng";
 import type { Population } from "../../lib/types";
 import type { Params, Workload } from "./types";
@@ -43,11 +43,10 @@ export interface AgreementResult {
   profile: ConflictProfile;
 }
 
-/** The timed work: ∇J_1, a(x), and the conflict profile over k = 1..kMax. */
+/** The timed work: ∇J_1, a(x), and the conflict profile over k = 1..kMax (one call: the profile returns ∇J_1 and a). */
 export function agreementProfile(pop: Population, ks: Float64Array): AgreementResult {
-  const g1 = gradJ1(pop);
-  const a = agreementScores(pop, g1);
-  return { g1, a, profile: conflictProfile(pop, ks) };
+  const profile = conflictProfile(pop, ks);
+  return { g1: profile.gradJ1, a: profile.agreement, profile };
 }
 
 export const workload: Workload<{ pop: Population; ks: Float64Array }, AgreementResult> = {
