@@ -21,6 +21,11 @@
  * prompts whose outcomes look sorted so the analysis can warn.
  *
  * Every problem in the input throws an {@link InputError} naming the file, the line and the field.
+ *
+ * Speed (issue 8, `analyze-1e6`: 10^6 lines, d = 32, 0.66 GB): the hot path is V8's JSON.parse of
+ * each line, ≈ 4–5 s of CPU; a hand-written byte-level parser measured no faster on the 17-digit
+ * numbers JSON.stringify writes (most need a correctly rounded fallback), so lines go through
+ * JSON.parse. Line splitting uses Buffer.indexOf on 1 MiB chunks (see {@link forEachLine}).
  */
 import * as fs from "fs";
 import { checkFiniteArray, show } from "./validate";
