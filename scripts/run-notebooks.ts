@@ -127,6 +127,8 @@ async function runAndExport(
     if (r.failure) process.stderr.write(`FAILED ${r.notebook} cell ${r.failure.cell}: ${r.failure.message}\n`);
     if (r.differences) process.stderr.write(`DIFFERS ${r.notebook}: cells ${r.differences.map((d) => d.cell).join(", ")}\n`);
   }
+  // A plain closing line CI tools can read.
+  process.stdout.write(`notebooks: ${results.length - bad.length} passed, ${bad.length} failed\n`);
   return bad.length || figuresExit ? 1 : 0;
 }
 
