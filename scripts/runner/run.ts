@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fork } from "child_process";
+import { fork, type ChildProcess } from "child_process";
 import { writeFileAtomic } from "../../lib/atomicFile";
 import { FIGURE_METADATA_KEY, PLOTLY_MIME, type PlotlyFigure } from "../../lib/figure";
 import {
@@ -60,14 +60,42 @@ export interface NotebookResult {
   differences?: { cell: number; detail: string }[];
 }
 
-const CHILD = path.join(__dirname, "kernel-child.ts");
+const CHILD = path.join(__dirname, "kernel-child.js");
 const VOLATILE_KEY = "passk_volatile";
 
-/** Executes one notebook in a fresh child process; returns the new outputs per code cell. */
+/** A kernel child process, started (and warming up) before its notebook is due. */
+interface Kernel {
+  child: ChildProcess;
+  /** Resolves when the child has warmed its TypeScript converter; rejects if it dies first. */
+  ready: Promise<void>;
+  /** What the child wrote outside cells (crash messages). */
+  output: () => string;
+}
+
+function spawnKernel(file: string, opts: RunOptions): Kernel {
+  const child = fork(CHILD, [], {
+    execArgv: [],
+    cwd: path.dirname(file),
+    env: { ...process.env, PASSK_RUNNER: "1", PASSK_FAST: opts.fast ? "1" : "0" },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let text = "";
+  child.stdout!.on("data", (b) => (text += b.toString()));
+  child.stderr!.on("data", (b) => (text += b.toString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once("message", (m: ChildMessage) => (m.t === "ready" ? resolve() : reject(new Error(`unexpected first message ${m.t}`))));
+    child.once("exit", (code, signal) => reject(new Error(`kernel process exited before it was ready (exit code ${code}, signal ${signal})`)));
+  });
+  ready.catch(() => {}); // observed by executeNotebook
+  return { child, ready, output: () => text };
+}
+
+/** Executes one notebook in its kernel child process; returns the new outputs per code cell. */
 async function executeNotebook(
   file: string,
   nb: Notebook,
   opts: RunOptions,
+  kernel: Kernel,
 ): Promise<{ outputs: Map<number, Output[]>; counts: Map<number, number>; failure?: { cell: number; message: string; timeout: boolean } }> {
   const outputs = new Map<number, Output[]>();
   const counts = new Map<number, number>();
@@ -77,16 +105,7 @@ async function executeNotebook(
     .filter(({ c }) => c.cell_type === "code")
     .map(({ c, index }) => ({ index, source: joinSource(c.source) }));
   const timeoutMs = (opts.cellTimeoutSec ?? 600) * 1000;
-
-  const child = fork(CHILD, [], {
-    execArgv: ["--import", "tsx"],
-    cwd: path.dirname(file),
-    env: { ...process.env, PASSK_RUNNER: "1", PASSK_FAST: opts.fast ? "1" : "0" },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  let childErr = "";
-  child.stdout!.on("data", (b) => (childErr += b.toString()));
-  child.stderr!.on("data", (b) => (childErr += b.toString()));
+  const { child } = kernel;
 
   let exec = 0;
   let running = -1;
@@ -115,9 +134,6 @@ async function executeNotebook(
     };
     child.on("message", (m: ChildMessage) => {
       switch (m.t) {
-        case "ready":
-          child.send({ t: "run", notebook: path.resolve(file), cells } satisfies RunRequest);
-          break;
         case "start":
           running = m.index;
           counts.set(m.index, ++exec);
@@ -151,6 +167,7 @@ async function executeNotebook(
         }
         case "end":
           if (timer) clearTimeout(timer);
+          if (process.env.PASSK_RUNNER_TIMING === "1") process.stderr.write(`  cell ${m.index + 1}: ${m.ms.toFixed(0)} ms\n`);
           running = -1;
           if (!m.ok && m.error) {
             push(m.index, { output_type: "error", ...m.error });
@@ -165,13 +182,24 @@ async function executeNotebook(
     child.on("exit", (code, signal) => {
       if (!finished) {
         const at = running >= 0 ? running : cells[0]?.index ?? 0;
-        const tail = childErr.trim().split("\n").slice(-15);
+        const tail = kernel.output().trim().split("\n").slice(-15);
         const message = `kernel process died (exit code ${code}, signal ${signal})`;
         push(at, { output_type: "error", ename: "KernelDied", evalue: message, traceback: [message, ...tail] });
         failure ??= { cell: at + 1, message: `${message}${tail.length ? `: ${tail[tail.length - 1]}` : ""}`, timeout: false };
         finish();
       }
     });
+    kernel.ready.then(
+      () => child.send({ t: "run", notebook: path.resolve(file), cells } satisfies RunRequest),
+      (e: Error) => {
+        if (finished) return;
+        const at = cells[0]?.index ?? 0;
+        const tail = kernel.output().trim().split("\n").slice(-15);
+        push(at, { output_type: "error", ename: "KernelDied", evalue: e.message, traceback: [e.message, ...tail] });
+        failure = { cell: at + 1, message: e.message, timeout: false };
+        finish();
+      },
+    );
   });
   return { outputs, counts, failure };
 }
@@ -257,8 +285,13 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
   };
   const getRenderer = opts.getRenderer ?? openOwn;
 
+  // The next notebook's kernel starts while the current one runs (its ≈ 1.5 s warm-up overlaps).
+  let nextKernel: Kernel | undefined;
   try {
-    for (const file of opts.notebooks) {
+    for (let i = 0; i < opts.notebooks.length; i++) {
+      const file = opts.notebooks[i];
+      const kernel = nextKernel ?? spawnKernel(file, opts);
+      nextKernel = i + 1 < opts.notebooks.length ? spawnKernel(opts.notebooks[i + 1], opts) : undefined;
       const name = path.basename(file);
       const t0 = performance.now();
       let nb: Notebook;
@@ -268,11 +301,12 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
         const message = e instanceof NotebookFormatError ? e.message : `${file}: ${(e as Error).message}`;
         log(`✗ ${name}: ${message}`);
         results.push({ notebook: name, cells: 0, executed: 0, seconds: 0, status: "invalid", figures: 0, failure: { cell: 0, message } });
+        kernel.child.kill("SIGKILL");
         continue;
       }
       const committed = JSON.parse(JSON.stringify(nb)) as Notebook;
       log(`▶ ${name}`);
-      const { outputs, counts, failure } = await executeNotebook(file, nb, opts);
+      const { outputs, counts, failure } = await executeNotebook(file, nb, opts, kernel);
       for (let i = 0; i < nb.cells.length; i++) {
         const cell = nb.cells[i];
         if (cell.cell_type !== "code") continue;
@@ -315,6 +349,7 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
       results.push(result);
     }
   } finally {
+    nextKernel?.child.kill("SIGKILL");
     if (renderer && ownsRenderer) await renderer.close();
   }
   return results;
