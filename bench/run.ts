@@ -498,11 +498,11 @@ async function main(): Promise<number> {
     if (warmup !== undefined) childArgs.push("--warmup", String(warmup));
     for (const p of values.param ?? []) childArgs.push("--param", p);
     const inputsDir = path.join(OUT_DIR, "inputs", name);
-    if (values.numpy) childArgs.push("--dump", inputsDir);
+    const npFile = path.join(__dirname, "numpy", `${name.replace(/-/g, "_")}.py`);
+    const withNumpy = values.numpy && fs.existsSync(npFile);
+    if (withNumpy) childArgs.push("--dump", inputsDir);
     let row: Row;
     try {
-      const npFile = path.join(__dirname, "numpy", `${name.replace(/-/g, "_")}.py`);
-      const withNumpy = values.numpy && fs.existsSync(npFile);
       const ts = startChild(name, childArgs, withNumpy);
       let numpy: { np: ReturnType<typeof startNumpy>; one?: ReturnType<typeof startNumpy> } | undefined;
       if (withNumpy) {
