@@ -457,7 +457,11 @@ export function writeSamplesJsonl(
   opts: { digits?: number; projection?: { P: Float64Array; dOut: number } } = {},
 ): void {
   const digits = opts.digits ?? 17;
-  const fd = fs.openSync(file, "w");
+  // Streamed to a temp file, renamed into place at the end: an interrupted export never
+  // leaves a truncated JSONL that would later parse as a smaller data set.
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, "w");
+  let complete = false;
   try {
     let buf: string[] = [];
     const flush = () => {
@@ -475,8 +479,11 @@ export function writeSamplesJsonl(
       opts.projection,
     );
     flush();
+    complete = true;
   } finally {
     fs.closeSync(fd);
+    if (complete) fs.renameSync(tmp, file);
+    else fs.rmSync(tmp, { force: true });
   }
 }
 

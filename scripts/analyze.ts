@@ -9,6 +9,7 @@
  * Exit status: 0 success; 1 bad input (message with file, line and field on stderr, no stack
  * trace); 2 bad command line. `runAnalyze` is the same command in-process (for tests).
  */
+import { writeFileAtomic } from "../lib/atomicFile";
 import { parseArgs } from "node:util";
 import { DEFAULT_K_GRID, diagnose, summaryRows, type DiagnosticResult } from "../lib/analysis";
 import { InputError, loadData } from "../lib/dataio";
@@ -127,7 +128,7 @@ async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> 
   const df = new dfd.DataFrame(
     r.perPrompt.map((p) => ({ prompt: p.id, n: p.n, c: p.c, p_hat: p.pHat, agreement: p.agreement === null ? "" : p.agreement })),
   );
-  dfd.toCSV(df, { filePath: file });
+  writeFileAtomic(file, dfd.toCSV(df) as string);
 }
 
 /**

@@ -13,6 +13,7 @@
  * still written, and the exit code is 1.
  */
 import * as fs from "fs";
+import { writeFileAtomic } from "../lib/atomicFile";
 import * as path from "path";
 import { parseArgs } from "util";
 import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../lib/figure";
@@ -97,17 +98,8 @@ export function collectFigures(notebooksDir: string): { figures: CollectedFigure
   return { figures, problems };
 }
 
-/** Writes `data` to `file` through a temp file and rename, so readers never see half a file. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.${Math.floor(performance.now() * 1000)}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
+/** Temp file + rename, so readers never see half a file (shared with the notebook runner). */
+export { writeFileAtomic };
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

@@ -9,6 +9,7 @@
  * `grad` is the last-layer score ∇log π(y|x) (d = 85) projected to 8 numbers by a fixed random
  * projection (lib/neuralPolicy.ts `randomProjection`), rounded to 6 significant digits.
  */
+import { writeFileAtomic } from "../lib/atomicFile";
 import * as fs from "fs";
 import * as path from "path";
 import { createNeuralPolicy, randomProjection, writeSamplesJsonl } from "../lib/neuralPolicy";
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     for (let j = 0; j < n; j++) c += batch.correct[x * n + j];
     rows.push(`${policy.task.ids[x]},${n},${c}`);
   }
-  fs.writeFileSync(path.join(dir, "example-prompts.csv"), rows.join("\n") + "\n");
+  writeFileAtomic(path.join(dir, "example-prompts.csv"), rows.join("\n") + "\n");
   policy.dispose();
   console.log(`wrote data/example-samples.jsonl (${batch.N * n} lines, d = ${dOut}) and data/example-prompts.csv (${batch.N} prompts)`);
 }
