@@ -51,6 +51,7 @@
  * in some replicates (a cosine, a share with Σŵ = 0) gets its interval from the others unless
  * more than 10% are undefined.
  */
+import { dot } from "./interference";
 import { passAtKEstimate, pkpoLooMinusOneWeights, promptWeightEstimate } from "./estimators";
 import type { PromptStats, SampleData } from "./dataio";
 import { createRng } from "./rng";
@@ -492,14 +493,11 @@ class Diagnostic {
   }
 }
 
-function dot(x: Float64Array, y: Float64Array): number {
-  let t = 0;
-  for (let j = 0; j < x.length; j++) t += x[j] * y[j];
-  return t;
-}
-
-/** Linear-interpolation (type 7) quantile of sorted values. */
-function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+/**
+ * Linear-interpolation (type 7, numpy's default) quantile of already sorted values; no checks.
+ * @example quantileSorted([1, 2, 3, 4], 0.5) // => 2.5
+ */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const h = (sorted.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);

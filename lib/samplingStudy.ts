@@ -7,6 +7,7 @@
  * Every estimate comes from lib/sampledGradients.ts; this module only repeats them over seeded
  * batches and summarises.
  */
+import { quantileSorted } from "./analysis";
 import { conflictProfile, dot, gradJk } from "./interference";
 import type { Policy, ResponseBatch } from "./policies";
 import type { Rng } from "./rng";
@@ -31,11 +32,7 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   checkFiniteArray("quantile", "values", values);
   if (values.length === 0) throw new RangeError("quantile: values must be non-empty, got []");
   if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${show(q)}`);
-  const s = Float64Array.from(values).sort();
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
+  return quantileSorted(Float64Array.from(values).sort(), q);
 }
 
 /** Mean and (n − 1)-normalised standard deviation. */

@@ -8,7 +8,7 @@
  * exact: J_1, J_k on a grid of k, ⟨∇J_k, ∇J_1⟩, the cosine, the D-mass of negatively interfering
  * prompts {a(x) < 0}, k*_exact, and ⟨g, ∇J_1⟩ of the step actually taken.
  */
-import { agreementScores, conflictProfile, gradJ1, gradJk } from "./interference";
+import { agreementScores, conflictProfile, dot, gradJ1, gradJk } from "./interference";
 import { cappedWeightGradient, interferenceAwareGradient, projectedDirection } from "./mitigations";
 import type { Policy, ResponseBatch } from "./policies";
 import type { Rng } from "./rng";
@@ -259,8 +259,8 @@ export function train(opts: TrainOptions): TrainResult {
       const exactG1 = g1 ?? gradJ1(p);
       const stepping = t < steps;
       recordState(history, p, ks, kStarMax, t, stepping ? schedule[t] : NaN, exactG1);
-      history.stepInnerProduct.push(stepping ? dotProduct(g, exactG1) : NaN);
-      history.stepNorm.push(stepping ? Math.sqrt(dotProduct(g, g)) : NaN);
+      history.stepInnerProduct.push(stepping ? dot(g, exactG1) : NaN);
+      history.stepNorm.push(stepping ? Math.sqrt(dot(g, g)) : NaN);
     }
     if (t === steps) break;
     for (let j = 0; j < d; j++) theta[j] += lr * g[j];
@@ -270,12 +270,6 @@ export function train(opts: TrainOptions): TrainResult {
     opts.onProgress?.(t + 1, steps);
   }
   return { theta, history };
-}
-
-function dotProduct(u: ArrayLike<number>, v: ArrayLike<number>): number {
-  let s = 0;
-  for (let j = 0; j < u.length; j++) s += u[j] * v[j];
-  return s;
 }
 
 /** Writes the exact direction into g; returns ∇J_1 when it was computed (for the record). */
