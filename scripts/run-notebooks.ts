@@ -9,9 +9,7 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import { discoverNotebooks, formatTable, runNotebooks } from "./runner/run";
-import { readNotebook } from "./runner/nbformat";
 import { exportFigures } from "./figures";
-import { FIGURE_METADATA_KEY, type FigureInfo } from "../lib/figure";
 import { openRenderer, type Renderer } from "../lib/render";
 
 const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
@@ -102,15 +100,7 @@ async function runAndExport(
   let figuresExit = 0;
   if (wrote && !args.values["no-figures"]) {
     // Export the figures of the notebooks just run (INDEX.md lists every notebook's figures).
-    const ids = notebooks.flatMap((file) => {
-      try {
-        return readNotebook(file).cells.flatMap((c) =>
-          c.cell_type === "code" ? c.outputs.flatMap((o) => ((o as { metadata?: Record<string, unknown> }).metadata?.[FIGURE_METADATA_KEY] ? [(o as { metadata: Record<string, FigureInfo> }).metadata[FIGURE_METADATA_KEY].id] : [])) : [],
-        );
-      } catch {
-        return [];
-      }
-    });
+    const ids = results.flatMap((r) => r.figureIds);
     if (ids.length) {
       const res = await exportFigures({
         notebooksDir: String(args.values.dir),

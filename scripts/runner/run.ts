@@ -4,11 +4,10 @@
  * outputs back as nbformat 4.5 — atomically, sources untouched.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { fork, type ChildProcess } from "child_process";
 import { writeFileAtomic } from "../../lib/atomicFile";
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type PlotlyFigure } from "../../lib/figure";
+import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../../lib/figure";
 import {
   type CodeCell,
   type Notebook,
@@ -53,7 +52,8 @@ export interface NotebookResult {
   executed: number;
   seconds: number;
   status: NotebookStatus;
-  figures: number;
+  /** Ids of the figures the notebook showed (its outputs with FigureInfo metadata), in order. */
+  figureIds: string[];
   /** 1-based cell number and message of the failure, if any. */
   failure?: { cell: number; message: string };
   /** --check: cells (1-based) whose text outputs differ, with a short description. */
@@ -233,19 +233,20 @@ function firstDifference(a: string[], b: string[]): string {
   return "";
 }
 
-function countFigures(nb: Notebook): number {
-  let n = 0;
+function figureIds(nb: Notebook): string[] {
+  const ids: string[] = [];
   for (const c of nb.cells) {
     if (c.cell_type !== "code") continue;
-    for (const o of c.outputs) if (o.output_type === "display_data" && o.metadata?.[FIGURE_METADATA_KEY]) n++;
+    for (const o of c.outputs) {
+      const info = o.output_type === "display_data" ? (o.metadata?.[FIGURE_METADATA_KEY] as FigureInfo | undefined) : undefined;
+      if (info) ids.push(info.id);
+    }
   }
-  return n;
+  return ids;
 }
 
-type RendererLike = Renderer;
-
 /** Adds image/png (static fallback for GitHub / nbconvert) to every figure output that lacks one. */
-async function addPngs(nb: Notebook, getRenderer: () => Promise<RendererLike | null>, log: (s: string) => void): Promise<void> {
+async function addPngs(nb: Notebook, getRenderer: () => Promise<Renderer | null>, log: (s: string) => void): Promise<void> {
   for (const c of nb.cells) {
     if (c.cell_type !== "code") continue;
     for (const o of c.outputs) {
@@ -269,9 +270,9 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
   const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
   const write = opts.check ? false : opts.write ?? true;
   const results: NotebookResult[] = [];
-  let renderer: RendererLike | null | undefined;
+  let renderer: Renderer | null | undefined;
   const ownsRenderer = opts.getRenderer === undefined;
-  const openOwn = async (): Promise<RendererLike | null> => {
+  const openOwn = async (): Promise<Renderer | null> => {
     if (renderer !== undefined) return renderer;
     try {
       const { openRenderer } = await import("../../lib/render");
@@ -300,7 +301,7 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
       } catch (e) {
         const message = e instanceof NotebookFormatError ? e.message : `${file}: ${(e as Error).message}`;
         log(`✗ ${name}: ${message}`);
-        results.push({ notebook: name, cells: 0, executed: 0, seconds: 0, status: "invalid", figures: 0, failure: { cell: 0, message } });
+        results.push({ notebook: name, cells: 0, executed: 0, seconds: 0, status: "invalid", figureIds: [], failure: { cell: 0, message } });
         kernel.child.kill("SIGKILL");
         continue;
       }
@@ -321,7 +322,7 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
         executed: counts.size,
         seconds,
         status: failure ? (failure.timeout ? "timeout" : "error") : "ok",
-        figures: countFigures(nb),
+        figureIds: figureIds(nb),
       };
       if (failure) {
         result.failure = { cell: failure.cell, message: failure.message };
@@ -371,7 +372,7 @@ function normaliseOutput(o: Output): Output {
 export function formatTable(results: NotebookResult[]): string {
   const rows = [["notebook", "cells", "seconds", "status", "figures"]];
   for (const r of results) {
-    rows.push([r.notebook, `${r.executed}/${r.cells}`, r.seconds.toFixed(1), r.status, String(r.figures)]);
+    rows.push([r.notebook, `${r.executed}/${r.cells}`, r.seconds.toFixed(1), r.status, String(r.figureIds.length)]);
   }
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
@@ -388,4 +389,3 @@ export function discoverNotebooks(dir: string, filters: string[]): string[] {
   return picked.map((f) => path.join(dir, f));
 }
 
-export const tmpdir = () => fs.mkdtempSync(path.join(os.tmpdir(), "passk-run-"));
