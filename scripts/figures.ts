@@ -14,6 +14,7 @@
  */
 import * as fs from "fs";
 import { writeFileAtomic } from "../lib/atomicFile";
+import { escapeHtml } from "../lib/display";
 import * as path from "path";
 import { parseArgs } from "util";
 import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../lib/figure";
@@ -100,10 +101,6 @@ export function collectFigures(notebooksDir: string): { figures: CollectedFigure
 
 /** Temp file + rename, so readers never see half a file (shared with the notebook runner). */
 export { writeFileAtomic };
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 /** JSON safe inside a <script> element (no "</script>", no "<!--"). */
 function scriptJson(value: unknown): string {
