@@ -1,8 +1,9 @@
 /**
  * Static export of Plotly figures (SVG, PNG, PDF) through headless Chromium.
  *
- * One browser and one page with plotly.min.js loaded once serve every figure; calls are
- * queued, so concurrent callers are safe. Chromium is Debian's (`apt-get install -y
+ * One browser and one page with Plotly loaded once serve every figure; calls are queued,
+ * so concurrent callers are safe. Each figure is plotted once and every format comes from
+ * that plot: the PDF prints the page, the PNG is a screenshot, the SVG serialises the DOM. Chromium is Debian's (`apt-get install -y
  * chromium`) driven by playwright-core; without it `openRenderer` resolves to `null` and
  * callers fall back to interactive-only output.
  *
@@ -43,12 +44,14 @@ export interface Renderer {
   toImage(fig: PlotlyFigure, opts: ImageOptions): Promise<Buffer>;
   /** Plots once and exports several formats (cheaper than one `toImage` per format). */
   toImages(fig: PlotlyFigure, opts: MultiImageOptions): Promise<Partial<Record<ImageFormat, Buffer>>>;
-  /** Trace types this Plotly build knows (from `Plotly.PlotSchema`). */
+  /** Trace types the loaded Plotly bundle knows (from `Plotly.PlotSchema`). */
   traceTypes(): Promise<string[]>;
   /** Closes the browser; further calls reject. */
   close(): Promise<void>;
   readonly executablePath: string;
   readonly plotlyVersion: string;
+  /** The bundle on the page now: "cartesian" until a figure needs the full one. */
+  readonly bundle: PlotlyBundle;
 }
 
 /** Chromium flags that work as root in this sandbox (see ECOSYSTEM.md); playwright adds
@@ -94,9 +97,40 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Absolute path of the minified Plotly bundle shipped by plotly.js-dist-min. */
+/** Absolute path of the full minified Plotly bundle shipped by plotly.js-dist-min. */
 export function plotlyBundlePath(): string {
   return require.resolve("plotly.js-dist-min/plotly.min.js");
+}
+
+/**
+ * Trace types in plotly.js-cartesian-dist-min 4.1.1 (Plotly's "cartesian" partial bundle,
+ * the same source and version as the full one; the browser test checks this list against
+ * the bundle). The renderer starts with this bundle because Chromium evaluates it in
+ * about half the time of the full 4.8 MB bundle, and switches to the full bundle the first
+ * time a figure uses a trace type outside this list.
+ */
+export const CARTESIAN_TRACE_TYPES: ReadonlySet<string> = new Set([
+  "bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
+  "image", "pie", "scatter", "scatterternary", "violin",
+]);
+
+/** The Plotly bundles the renderer can load: the full one and the cartesian subset. */
+export type PlotlyBundle = "cartesian" | "full";
+
+function bundleFile(bundle: PlotlyBundle): string {
+  return bundle === "full"
+    ? plotlyBundlePath()
+    : require.resolve("plotly.js-cartesian-dist-min/plotly-cartesian.min.js");
+}
+
+/** The smallest bundle that has every trace type of `fig` (unknown types count as full). */
+export function bundleFor(fig: PlotlyFigure): PlotlyBundle {
+  const data: unknown[] = Array.isArray(fig?.data) ? fig.data : [];
+  const cartesian = data.every((t) => {
+    const type = (t as { type?: unknown } | null)?.type ?? "scatter";
+    return typeof type === "string" && CARTESIAN_TRACE_TYPES.has(type);
+  });
+  return cartesian ? "cartesian" : "full";
 }
 
 /**
@@ -172,9 +206,12 @@ function figureLabel(fig: PlotlyFigure, id?: string): string {
   return typeof text === "string" && text !== "" ? text : "figure";
 }
 
-// Runs in the page. Plots into #gd with the export size, then exports SVG and/or PNG.
+// Runs in the page. `__passkPlot` plots into #gd at the export size and reports the trace
+// count and any text outside the image; `__passkSvg` serialises the live plot (no re-plot:
+// Plotly.toImage would clone and plot the figure again) and leaves #gd empty;
+// `__passkPng` is the fallback for PNG scales the page cannot screenshot at.
 const PAGE_SCRIPT = `
-window.__passkRender = async function (fig, o) {
+window.__passkPlot = async function (fig, o) {
   var gd = document.getElementById("gd");
   Plotly.purge(gd);
   gd.style.width = o.width + "px";
@@ -191,21 +228,23 @@ window.__passkRender = async function (fig, o) {
       clipped.push(t.textContent.trim());
     }
   });
-  var out = { traces: gd._fullData.length, clipped: clipped };
-  if (o.svg) {
-    var url = await Plotly.toImage(gd, { format: "svg", width: o.width, height: o.height });
-    out.svg = decodeURIComponent(url.slice(url.indexOf(",") + 1));
-  }
-  if (o.png) {
-    var purl = await Plotly.toImage(gd, { format: "png", width: o.width, height: o.height, scale: o.scale });
-    out.png = purl.slice(purl.indexOf(",") + 1);
-  }
-  if (!o.keep) Plotly.purge(gd);
-  return out;
+  return { traces: gd._fullData.length, clipped: clipped };
+};
+window.__passkSvg = function () {
+  var gd = document.getElementById("gd");
+  var svg = Plotly.Snapshot.toSVG(gd);
+  Plotly.purge(gd);
+  return svg;
+};
+window.__passkPng = async function (o) {
+  var url = await Plotly.toImage(document.getElementById("gd"), { format: "png", width: o.width, height: o.height, scale: o.scale });
+  return url.slice(url.indexOf(",") + 1);
 };
 `;
 
 const RENDER_TIMEOUT_MS = 60_000;
+/** Device pixel ratio of the render page: PNGs at this scale or at 1 are screenshots. */
+const SCREENSHOT_DPR = 2;
 const LOAD_TIMEOUT_MS = 180_000;
 
 // The little of playwright-core we use, typed structurally so that no DOM types leak in.
@@ -213,10 +252,13 @@ interface PageLike {
   goto(url: string, opts?: { timeout?: number }): Promise<unknown>;
   evaluate(expression: string): Promise<any>;
   pdf(opts: Record<string, unknown>): Promise<Buffer>;
+  screenshot(opts: Record<string, unknown>): Promise<Buffer>;
+  setViewportSize(size: { width: number; height: number }): Promise<void>;
+  viewportSize(): { width: number; height: number } | null;
   on(event: "pageerror", listener: (err: Error) => void): unknown;
 }
 interface BrowserLike {
-  newPage(): Promise<PageLike>;
+  newPage(opts?: Record<string, unknown>): Promise<PageLike>;
   close(): Promise<void>;
   isConnected(): boolean;
 }
@@ -224,8 +266,12 @@ interface BrowserLike {
 /**
  * Starts headless Chromium with Plotly loaded. Resolves to `null` when no Chromium
  * executable is found (see `findChromium`); rejects if one is found but fails to start.
+ * `bundle` is the Plotly bundle to start with (default "cartesian"; the renderer moves to
+ * the full bundle by itself when a figure needs it).
  */
-export async function openRenderer(opts: { executablePath?: string } = {}): Promise<Renderer | null> {
+export async function openRenderer(
+  opts: { executablePath?: string; bundle?: PlotlyBundle } = {},
+): Promise<Renderer | null> {
   const executablePath = findChromium(opts.executablePath);
   if (executablePath === null) return null;
   const { chromium } = require("playwright-core") as {
@@ -234,28 +280,40 @@ export async function openRenderer(opts: { executablePath?: string } = {}): Prom
   const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout: LOAD_TIMEOUT_MS });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-render-"));
   try {
-    // Loading the bundle by <script src> from a file is about twice as fast as
-    // page.addScriptTag, which ships the 4.8 MB source over the devtools protocol.
-    const html = path.join(workDir, "render.html");
-    fs.writeFileSync(
-      html,
-      `<!DOCTYPE html><html><head><meta charset="utf-8">` +
-        `<script src="${pathToFileURL(plotlyBundlePath()).href}"></script></head>` +
-        `<body style="margin:0"><div id="gd"></div><script>${PAGE_SCRIPT}</script></body></html>`,
-    );
-    const page = await browser.newPage();
+    // The page renders at device pixel ratio 2, so a screenshot of the plot is the
+    // scale-2 PNG (and scale 1 is the same screenshot at CSS resolution).
+    const page = await browser.newPage({ deviceScaleFactor: SCREENSHOT_DPR, viewport: { width: 800, height: 600 } });
     const pageErrors: string[] = [];
     page.on("pageerror", (err) => pageErrors.push(err.message));
-    // Evaluating the bundle takes ~1.5 s on an idle core but 30 s+ on a saturated machine.
-    await page.goto(pathToFileURL(html).href, { timeout: LOAD_TIMEOUT_MS });
-    const plotlyVersion: unknown = await page.evaluate("typeof Plotly === 'object' ? Plotly.version : null");
-    if (typeof plotlyVersion !== "string") throw new Error(`openRenderer: Plotly did not load (${pageErrors.join("; ")})`);
-    return makeRenderer(browser, page, pageErrors, executablePath, plotlyVersion, workDir);
+    const bundle = opts.bundle ?? "cartesian";
+    const plotlyVersion = await loadPlotly(page, bundle, workDir, pageErrors);
+    return makeRenderer(browser, page, pageErrors, executablePath, plotlyVersion, bundle, workDir);
   } catch (err) {
     await browser.close().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Navigates the render page to a document that loads `bundle`; resolves to Plotly.version. */
+async function loadPlotly(page: PageLike, bundle: PlotlyBundle, workDir: string, pageErrors: string[]): Promise<string> {
+  // Loading the bundle by <script src> from a file is about twice as fast as
+  // page.addScriptTag, which ships the source over the devtools protocol.
+  const html = path.join(workDir, `render-${bundle}.html`);
+  fs.writeFileSync(
+    html,
+    `<!DOCTYPE html><html><head><meta charset="utf-8">` +
+      `<script src="${pathToFileURL(bundleFile(bundle)).href}"></script></head>` +
+      `<body style="margin:0"><div id="gd"></div><script>${PAGE_SCRIPT}</script></body></html>`,
+  );
+  pageErrors.length = 0;
+  // Evaluating the bundle takes 1–4 s on an idle core but 30 s+ on a saturated machine.
+  await page.goto(pathToFileURL(html).href, { timeout: LOAD_TIMEOUT_MS });
+  const version: unknown = await page.evaluate("typeof Plotly === 'object' ? Plotly.version : null");
+  if (typeof version !== "string") {
+    throw new Error(`openRenderer: Plotly (${bundle} bundle) did not load (${pageErrors.join("; ") || "no page error"})`);
+  }
+  return version;
 }
 
 function makeRenderer(
@@ -264,8 +322,10 @@ function makeRenderer(
   pageErrors: string[],
   executablePath: string,
   plotlyVersion: string,
+  initialBundle: PlotlyBundle,
   workDir: string,
 ): Renderer {
+  let bundle = initialBundle;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const serial = <T>(job: () => Promise<T>): Promise<T> => {
@@ -290,34 +350,43 @@ function makeRenderer(
         throw new RangeError(`toImage: ${k} must be a positive number, got ${String(v)}`);
       }
     }
+    if (bundle === "cartesian" && bundleFor(fig) === "full") {
+      await loadPlotly(page, "full", workDir, pageErrors);
+      bundle = "full";
+    }
     const wants = new Set(opts.formats);
-    // For PDF the plot stays on the page and the page itself is printed: cheaper than
-    // re-parsing the exported SVG (seconds for figures with thousands of markers).
-    const args = { width, height, scale, svg: wants.has("svg"), png: wants.has("png"), keep: wants.has("pdf") };
     const payload = JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
+    const fail = (what: string) => (err: unknown) => {
+      throw new Error(`figure ${JSON.stringify(name)}: ${what}: ${firstLine(err)}`);
+    };
     pageErrors.length = 0;
-    let result: { traces: number; clipped: string[]; svg?: string; png?: string };
+    const plotted: { traces: number; clipped: string[] } = await withTimeout(
+      page.evaluate(`window.__passkPlot(${payload}, ${JSON.stringify({ width, height })})`),
+      RENDER_TIMEOUT_MS,
+      "rendering timed out",
+    ).catch(fail("Plotly failed"));
     try {
-      result = await withTimeout(
-        page.evaluate(`window.__passkRender(${payload}, ${JSON.stringify(args)})`),
-        RENDER_TIMEOUT_MS,
-        "rendering timed out",
-      );
-    } catch (err) {
-      throw new Error(`figure ${JSON.stringify(name)}: Plotly failed: ${firstLine(err)}`);
+      if (pageErrors.length > 0) {
+        throw new Error(`figure ${JSON.stringify(name)}: page error while plotting: ${pageErrors.join("; ")}`);
+      }
+      if (plotted.clipped.length > 0 && opts.warn) {
+        const texts = plotted.clipped.slice(0, 5).map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
+        opts.warn(`figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${plotted.clipped.length > 5 ? ", …" : ""}`);
+      }
+      // Every format comes from the one live plot: the PDF prints the page, the PNG is a
+      // screenshot of it, and the SVG serialises it last (serialising rearranges the plot's
+      // DOM, so it must come after the other two).
+      const out: Partial<Record<ImageFormat, Buffer>> = {};
+      if (wants.has("pdf")) out.pdf = await printPdf(page, width, height).catch(fail("PDF export failed"));
+      if (wants.has("png")) out.png = await screenshotPng(page, width, height, scale).catch(fail("PNG export failed"));
+      if (wants.has("svg")) {
+        const svg: string = await page.evaluate("window.__passkSvg()").catch(fail("SVG export failed"));
+        out.svg = Buffer.from(svg, "utf8");
+      }
+      return out;
+    } finally {
+      await page.evaluate(`Plotly.purge(document.getElementById("gd"))`).catch(() => undefined);
     }
-    if (pageErrors.length > 0) {
-      throw new Error(`figure ${JSON.stringify(name)}: page error while plotting: ${pageErrors.join("; ")}`);
-    }
-    if (result.clipped.length > 0 && opts.warn) {
-      const texts = result.clipped.slice(0, 5).map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
-      opts.warn(`figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${result.clipped.length > 5 ? ", …" : ""}`);
-    }
-    const out: Partial<Record<ImageFormat, Buffer>> = {};
-    if (wants.has("svg")) out.svg = Buffer.from(result.svg ?? "", "utf8");
-    if (wants.has("png")) out.png = Buffer.from(result.png ?? "", "base64");
-    if (wants.has("pdf")) out.pdf = await printPdf(page, width, height);
-    return out;
   }
 
   return {
@@ -330,6 +399,9 @@ function makeRenderer(
         const out = await renderOnce(fig, { ...rest, formats: [format] });
         return out[format] as Buffer;
       }),
+    get bundle() {
+      return bundle;
+    },
     traceTypes: () => serial(() => page.evaluate("Object.keys(Plotly.PlotSchema.get().traces).sort()")),
     close: async () => {
       if (closed) return;
@@ -342,21 +414,40 @@ function makeRenderer(
 }
 
 /**
- * Prints the plot left on the render page (#gd at the top-left corner, nothing else
- * visible) as a one-page vector PDF of exactly width × height CSS px (96 px = 1 in).
+ * Prints the plot on the render page (#gd at the top-left corner, nothing else visible)
+ * as a one-page vector PDF of exactly width × height CSS px (96 px = 1 in).
  */
-async function printPdf(page: PageLike, width: number, height: number): Promise<Buffer> {
-  try {
-    return await page.pdf({
-      width: `${width}px`,
-      height: `${height}px`,
-      printBackground: true,
-      margin: { top: "0", right: "0", bottom: "0", left: "0" },
-      pageRanges: "1",
-    });
-  } finally {
-    await page.evaluate(`Plotly.purge(document.getElementById("gd"))`);
+function printPdf(page: PageLike, width: number, height: number): Promise<Buffer> {
+  return page.pdf({
+    width: `${width}px`,
+    height: `${height}px`,
+    printBackground: true,
+    margin: { top: "0", right: "0", bottom: "0", left: "0" },
+    pageRanges: "1",
+  });
+}
+
+/**
+ * PNG of the plot on the render page at `scale` pixels per CSS px. Scales 1 and
+ * SCREENSHOT_DPR are screenshots (about half the cost of Plotly.toImage, which plots the
+ * figure again and rasterises its SVG); other scales fall back to Plotly.toImage.
+ */
+async function screenshotPng(page: PageLike, width: number, height: number, scale: number): Promise<Buffer> {
+  if (scale !== 1 && scale !== SCREENSHOT_DPR) {
+    const b64: string = await page.evaluate(`window.__passkPng(${JSON.stringify({ width, height, scale })})`);
+    return Buffer.from(b64, "base64");
   }
+  const view = page.viewportSize();
+  if (view === null || view.width < width || view.height < height) {
+    await page.setViewportSize({ width: Math.max(width, view?.width ?? 0), height: Math.max(height, view?.height ?? 0) });
+  }
+  return page.screenshot({
+    clip: { x: 0, y: 0, width, height },
+    scale: scale === 1 ? "css" : "device",
+    type: "png",
+    animations: "disabled",
+    caret: "hide",
+  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

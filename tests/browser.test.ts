@@ -14,7 +14,7 @@ import * as path from "path";
 import { pathToFileURL } from "url";
 import { chromium, type Browser } from "playwright-core";
 import { applyStyle, PRESETS, STYLE_PRESETS } from "../lib/figureStyle";
-import { CHROMIUM_ARGS, findChromium, openRenderer, PLOTLY_TRACE_TYPES, type Renderer } from "../lib/render";
+import { CARTESIAN_TRACE_TYPES, CHROMIUM_ARGS, findChromium, openRenderer, PLOTLY_TRACE_TYPES, type Renderer } from "../lib/render";
 import { exportFigures, type ExportResult } from "../scripts/figures";
 import { BARS, LINES, makeFixtureProject, TRACE_COUNTS, UNKNOWN_TYPE } from "./helpers/figureNotebooks";
 
@@ -134,8 +134,23 @@ if (chromiumPath === null) {
       }
     });
 
-    test("Plotly's own trace-type list equals the list checkFigure uses", async () => {
-      assert.deepEqual(await renderer.traceTypes(), [...PLOTLY_TRACE_TYPES].sort());
+    test("the renderer starts on the cartesian bundle, whose trace types are CARTESIAN_TRACE_TYPES", async () => {
+      const r = await openRenderer();
+      assert.ok(r);
+      try {
+        assert.equal(r.bundle, "cartesian");
+        assert.deepEqual(await r.traceTypes(), [...CARTESIAN_TRACE_TYPES].sort());
+        // A trace type outside the cartesian bundle moves the page to the full bundle, whose
+        // list is the one checkFigure uses; the figure still renders.
+        const polar = { data: [{ type: "scatterpolar", r: [1, 2, 3], theta: [0, 90, 180] }], layout: {} };
+        const svg = (await r.toImage(polar as any, { format: "svg", width: 300, height: 200, id: "fx-polar" })).toString("utf8");
+        assert.match(svg, /class="polarlayer"/);
+        assert.equal(r.bundle, "full");
+        assert.deepEqual(await r.traceTypes(), [...PLOTLY_TRACE_TYPES].sort());
+        assert.equal(r.plotlyVersion, require("plotly.js-dist-min/package.json").version);
+      } finally {
+        await r.close();
+      }
     });
 
     test("a figure Plotly throws on is rejected with its id, and the renderer keeps working", async () => {

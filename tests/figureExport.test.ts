@@ -10,7 +10,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { applyStyle, COLORS, figureSize, PALETTE, PRESETS, ROLE_COLORS, STYLE_PRESETS } from "../lib/figureStyle";
 import type { PlotlyFigure } from "../lib/figure";
-import { checkFigure, PLOTLY_TRACE_TYPES } from "../lib/render";
+import { bundleFor, CARTESIAN_TRACE_TYPES, checkFigure, PLOTLY_TRACE_TYPES } from "../lib/render";
 import { collectFigures, exportFigures, indexMarkdown, standaloneHtml, writeFileAtomic } from "../scripts/figures";
 import { BARS, HEATMAP, LINES, makeFixtureProject, NAN_ONLY, UNKNOWN_TYPE, writeNotebook } from "./helpers/figureNotebooks";
 import { matchSnapshot, normalizeForSnapshot, roundSignificant } from "./helpers/snapshot";
@@ -141,6 +141,21 @@ describe("checkFigure", () => {
       return /\n {4}type\?: '(\w+)';/.exec(body)![1];
     });
     assert.deepEqual([...PLOTLY_TRACE_TYPES].sort(), declared.sort());
+  });
+
+  test("the cartesian bundle is the same plotly.js version, and its trace types are a subset of the full list", () => {
+    const version = (pkg: string) => require(`${pkg}/package.json`).version;
+    assert.equal(version("plotly.js-cartesian-dist-min"), version("plotly.js-dist-min"));
+    assert.equal(version("plotly.js-dist"), version("plotly.js-dist-min"));
+    for (const t of CARTESIAN_TRACE_TYPES) assert.ok(PLOTLY_TRACE_TYPES.has(t), t);
+  });
+
+  test("bundleFor picks the cartesian bundle only when every trace type is in it", () => {
+    assert.equal(bundleFor(LINES.figure), "cartesian");
+    assert.equal(bundleFor(HEATMAP.figure), "cartesian");
+    assert.equal(bundleFor({ data: [], layout: {} }), "cartesian");
+    assert.equal(bundleFor({ data: [{ y: [1] }, { type: "scatterpolar", r: [1] } as any], layout: {} }), "full");
+    assert.equal(bundleFor({ data: [{ type: "no-such-type" } as any], layout: {} }), "full");
   });
 
   test("well-formed figures pass, including empty traces, categories and heatmaps with gaps", () => {
