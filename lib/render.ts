@@ -3,8 +3,8 @@
  *
  * One browser and one page with Plotly loaded once serve every figure; calls are queued,
  * so concurrent callers are safe. Each figure is plotted once and every format comes from
- * that plot: the PDF prints the page, the PNG is a screenshot, the SVG serialises the DOM. Chromium is Debian's (`apt-get install -y
- * chromium`) driven by playwright-core; without it `openRenderer` resolves to `null` and
+ * that plot: the PDF prints the page, the PNG is a screenshot, the SVG serialises the DOM.
+ * Chromium is Debian's (`apt-get install -y chromium`) driven by playwright-core; without it `openRenderer` resolves to `null` and
  * callers fall back to interactive-only output.
  *
  * This module is imported by scripts (figures, notebook runner), not by notebooks, but it
@@ -12,15 +12,25 @@
  * required lazily through the small structural types below.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { pathToFileURL } from "url";
 import type { PlotlyFigure } from "./figure";
 import { figureSize } from "./figureStyle";
+import {
+  acquireProfile,
+  contentHash,
+  defaultProfileDir,
+  RENDER_HOST,
+  serveStatic,
+  type RenderProfile,
+  type StaticServer,
+} from "./renderCache";
 
 export type ImageFormat = "png" | "svg" | "pdf";
 
 export const IMAGE_FORMATS: readonly ImageFormat[] = ["svg", "png", "pdf"];
+
+/** The steps of rendering one figure: plotting it, then exporting each format. */
+export type RenderStep = "plot" | ImageFormat;
 
 export interface ImageOptions {
   format: ImageFormat;
@@ -39,17 +49,45 @@ export interface MultiImageOptions extends Omit<ImageOptions, "format"> {
   formats: readonly ImageFormat[];
 }
 
+/** One figure of a batch: the figure, its id for messages, and optionally its pixel size. */
+export interface BatchItem {
+  fig: PlotlyFigure;
+  id: string;
+  width?: number;
+  height?: number;
+}
+
+/** What a batch gives back for each item, in order: its images, or why it failed. */
+export type BatchResult =
+  | { id: string; images: Partial<Record<ImageFormat, Buffer>>; error?: undefined }
+  | { id: string; error: Error; images?: undefined };
+
+export interface BatchOptions {
+  formats: readonly ImageFormat[];
+  /** PNG pixel ratio (default 2). */
+  scale?: number;
+  warn?: (message: string) => void;
+}
+
 export interface Renderer {
   /** Renders one format. Rejects with an Error naming the figure if it is malformed. */
   toImage(fig: PlotlyFigure, opts: ImageOptions): Promise<Buffer>;
   /** Plots once and exports several formats (cheaper than one `toImage` per format). */
   toImages(fig: PlotlyFigure, opts: MultiImageOptions): Promise<Partial<Record<ImageFormat, Buffer>>>;
+  /**
+   * Renders many figures, each plotted once; their PDFs come from one print of the whole
+   * batch (a print costs ~0.1 s however many pages it has), split into one file per figure.
+   * A figure that fails gets an `error` naming it; the others are still rendered.
+   */
+  renderBatch(items: readonly BatchItem[], opts: BatchOptions): Promise<BatchResult[]>;
   /** Trace types the loaded Plotly bundle knows (from `Plotly.PlotSchema`). */
   traceTypes(): Promise<string[]>;
   /** Closes the browser; further calls reject. */
   close(): Promise<void>;
   readonly executablePath: string;
   readonly plotlyVersion: string;
+  /** Milliseconds spent so far in each step, summed over figures (for progress reports). */
+  timings(): Record<RenderStep, number>;
   /** The bundle on the page now: "cartesian" until a figure needs the full one. */
   readonly bundle: PlotlyBundle;
 }
@@ -206,45 +244,82 @@ function figureLabel(fig: PlotlyFigure, id?: string): string {
   return typeof text === "string" && text !== "" ? text : "figure";
 }
 
-// Runs in the page. `__passkPlot` plots into #gd at the export size and reports the trace
-// count and any text outside the image; `__passkSvg` serialises the live plot (no re-plot:
-// Plotly.toImage would clone and plot the figure again) and leaves #gd empty;
-// `__passkPng` is the fallback for PNG scales the page cannot screenshot at.
+// Runs in the page. `plot` draws a figure into a new div on the stage (top-left corner, where
+// screenshots are taken) and reports any text outside the image; `keep` moves it off the
+// stage into the print queue; `printLayout` lays the queued plots out one per named page
+// (each page exactly its figure's size); `svg` serialises a plot without plotting it again
+// (Plotly.toImage would clone and re-plot it) and frees it. Serialising rearranges the
+// plot's DOM, so it comes after the screenshot and the print.
 const PAGE_SCRIPT = `
-window.__passkPlot = async function (fig, o) {
-  var gd = document.getElementById("gd");
-  Plotly.purge(gd);
-  gd.style.width = o.width + "px";
-  gd.style.height = o.height + "px";
-  var layout = Object.assign({}, fig.layout || {}, { width: o.width, height: o.height, autosize: false });
-  var config = Object.assign({}, fig.config || {}, { staticPlot: true, responsive: false });
-  await Plotly.newPlot(gd, fig.data, layout, config);
-  var box = gd.getBoundingClientRect();
-  var clipped = [];
-  gd.querySelectorAll("text").forEach(function (t) {
-    var b = t.getBoundingClientRect();
-    if (t.textContent.trim() === "" || b.width === 0) return;
-    if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1) {
-      clipped.push(t.textContent.trim());
+window.__passk = (function () {
+  var stage = document.getElementById("stage");
+  var queue = document.getElementById("print");
+  var pages = document.getElementById("pages");
+  var kept = [];
+  function free(div) { Plotly.purge(div); div.remove(); }
+  return {
+    plot: async function (fig, o) {
+      while (stage.firstChild) free(stage.firstChild);
+      var gd = document.createElement("div");
+      gd.style.width = o.width + "px";
+      gd.style.height = o.height + "px";
+      gd.style.overflow = "hidden";
+      stage.appendChild(gd);
+      var layout = Object.assign({}, fig.layout || {}, { width: o.width, height: o.height, autosize: false });
+      var config = Object.assign({}, fig.config || {}, { staticPlot: true, responsive: false });
+      await Plotly.newPlot(gd, fig.data, layout, config);
+      var box = gd.getBoundingClientRect();
+      var clipped = [];
+      gd.querySelectorAll("text").forEach(function (t) {
+        var b = t.getBoundingClientRect();
+        if (t.textContent.trim() === "" || b.width === 0) return;
+        if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1) {
+          clipped.push(t.textContent.trim());
+        }
+      });
+      return { clipped: clipped };
+    },
+    keep: function (o) {
+      var gd = stage.firstChild;
+      gd.remove();
+      gd.style.page = "p" + kept.length;
+      kept.push({ gd: gd, width: o.width, height: o.height });
+      return kept.length - 1;
+    },
+    printLayout: function () {
+      while (stage.firstChild) free(stage.firstChild);
+      pages.textContent = kept.map(function (k, i) {
+        return "@page p" + i + " { size: " + k.width + "px " + k.height + "px; margin: 0 }";
+      }).join("\\n");
+      kept.forEach(function (k) { queue.appendChild(k.gd); });
+      return kept.length;
+    },
+    unprint: function () {
+      kept.forEach(function (k) { k.gd.remove(); });
+    },
+    svg: function (i) {
+      var gd = i === undefined ? stage.firstChild : kept[i].gd;
+      var svg = Plotly.Snapshot.toSVG(gd);
+      free(gd);
+      return svg;
+    },
+    clear: function () {
+      while (stage.firstChild) free(stage.firstChild);
+      kept.forEach(function (k) { free(k.gd); });
+      kept = [];
+      pages.textContent = "";
     }
-  });
-  return { traces: gd._fullData.length, clipped: clipped };
-};
-window.__passkSvg = function () {
-  var gd = document.getElementById("gd");
-  var svg = Plotly.Snapshot.toSVG(gd);
-  Plotly.purge(gd);
-  return svg;
-};
-window.__passkPng = async function (o) {
-  var url = await Plotly.toImage(document.getElementById("gd"), { format: "png", width: o.width, height: o.height, scale: o.scale });
-  return url.slice(url.indexOf(",") + 1);
-};
+  };
+})();
 `;
 
 const RENDER_TIMEOUT_MS = 60_000;
-/** Device pixel ratio of the render page: PNGs at this scale or at 1 are screenshots. */
+/** Device pixel ratio Chromium draws the render page at (the PNG scale of `npm run figures`). */
 const SCREENSHOT_DPR = 2;
+/** Figures per print: bounds the plots the page holds at once. */
+const PRINT_BATCH = 40;
+/** Chromium's window (CSS px); larger figures are still captured whole, only more slowly. */
+const WINDOW = { width: 1600, height: 1200 };
 const LOAD_TIMEOUT_MS = 180_000;
 
 // The little of playwright-core we use, typed structurally so that no DOM types leak in.
@@ -252,80 +327,130 @@ interface PageLike {
   goto(url: string, opts?: { timeout?: number }): Promise<unknown>;
   evaluate(expression: string): Promise<any>;
   pdf(opts: Record<string, unknown>): Promise<Buffer>;
-  screenshot(opts: Record<string, unknown>): Promise<Buffer>;
-  setViewportSize(size: { width: number; height: number }): Promise<void>;
-  viewportSize(): { width: number; height: number } | null;
   on(event: "pageerror", listener: (err: Error) => void): unknown;
 }
-interface BrowserLike {
-  newPage(opts?: Record<string, unknown>): Promise<PageLike>;
+interface CdpLike {
+  send(method: string, params?: Record<string, unknown>): Promise<unknown>;
+}
+interface ContextLike {
+  pages(): PageLike[];
+  newPage(): Promise<PageLike>;
+  newCDPSession(page: PageLike): Promise<CdpLike>;
   close(): Promise<void>;
-  isConnected(): boolean;
+  on(event: "close", listener: () => void): unknown;
+}
+
+/** What a renderer holds: Chromium's context and page, the bundle server and the profile. */
+interface Session {
+  context: ContextLike;
+  page: PageLike;
+  cdp: CdpLike;
+  server: StaticServer;
+  profile: RenderProfile;
+  pageErrors: string[];
+  executablePath: string;
+  /** False once Chromium has gone away (closed or crashed). */
+  connected: boolean;
 }
 
 /**
  * Starts headless Chromium with Plotly loaded. Resolves to `null` when no Chromium
  * executable is found (see `findChromium`); rejects if one is found but fails to start.
  * `bundle` is the Plotly bundle to start with (default "cartesian"; the renderer moves to
- * the full bundle by itself when a figure needs it).
+ * the full bundle by itself when a figure needs it). `profileDir` is the Chromium profile
+ * that keeps the bundle's compiled code between runs (default: lib/renderCache's
+ * `defaultProfileDir()`; null for a temporary profile).
  */
 export async function openRenderer(
-  opts: { executablePath?: string; bundle?: PlotlyBundle } = {},
+  opts: { executablePath?: string; bundle?: PlotlyBundle; profileDir?: string | null } = {},
 ): Promise<Renderer | null> {
   const executablePath = findChromium(opts.executablePath);
   if (executablePath === null) return null;
   const { chromium } = require("playwright-core") as {
-    chromium: { launch(o: Record<string, unknown>): Promise<BrowserLike> };
+    chromium: { launchPersistentContext(dir: string, o: Record<string, unknown>): Promise<ContextLike> };
   };
-  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout: LOAD_TIMEOUT_MS });
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-render-"));
+  const profile = acquireProfile(opts.profileDir === undefined ? defaultProfileDir() : opts.profileDir);
+  let server: StaticServer | undefined;
+  let context: ContextLike | undefined;
   try {
-    // The page renders at device pixel ratio 2, so a screenshot of the plot is the
-    // scale-2 PNG (and scale 1 is the same screenshot at CSS resolution).
-    const page = await browser.newPage({ deviceScaleFactor: SCREENSHOT_DPR, viewport: { width: 800, height: 600 } });
-    const pageErrors: string[] = [];
-    page.on("pageerror", (err) => pageErrors.push(err.message));
+    server = await serveStatic({ "/favicon.ico": { body: "", type: "image/x-icon", immutable: true } });
+    context = await chromium.launchPersistentContext(profile.dir, {
+      executablePath,
+      args: [
+        ...CHROMIUM_ARGS,
+        `--host-resolver-rules=MAP ${RENDER_HOST} 127.0.0.1:${server.port}`,
+        // Drawn at DPR 2 for real (not emulated), so a scale-2 screenshot needs no re-raster.
+        `--force-device-scale-factor=${SCREENSHOT_DPR}`,
+        `--window-size=${WINDOW.width},${WINDOW.height}`,
+      ],
+      timeout: LOAD_TIMEOUT_MS,
+      viewport: null,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const cdp = await context.newCDPSession(page);
+    const session: Session = { context, page, cdp, server, profile, pageErrors: [], executablePath, connected: true };
+    context.on("close", () => {
+      session.connected = false;
+    });
+    page.on("pageerror", (err) => session.pageErrors.push(err.message));
     const bundle = opts.bundle ?? "cartesian";
-    const plotlyVersion = await loadPlotly(page, bundle, workDir, pageErrors);
-    return makeRenderer(browser, page, pageErrors, executablePath, plotlyVersion, bundle, workDir);
+    const plotlyVersion = await loadPlotly(session, bundle);
+    return makeRenderer(session, plotlyVersion, bundle);
   } catch (err) {
-    await browser.close().catch(() => undefined);
-    fs.rmSync(workDir, { recursive: true, force: true });
+    await context?.close().catch(() => undefined);
+    await server?.close();
+    profile.release();
     throw err;
   }
 }
 
-/** Navigates the render page to a document that loads `bundle`; resolves to Plotly.version. */
-async function loadPlotly(page: PageLike, bundle: PlotlyBundle, workDir: string, pageErrors: string[]): Promise<string> {
-  // Loading the bundle by <script src> from a file is about twice as fast as
-  // page.addScriptTag, which ships the source over the devtools protocol.
-  const html = path.join(workDir, `render-${bundle}.html`);
-  fs.writeFileSync(
-    html,
-    `<!DOCTYPE html><html><head><meta charset="utf-8">` +
-      `<script src="${pathToFileURL(bundleFile(bundle)).href}"></script></head>` +
-      `<body style="margin:0"><div id="gd"></div><script>${PAGE_SCRIPT}</script></body></html>`,
-  );
-  pageErrors.length = 0;
-  // Evaluating the bundle takes 1–4 s on an idle core but 30 s+ on a saturated machine.
-  await page.goto(pathToFileURL(html).href, { timeout: LOAD_TIMEOUT_MS });
+/**
+ * Navigates the render page to a document that loads `bundle` over HTTP from the session's
+ * server; resolves to Plotly.version. With the persistent profile, the first load of a
+ * bundle is followed by a second one: Chromium writes V8's code cache for a script the second
+ * time it runs it (cheap then: the renderer still holds the compiled code), so every later
+ * run starts from the cache.
+ */
+async function loadPlotly(session: Session, bundle: PlotlyBundle): Promise<string> {
+  const { page, server, profile, pageErrors } = session;
+  const source = fs.readFileSync(bundleFile(bundle));
+  const script = `/plotly-${bundle}-${contentHash(source)}.min.js`;
+  server.set(script, { body: source, type: "text/javascript", immutable: true });
+  server.set(`/render-${bundle}.html`, {
+    type: "text/html; charset=utf-8",
+    body:
+      `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="${script}"></script>` +
+      `<style id="pages"></style><style>body { margin: 0 } @media print { #stage { display: none } }</style></head>` +
+      `<body><div id="stage"></div><div id="print"></div><script>${PAGE_SCRIPT}</script></body></html>`,
+  });
+  const url = `http://${RENDER_HOST}/render-${bundle}.html`;
+  const warmMarker = path.join(profile.dir, `passk-warm${script.replace(/\//g, "-")}`);
+  const loads = profile.persistent && !fs.existsSync(warmMarker) ? 2 : 1;
+  for (let n = 0; n < loads; n++) {
+    pageErrors.length = 0;
+    // Evaluating the bundle takes 0.3–4 s on an idle core but 30 s+ on a saturated machine.
+    await page.goto(url, { timeout: LOAD_TIMEOUT_MS });
+  }
   const version: unknown = await page.evaluate("typeof Plotly === 'object' ? Plotly.version : null");
   if (typeof version !== "string") {
     throw new Error(`openRenderer: Plotly (${bundle} bundle) did not load (${pageErrors.join("; ") || "no page error"})`);
   }
+  if (loads === 2) fs.writeFileSync(warmMarker, "");
   return version;
 }
 
-function makeRenderer(
-  browser: BrowserLike,
-  page: PageLike,
-  pageErrors: string[],
-  executablePath: string,
-  plotlyVersion: string,
-  initialBundle: PlotlyBundle,
-  workDir: string,
-): Renderer {
+function makeRenderer(session: Session, plotlyVersion: string, initialBundle: PlotlyBundle): Renderer {
+  const { page, pageErrors, executablePath } = session;
   let bundle = initialBundle;
+  const spent: Record<RenderStep, number> = { plot: 0, svg: 0, png: 0, pdf: 0 };
+  const timed = async <T>(step: RenderStep, job: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await job();
+    } finally {
+      spent[step] += performance.now() - t0;
+    }
+  };
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const serial = <T>(job: () => Promise<T>): Promise<T> => {
@@ -334,120 +459,192 @@ function makeRenderer(
     return run;
   };
 
-  async function renderOnce(fig: PlotlyFigure, opts: MultiImageOptions): Promise<Partial<Record<ImageFormat, Buffer>>> {
-    const name = figureLabel(fig, opts.id);
-    if (closed || !browser.isConnected()) throw new Error(`figure ${JSON.stringify(name)}: renderer is closed`);
-    checkFigure(fig, name);
+  /** Checks an item and fills in its size; throws an Error naming the figure. */
+  function prepare(item: BatchItem, opts: BatchOptions): { name: string; width: number; height: number } {
+    const name = figureLabel(item.fig, item.id);
+    checkFigure(item.fig, name);
+    const size = figureSize(item.fig);
+    const width = item.width ?? size.width;
+    const height = item.height ?? size.height;
+    for (const [k, v] of [["width", width], ["height", height], ["scale", opts.scale ?? 2]] as const) {
+      if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+        throw new RangeError(`figure ${JSON.stringify(name)}: ${k} must be a positive number, got ${String(v)}`);
+      }
+    }
+    return { name, width, height };
+  }
+
+  async function renderBatch(items: readonly BatchItem[], opts: BatchOptions): Promise<BatchResult[]> {
+    if (closed || !session.connected) throw new Error("renderer is closed");
     for (const f of opts.formats) {
       if (!IMAGE_FORMATS.includes(f)) throw new RangeError(`toImage: format must be svg | png | pdf, got ${JSON.stringify(f)}`);
     }
-    const size = figureSize(fig);
-    const width = opts.width ?? size.width;
-    const height = opts.height ?? size.height;
-    const scale = opts.scale ?? 2;
-    for (const [k, v] of [["width", width], ["height", height], ["scale", scale]] as const) {
-      if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
-        throw new RangeError(`toImage: ${k} must be a positive number, got ${String(v)}`);
-      }
-    }
-    if (bundle === "cartesian" && bundleFor(fig) === "full") {
-      await loadPlotly(page, "full", workDir, pageErrors);
+    // Switch bundles before plotting: loading a bundle reloads the page, which would drop
+    // plots waiting for the print.
+    if (bundle === "cartesian" && items.some((it) => bundleFor(it.fig) === "full")) {
+      await loadPlotly(session, "full");
       bundle = "full";
     }
-    const wants = new Set(opts.formats);
-    const payload = JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
-    const fail = (what: string) => (err: unknown) => {
-      throw new Error(`figure ${JSON.stringify(name)}: ${what}: ${firstLine(err)}`);
-    };
-    pageErrors.length = 0;
-    const plotted: { traces: number; clipped: string[] } = await withTimeout(
-      page.evaluate(`window.__passkPlot(${payload}, ${JSON.stringify({ width, height })})`),
-      RENDER_TIMEOUT_MS,
-      "rendering timed out",
-    ).catch(fail("Plotly failed"));
-    try {
-      if (pageErrors.length > 0) {
-        throw new Error(`figure ${JSON.stringify(name)}: page error while plotting: ${pageErrors.join("; ")}`);
-      }
-      if (plotted.clipped.length > 0 && opts.warn) {
-        const texts = plotted.clipped.slice(0, 5).map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
-        opts.warn(`figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${plotted.clipped.length > 5 ? ", …" : ""}`);
-      }
-      // Every format comes from the one live plot: the PDF prints the page, the PNG is a
-      // screenshot of it, and the SVG serialises it last (serialising rearranges the plot's
-      // DOM, so it must come after the other two).
-      const out: Partial<Record<ImageFormat, Buffer>> = {};
-      if (wants.has("pdf")) out.pdf = await printPdf(page, width, height).catch(fail("PDF export failed"));
-      if (wants.has("png")) out.png = await screenshotPng(page, width, height, scale).catch(fail("PNG export failed"));
-      if (wants.has("svg")) {
-        const svg: string = await page.evaluate("window.__passkSvg()").catch(fail("SVG export failed"));
-        out.svg = Buffer.from(svg, "utf8");
-      }
-      return out;
-    } finally {
-      await page.evaluate(`Plotly.purge(document.getElementById("gd"))`).catch(() => undefined);
+    const results: BatchResult[] = [];
+    for (let c = 0; c < items.length; c += PRINT_BATCH) {
+      results.push(...(await renderChunk(items.slice(c, c + PRINT_BATCH), opts)));
     }
+    return results;
+  }
+
+  async function renderChunk(items: readonly BatchItem[], opts: BatchOptions): Promise<BatchResult[]> {
+    const wants = new Set(opts.formats);
+    const scale = opts.scale ?? 2;
+    const results: BatchResult[] = items.map((it) => ({ id: it.id, images: {} }));
+    const fail = (i: number, err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      results[i] = { id: items[i].id, error: err instanceof Error ? err : new Error(message) };
+    };
+    const printed: { index: number; name: string }[] = []; // items waiting for the print, in page order
+    try {
+      for (let i = 0; i < items.length; i++) {
+        let name = items[i].id;
+        try {
+          const size = prepare(items[i], opts);
+          name = size.name;
+          const { width, height } = size;
+          const step = (what: string) => (err: unknown) => {
+            throw new Error(`figure ${JSON.stringify(name)}: ${what}: ${firstLine(err)}`);
+          };
+          const { fig } = items[i];
+          const payload = JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
+          pageErrors.length = 0;
+          const plotted: { clipped: string[] } = await timed("plot", () =>
+            withTimeout(page.evaluate(`__passk.plot(${payload}, ${JSON.stringify({ width, height })})`), RENDER_TIMEOUT_MS, "rendering timed out"),
+          ).catch(step("Plotly failed"));
+          if (pageErrors.length > 0) throw new Error(`figure ${JSON.stringify(name)}: page error while plotting: ${pageErrors.join("; ")}`);
+          if (plotted.clipped.length > 0 && opts.warn) {
+            const texts = plotted.clipped.slice(0, 5).map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
+            opts.warn(`figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${plotted.clipped.length > 5 ? ", …" : ""}`);
+          }
+          const images = results[i].images!;
+          if (wants.has("png")) images.png = await timed("png", () => screenshotPng(session.cdp, width, height, scale)).catch(step("PNG export failed"));
+          if (wants.has("pdf")) {
+            await page.evaluate(`__passk.keep(${JSON.stringify({ width, height })})`);
+            printed.push({ index: i, name });
+          } else if (wants.has("svg")) {
+            images.svg = Buffer.from(await timed("svg", () => page.evaluate("__passk.svg()")).catch(step("SVG export failed")), "utf8");
+          }
+        } catch (err) {
+          fail(i, err);
+        }
+      }
+      if (printed.length === 0) return results;
+      try {
+        const pdfs = await timed("pdf", async () => {
+          await page.evaluate("__passk.printLayout()");
+          const pdf = await printPdf(page);
+          await page.evaluate("__passk.unprint()"); // serialising detached plots is faster
+          return splitPages(pdf, printed.length);
+        });
+        printed.forEach(({ index }, p) => (results[index].images!.pdf = pdfs[p]));
+      } catch (err) {
+        for (const { index, name } of printed) fail(index, new Error(`figure ${JSON.stringify(name)}: PDF export failed: ${firstLine(err)}`));
+      }
+      if (wants.has("svg")) {
+        for (const [p, { index, name }] of printed.entries()) {
+          if (results[index].error) continue;
+          try {
+            const svg: string = await timed("svg", () => page.evaluate(`__passk.svg(${p})`));
+            results[index].images!.svg = Buffer.from(svg, "utf8");
+          } catch (err) {
+            fail(index, new Error(`figure ${JSON.stringify(name)}: SVG export failed: ${firstLine(err)}`));
+          }
+        }
+      }
+      return results;
+    } finally {
+      await page.evaluate("__passk.clear()").catch(() => undefined);
+    }
+  }
+
+  async function single(fig: PlotlyFigure, opts: MultiImageOptions): Promise<Partial<Record<ImageFormat, Buffer>>> {
+    const id = figureLabel(fig, opts.id);
+    if (closed || !session.connected) throw new Error(`figure ${JSON.stringify(id)}: renderer is closed`);
+    const [result] = await renderBatch([{ fig, id, width: opts.width, height: opts.height }], opts);
+    if (result.error) throw result.error;
+    return result.images;
   }
 
   return {
     executablePath,
     plotlyVersion,
-    toImages: (fig, opts) => serial(() => renderOnce(fig, opts)),
+    toImages: (fig, opts) => serial(() => single(fig, opts)),
     toImage: (fig, opts) =>
       serial(async () => {
         const { format, ...rest } = opts;
-        const out = await renderOnce(fig, { ...rest, formats: [format] });
+        const out = await single(fig, { ...rest, formats: [format] });
         return out[format] as Buffer;
       }),
+    renderBatch: (items, opts) => serial(() => renderBatch(items, opts)),
     get bundle() {
       return bundle;
     },
+    timings: () => ({ ...spent }),
     traceTypes: () => serial(() => page.evaluate("Object.keys(Plotly.PlotSchema.get().traces).sort()")),
     close: async () => {
       if (closed) return;
       closed = true;
       await queue;
-      await browser.close().catch(() => undefined);
-      fs.rmSync(workDir, { recursive: true, force: true });
+      await session.context.close().catch(() => undefined);
+      await session.server.close();
+      session.profile.release();
     },
   };
 }
 
 /**
- * Prints the plot on the render page (#gd at the top-left corner, nothing else visible)
- * as a one-page vector PDF of exactly width × height CSS px (96 px = 1 in).
+ * Prints the page: every plot queued by `__passk.printLayout`, one per page, each page
+ * exactly its figure's width × height CSS px (96 px = 1 in), vector.
  */
-function printPdf(page: PageLike, width: number, height: number): Promise<Buffer> {
+function printPdf(page: PageLike): Promise<Buffer> {
   return page.pdf({
-    width: `${width}px`,
-    height: `${height}px`,
+    preferCSSPageSize: true,
     printBackground: true,
     margin: { top: "0", right: "0", bottom: "0", left: "0" },
-    pageRanges: "1",
   });
 }
 
 /**
- * PNG of the plot on the render page at `scale` pixels per CSS px. Scales 1 and
- * SCREENSHOT_DPR are screenshots (about half the cost of Plotly.toImage, which plots the
- * figure again and rasterises its SVG); other scales fall back to Plotly.toImage.
+ * Splits Chromium's printed PDF into one single-page PDF per figure (pdf-lib copies each page
+ * with the fonts and images it uses). Throws if the print has not exactly `count` pages.
+ * The parts carry no creation date or producer, so the same figure gives the same bytes.
  */
-async function screenshotPng(page: PageLike, width: number, height: number, scale: number): Promise<Buffer> {
-  if (scale !== 1 && scale !== SCREENSHOT_DPR) {
-    const b64: string = await page.evaluate(`window.__passkPng(${JSON.stringify({ width, height, scale })})`);
-    return Buffer.from(b64, "base64");
+async function splitPages(pdf: Buffer, count: number): Promise<Buffer[]> {
+  const { PDFDocument } = require("pdf-lib") as typeof import("pdf-lib");
+  const whole = await PDFDocument.load(pdf, { updateMetadata: false });
+  if (whole.getPageCount() !== count) {
+    throw new Error(`the print has ${whole.getPageCount()} pages for ${count} figures`);
   }
-  const view = page.viewportSize();
-  if (view === null || view.width < width || view.height < height) {
-    await page.setViewportSize({ width: Math.max(width, view?.width ?? 0), height: Math.max(height, view?.height ?? 0) });
+  const parts: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const part = await PDFDocument.create({ updateMetadata: false });
+    const [pageCopy] = await part.copyPages(whole, [i]);
+    part.addPage(pageCopy);
+    // Without object streams the page dictionary (and its MediaBox) stays plain text.
+    parts.push(Buffer.from(await part.save({ useObjectStreams: false })));
   }
-  return page.screenshot({
-    clip: { x: 0, y: 0, width, height },
-    scale: scale === 1 ? "css" : "device",
-    type: "png",
-    animations: "disabled",
-    caret: "hide",
-  });
+  return parts;
+}
+
+/**
+ * PNG of the plot on the render page at `scale` pixels per CSS px: a screenshot through the
+ * devtools protocol. The page is drawn at device pixel ratio SCREENSHOT_DPR, so at scale 2
+ * the screenshot reads back what is already drawn (other scales are re-rasterised by
+ * Chromium). Cheaper than Plotly.toImage, which plots the figure again and rasterises its SVG.
+ */
+async function screenshotPng(cdp: CdpLike, width: number, height: number, scale: number): Promise<Buffer> {
+  const { data } = (await cdp.send("Page.captureScreenshot", {
+    format: "png",
+    clip: { x: 0, y: 0, width, height, scale: scale / SCREENSHOT_DPR },
+    captureBeyondViewport: width > WINDOW.width || height > WINDOW.height,
+  })) as { data: string };
+  return Buffer.from(data, "base64");
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -24,6 +24,7 @@ import {
   checkFigure,
   openRenderer,
   plotlyBundlePath,
+  type BatchResult,
   type ImageFormat,
   type Renderer,
 } from "../lib/render";
@@ -232,25 +233,41 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   }
   const written: string[] = [];
   const warnings: string[] = [];
+  const spentBefore = renderer?.timings();
+  const failed = (id: string, err: unknown) => {
+    errors.push((err as Error).message);
+    // A figure that no longer exports must not leave last run's files looking current.
+    for (const ext of ALL_EXTENSIONS) fs.rmSync(path.join(opts.outDir, `${id}.${ext}`), { force: true });
+  };
   try {
+    const ready: { info: CollectedFigure["info"]; styled: PlotlyFigure }[] = [];
     for (const { info, figure } of selected) {
       try {
         checkFigure(figure, info.id);
-        const styled = applyStyle(figure, opts.preset);
-        const images = renderer
-          ? await renderer.toImages(styled, { formats: STATIC_FORMATS, scale: PNG_SCALE, id: info.id, warn: (w) => warnings.push(w) })
-          : {};
+        ready.push({ info, styled: applyStyle(figure, opts.preset) });
+      } catch (err) {
+        failed(info.id, err);
+      }
+    }
+    const results: BatchResult[] = renderer
+      ? await renderer.renderBatch(
+          ready.map(({ info, styled }) => ({ fig: styled, id: info.id })),
+          { formats: STATIC_FORMATS, scale: PNG_SCALE, warn: (w) => warnings.push(w) },
+        )
+      : ready.map(({ info }) => ({ id: info.id, images: {} }));
+    results.forEach((result, i) => {
+      const { info, styled } = ready[i];
+      if (result.error) return failed(info.id, result.error);
+      try {
         writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
-        for (const [ext, buf] of Object.entries(images)) {
+        for (const [ext, buf] of Object.entries(result.images)) {
           writeFileAtomic(path.join(opts.outDir, `${info.id}.${ext}`), buf as Buffer);
         }
         written.push(info.id);
       } catch (err) {
-        errors.push((err as Error).message);
-        // A figure that no longer exports must not leave last run's files looking current.
-        for (const ext of ALL_EXTENSIONS) fs.rmSync(path.join(opts.outDir, `${info.id}.${ext}`), { force: true });
+        failed(info.id, err);
       }
-    }
+    });
   } finally {
     if (opts.renderer === undefined) await renderer?.close();
   }
@@ -266,6 +283,10 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   writeFileAtomic(indexFile, indexMarkdown(figures, opts.outDir, opts.preset));
 
   const staticAvailable = renderer !== null;
+  const spent = renderer && spentBefore ? renderer.timings() : undefined;
+  const steps = spent && spentBefore
+    ? (Object.keys(spent) as (keyof typeof spent)[]).map((k) => `${k} ${((spent[k] - spentBefore[k]) / 1000).toFixed(1)}`).join(", ")
+    : "";
   const formats = staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"];
   const seconds = (performance.now() - t0) / 1000;
   for (const w of warnings) log(`warning: ${w}`);
@@ -273,7 +294,7 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   log(
     `figures: ${written.length}/${selected.length} written to ${opts.outDir} (${formats.join(", ")}; preset ${opts.preset}) ` +
       `in ${seconds.toFixed(1)} s` +
-      (staticAvailable ? ` (browser start ${browserStartSeconds.toFixed(1)} s)` : ""),
+      (staticAvailable ? ` (browser start ${browserStartSeconds.toFixed(1)} s; ${steps} s)` : ""),
   );
   let exitCode = errors.length > 0 ? 1 : 0;
   if (!staticAvailable && selected.length > 0 && !browserFailed) {

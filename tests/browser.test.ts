@@ -181,6 +181,55 @@ if (chromiumPath === null) {
       await page.close();
     });
 
+    test("a persistent profile loads the bundle twice on first use, so Chromium writes V8's code cache for it", async () => {
+      const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-profile-"));
+      try {
+        for (let run = 0; run < 2; run++) {
+          const r = await openRenderer({ profileDir });
+          assert.ok(r);
+          const png = await r.toImage(LINES.figure, { format: "png", width: 200, height: 100, scale: 1 });
+          assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [200, 100]);
+          await r.close();
+          assert.ok(!fs.existsSync(path.join(profileDir, "passk.lock")), "lock released on close");
+        }
+        const markers = fs.readdirSync(profileDir).filter((f) => f.startsWith("passk-warm-plotly-cartesian-"));
+        assert.equal(markers.length, 1);
+        const codeCache = path.join(profileDir, "Default", "Code Cache", "js");
+        assert.ok(fs.readdirSync(codeCache).length > 0, "V8 code cache entries written");
+      } finally {
+        fs.rmSync(profileDir, { recursive: true, force: true });
+      }
+    });
+
+    test("a batch prints its PDFs together: one page per figure at its own size, and a bad figure fails alone", async () => {
+      const throws = { data: [{ y: [1, 2] }], layout: { template: { layout: { xaxis: null } } } };
+      const results = await renderer.renderBatch(
+        [
+          { fig: LINES.figure, id: "b-lines", width: 300, height: 200 },
+          { fig: throws as any, id: "b-throws" },
+          { fig: BARS.figure, id: "b-bars", width: 480, height: 360 },
+          { fig: UNKNOWN_TYPE.figure, id: "b-unknown" },
+          { fig: LINES.figure, id: "b-lines-again", width: 300, height: 200 },
+        ],
+        { formats: ["svg", "png", "pdf"], scale: 2 },
+      );
+      assert.deepEqual(results.map((r) => r.id), ["b-lines", "b-throws", "b-bars", "b-unknown", "b-lines-again"]);
+      assert.match(String(results[1].error), /figure "b-throws": Plotly failed/);
+      assert.match(String(results[3].error), /figure "b-unknown": trace 0 has unknown trace type/);
+      for (const [i, w, h] of [[0, 300, 200], [2, 480, 360], [4, 300, 200]] as const) {
+        const { svg, png, pdf } = results[i].images!;
+        assert.match(svg!.toString("utf8"), new RegExp(`^<svg [^>]*width="${w}" height="${h}"`));
+        assert.deepEqual([png!.readUInt32BE(16), png!.readUInt32BE(20)], [2 * w, 2 * h]);
+        const text = pdf!.toString("latin1");
+        assert.equal(text.match(/\/Type\s*\/Page\b(?!s)/g)?.length, 1, results[i].id);
+        const box = /\/MediaBox\s*\[\s*([\d.\s]+)\]/.exec(text)![1].trim().split(/\s+/).map(Number);
+        assert.deepEqual(box.map(Math.round), [0, 0, w * 0.75, h * 0.75], results[i].id);
+      }
+      // The same figure, alone or in a batch, gives the same PNG: every figure is plotted afresh.
+      const alone = await renderer.toImage(LINES.figure, { format: "png", width: 300, height: 200, scale: 2 });
+      assert.ok(alone.equals(results[0].images!.png!));
+    });
+
     test("a label that cannot fit is reported as a warning naming the figure", async () => {
       const long = "a y-axis title far too long to fit beside a plot this short, at any font size";
       const fig = applyStyle({ ...LINES.figure, layout: { ...LINES.figure.layout, yaxis: { title: { text: long } } } }, "paper");
