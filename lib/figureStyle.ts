@@ -94,12 +94,15 @@ export interface PresetSpec {
   /** Horizontal legend under the plot instead of a column at the right (narrow figures),
    * unless the figure places its legend itself. */
   legendBelow: boolean;
+  /** Height added per grid row beyond the first, as a fraction of `height` (stacked panels
+   * in a short figure would otherwise leave each panel a sliver). */
+  extraRowHeight: number;
 }
 
 /**
  * - notebook: a comfortable cell-width figure (720 × 440).
  * - paper: one column of a two-column paper at natural size, 3.5 in × 3 in (the legend
- *   goes below the plot);
+ *   goes below the plot; a figure with a grid of r rows is 1 + 0.4(r − 1) times as tall);
  *   10 px text is 7.5 pt, the smallest size most venues accept.
  * - slide: half to full width of a 16:9 slide (960 × 540), 20 px text.
  */
@@ -107,14 +110,17 @@ export const PRESETS: Readonly<Record<StylePreset, Readonly<PresetSpec>>> = Obje
   notebook: {
     width: 720, height: 440, fontSize: 13, titleSize: 16, axisTitleSize: 14,
     lineWidth: 2, markerSize: 7, margin: { l: 64, r: 24, t: 56, b: 56 }, pngScale: 2, legendBelow: false,
+    extraRowHeight: 0,
   },
   paper: {
     width: 336, height: 288, fontSize: 10, titleSize: 11, axisTitleSize: 10,
     lineWidth: 1.5, markerSize: 5, margin: { l: 44, r: 8, t: 28, b: 36 }, pngScale: 2, legendBelow: true,
+    extraRowHeight: 0.4,
   },
   slide: {
     width: 960, height: 540, fontSize: 20, titleSize: 26, axisTitleSize: 22,
     lineWidth: 3.5, markerSize: 11, margin: { l: 90, r: 30, t: 80, b: 80 }, pngScale: 2, legendBelow: false,
+    extraRowHeight: 0,
   },
 });
 
@@ -129,8 +135,11 @@ const GRID_COLOR = "#E6E6E6";
  * positions its own legend, so the template must not move it (a template's
  * xref/yref would change the meaning of the figure's x/y).
  */
-export function styleTemplate(preset: StylePreset, legendPlaced = false): Record<string, unknown> {
+export function styleTemplate(preset: StylePreset, legendPlaced = false, gridRows = 1): Record<string, unknown> {
   const s = presetSpec(preset);
+  if (!(Number.isInteger(gridRows) && gridRows >= 1)) {
+    throw new RangeError(`styleTemplate: gridRows must be an integer >= 1, got ${String(gridRows)}`);
+  }
   const legendBelow = s.legendBelow && !legendPlaced;
   const axis = {
     automargin: true,
@@ -150,7 +159,7 @@ export function styleTemplate(preset: StylePreset, legendPlaced = false): Record
   return {
     layout: {
       width: s.width,
-      height: s.height,
+      height: Math.round(s.height * (1 + s.extraRowHeight * (gridRows - 1))),
       font: { family: FONT_FAMILY, size: s.fontSize, color: "#222222" },
       title: { font: { size: s.titleSize }, x: 0.5, xanchor: "center" },
       colorway: [...COLORS],
@@ -221,9 +230,11 @@ export function applyStyle(fig: PlotlyFigure, preset: StylePreset): PlotlyFigure
   presetSpec(preset, "applyStyle");
   const legend = (fig.layout?.legend ?? {}) as Record<string, unknown>;
   const legendPlaced = ["x", "y", "xref", "yref", "orientation"].some((k) => legend[k] !== undefined);
+  const rows = (fig.layout as { grid?: { rows?: unknown } } | undefined)?.grid?.rows;
+  const gridRows = typeof rows === "number" && Number.isInteger(rows) && rows > 1 ? rows : 1;
   const out: PlotlyFigure = {
     data: deepCopy(fig.data),
-    layout: { ...deepCopy(fig.layout ?? {}), template: styleTemplate(preset, legendPlaced) },
+    layout: { ...deepCopy(fig.layout ?? {}), template: styleTemplate(preset, legendPlaced, gridRows) },
     config: { ...deepCopy(fig.config ?? {}), ...styleConfig(preset) },
   };
   if (fig.builder !== undefined) out.builder = fig.builder;

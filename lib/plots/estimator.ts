@@ -83,8 +83,8 @@ export function estimatorErrorFigure(series: readonly ErrorSeries[]): PlotlyFigu
     layout: {
       title: { text: "float64 error of the pass@k estimator 1 − C(n−c, k)/C(n, k)" },
       xaxis: { title: { text: "samples per prompt n" }, type: "log" },
-      yaxis: { title: { text: "relative error vs 64-digit reference" }, type: "log", exponentformat: "power", range: [-19.5, 0.5] },
-      legend: { title: { text: "formula and case" } },
+      // Short enough for a paper column; the reference (64 significant digits) is in the caption.
+      yaxis: { title: { text: "relative error" }, type: "log", exponentformat: "power", range: [-19.5, 0.5] },
     },
   };
 }
@@ -153,14 +153,17 @@ export function estimatorDistributionFigure(panels: readonly DistributionPanel[]
     }
     layout[`xaxis${suffix}`] = { title: { text: j >= (rows - 1) * columns ? "estimate ρ̂" : "" }, range: [-0.02, 1.02] };
     layout[`yaxis${suffix}`] = { title: { text: j % columns === 0 ? "probability" : "" }, range: [0, top] };
+    // Inside the panel's top-right corner (the stems sit low and to the left of it), so the
+    // label needs no room between rows or under the title at any preset size.
     annotations.push({
       text: `n = ${panel.n}, k = ${panel.k}`,
       xref: `x${suffix} domain`,
       yref: `y${suffix} domain`,
-      x: 0.5,
-      y: 1.02,
-      xanchor: "center",
-      yanchor: "bottom",
+      x: 0.98,
+      y: 0.98,
+      xanchor: "right",
+      yanchor: "top",
+      bgcolor: "rgba(255,255,255,0.85)",
       showarrow: false,
     });
   });
