@@ -17,6 +17,9 @@ import { exactAscentStep, makeToy } from "../bench/workloads/toyStepExact";
 import { workload as trainToy } from "../bench/workloads/trainToy";
 import { makeSampledInputs, pkpoStep } from "../bench/workloads/sampledStep";
 import { runAnalyze, writeSampleFile } from "../bench/workloads/analyze1e6";
+import { runFigures } from "../bench/workloads/figures";
+import { findChromium } from "../lib/render";
+import { makeFixtureProject } from "./helpers/figureNotebooks";
 import { collectRss, freshRssDir, RSS_PROBE } from "../bench/workloads/childRss";
 import { median } from "../bench/workloads/types";
 import type { Population } from "../lib/types";
@@ -208,6 +211,27 @@ describe("analyze-1e6 workload", () => {
       assertClose((out.passAtK as number[])[0], correct / 30, 1e-12, "pass@1");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("figures workload", () => {
+  const why = findChromium() === null ? "no Chromium (apt-get install -y chromium); browser.test.ts fails in CI without it" : undefined;
+  test("runs the export command on a notebooks folder and reads its summary line; every figure gets all four files", { skip: why }, async () => {
+    const root = makeFixtureProject();
+    try {
+      const outDir = path.join(root, "out");
+      const inputs = { notebooksDir: path.join(root, "notebooks"), outDir, cache: false, peakRssMb: [], cpuMs: [], lines: [] };
+      const run = await runFigures(inputs);
+      assert.deepEqual([run.written, run.total], [3, 3]);
+      assert.ok(run.browserStartSeconds > 0);
+      assert.match(inputs.lines[0], /^figures: 3\/3 written .*\(browser start [\d.]+ s; plot [\d.]+, svg [\d.]+, png [\d.]+, pdf [\d.]+ s\)$/);
+      const ids = fs.readdirSync(outDir).filter((f) => f.endsWith(".pdf")).map((f) => f.slice(0, -4));
+      assert.equal(ids.length, 3);
+      for (const id of ids) for (const ext of ["html", "svg", "png"]) assert.ok(fs.existsSync(path.join(outDir, `${id}.${ext}`)), `${id}.${ext}`);
+      assert.equal(inputs.cpuMs.length, 1);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });

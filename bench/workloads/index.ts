@@ -11,4 +11,5 @@ export const WORKLOADS: readonly { name: string; module: string }[] = [
   { name: "train-toy", module: "./trainToy" },
   { name: "analyze-1e6", module: "./analyze1e6" },
   { name: "notebooks", module: "./notebooks" },
+  { name: "figures", module: "./figures" },
 ];
