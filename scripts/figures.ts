@@ -294,7 +294,9 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   log(
     `figures: ${written.length}/${selected.length} written to ${opts.outDir} (${formats.join(", ")}; preset ${opts.preset}) ` +
       `in ${seconds.toFixed(1)} s` +
-      (staticAvailable ? ` (browser start ${browserStartSeconds.toFixed(1)} s; ${steps} s)` : ""),
+      (staticAvailable
+        ? ` (${opts.renderer === undefined ? `browser start ${browserStartSeconds.toFixed(1)} s; ` : ""}${steps} s)`
+        : ""),
   );
   let exitCode = errors.length > 0 ? 1 : 0;
   if (!staticAvailable && selected.length > 0 && !browserFailed) {
