@@ -25,4 +25,5 @@ export * from "./thresholdStudy";
 export * from "./analysis";
 export * from "./dataio";
 // Not re-exported, by design: ./display and ./render (notebook/export adapters, not maths),
-// ./neuralPolicy (loads tfjs, ~1–2 s; import it directly), ./plots/* (figure builders).
+// ./neuralPolicy (loads tfjs, ~1–2 s; import it directly), ./plots/* (figure builders),
+// ./kernels/* (conflictProfile's block-update kernels; pick one with its `kernel` option).

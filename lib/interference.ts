@@ -9,6 +9,7 @@
 import type { Population } from "./types";
 import { checkMassAndP, passAtKUnchecked, promptWeightUnchecked } from "./passAtK";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength } from "./validate";
+import { blockUpdate, type BlockKernel } from "./kernels/blockUpdate";
 
 /**
  * Checks a Population: N, d integers ≥ 1; mass a distribution and p ∈ [0,1], both of
@@ -183,50 +184,14 @@ export interface ConflictProfile {
   negativeAgreementWeight: Float64Array;
 }
 
-/** G[s, :] += coef[c0 + s]·row for every s (one prompt's row into the K × d block). */
-function addRow(G: Float64Array, R: Float64Array, d: number, K: number, base: number, coef: Float64Array, c0: number): void {
-  for (let s = 0; s < K; s++) {
-    const c = coef[c0 + s];
-    if (c === 0) continue;
-    const gs = s * d;
-    for (let j = 0; j < d; j++) G[gs + j] += c * R[base + j];
-  }
-}
-
-/**
- * G[s, :] += Σ_{t<4} coef[t·K + s]·R[row b + t, :]: four prompts' rows into the K × d block.
- * Register-blocked 4 prompts × 4 values of k, so each loaded element of R and of G serves
- * four multiply-adds (about 7× faster than one prompt and one k at a time in V8).
- */
-function addRowBlock4(G: Float64Array, R: Float64Array, d: number, K: number, b0: number, coef: Float64Array): void {
-  const b1 = b0 + d;
-  const b2 = b1 + d;
-  const b3 = b2 + d;
-  const K2 = 2 * K;
-  const K3 = 3 * K;
-  let s = 0;
-  for (; s + 3 < K; s += 4) {
-    const a0 = coef[s], a1 = coef[K + s], a2 = coef[K2 + s], a3 = coef[K3 + s];
-    const e0 = coef[s + 1], e1 = coef[K + s + 1], e2 = coef[K2 + s + 1], e3 = coef[K3 + s + 1];
-    const f0 = coef[s + 2], f1 = coef[K + s + 2], f2 = coef[K2 + s + 2], f3 = coef[K3 + s + 2];
-    const h0 = coef[s + 3], h1 = coef[K + s + 3], h2 = coef[K2 + s + 3], h3 = coef[K3 + s + 3];
-    const ga = s * d;
-    const ge = ga + d;
-    const gf = ge + d;
-    const gh = gf + d;
-    for (let j = 0; j < d; j++) {
-      const r0 = R[b0 + j], r1 = R[b1 + j], r2 = R[b2 + j], r3 = R[b3 + j];
-      G[ga + j] += a0 * r0 + a1 * r1 + a2 * r2 + a3 * r3;
-      G[ge + j] += e0 * r0 + e1 * r1 + e2 * r2 + e3 * r3;
-      G[gf + j] += f0 * r0 + f1 * r1 + f2 * r2 + f3 * r3;
-      G[gh + j] += h0 * r0 + h1 * r1 + h2 * r2 + h3 * r3;
-    }
-  }
-  for (; s < K; s++) {
-    const a0 = coef[s], a1 = coef[K + s], a2 = coef[K2 + s], a3 = coef[K3 + s];
-    const gs = s * d;
-    for (let j = 0; j < d; j++) G[gs + j] += a0 * R[b0 + j] + a1 * R[b1 + j] + a2 * R[b2 + j] + a3 * R[b3 + j];
-  }
+/** Options of {@link conflictProfile}. */
+export interface ConflictProfileOptions {
+  /**
+   * The kernel that accumulates ∇J_k for all k (lib/kernels/blockUpdate.ts): "wasm"
+   * (WebAssembly SIMD) or "js". Both give bit-identical results; the default is wasm where the
+   * runtime supports it. For tests and benchmarks.
+   */
+  kernel?: BlockKernel;
 }
 
 /**
@@ -238,11 +203,13 @@ function addRowBlock4(G: Float64Array, R: Float64Array, d: number, K: number, b0
  *
  * Per prompt, all w_k on the (sorted) grid come from repeated multiplication by (1 − p)
  * (one exp per gap > 8); rows are then added, four prompts at a time, into the K × d block of
- * ∇J_k — K·d doubles, cache-resident. Cost O(N·d·K). The grid may be in any order and repeat.
+ * ∇J_k — K·d doubles, cache-resident — by the WebAssembly SIMD kernel of
+ * lib/kernels/blockUpdate.ts where the runtime has it, else by the JS kernel (same bits either
+ * way; `opts.kernel` picks one). Cost O(N·d·K). The grid may be in any order and repeat.
  *
  * @example conflictProfile(workedExamplePopulation(), [1, 2, 3]).innerProduct // => Float64Array [0.4, 0.10456, -0.043476] (to rounding)
  */
-export function conflictProfile(pop: Population, ks: ArrayLike<number>): ConflictProfile {
+export function conflictProfile(pop: Population, ks: ArrayLike<number>, opts: ConflictProfileOptions = {}): ConflictProfile {
   checkPopulation("conflictProfile", pop);
   checkKGrid("conflictProfile", "ks", ks);
   const { N, d, mass, p, gradP } = pop;
@@ -256,13 +223,15 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
   const inner = new Float64Array(K);
   const Z = new Float64Array(K);
   const negW = new Float64Array(K);
-  const G = new Float64Array(K * d); // row s = ∇J_k for k = sortedK[s]
-  const coef = new Float64Array(4 * K); // D(x)·w_k(p(x)) of the (up to) 4 prompts of a block
+  // G (row s = ∇J_k for k = sortedK[s]) accumulates chunk by chunk; coef holds the chunk's D(x)·w_k(p(x)).
+  const update = blockUpdate(d, K, opts.kernel, "conflictProfile");
+  const { coef, chunk } = update;
   const a = new Float64Array(N);
   let meanA = 0;
 
-  for (let i0 = 0; i0 < N; i0 += 4) {
-    const rows = Math.min(4, N - i0);
+  for (let i0 = 0; i0 < N; i0 += chunk) {
+    const rows = Math.min(chunk, N - i0);
+    const R = update.rows(gradP, i0, rows);
     for (let t = 0; t < rows; t++) {
       const i = i0 + t;
       const m = mass[i];
@@ -270,7 +239,7 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
       // a(x) = ⟨∇p(x), ∇J_1⟩ here rather than in a separate pass: the row is about to be
       // added into G, so it is read from cache once instead of from memory twice.
       let ai = 0;
-      for (let j = 0, base = i * d; j < d; j++) ai += gradP[base + j] * g1[j];
+      for (let j = 0, base = t * d; j < d; j++) ai += R[base + j] * g1[j];
       a[i] = ai;
       meanA += m * ai;
       const u = 1 - pi;
@@ -299,9 +268,9 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>): Conflic
         if (ai < 0) negW[s] += cw;
       }
     }
-    if (rows === 4) addRowBlock4(G, gradP, d, K, i0 * d, coef);
-    else for (let t = 0; t < rows; t++) addRow(G, gradP, d, K, (i0 + t) * d, coef, t * K);
+    update.add(R, rows);
   }
+  const G = update.G;
 
   let n1sq = 0;
   for (let j = 0; j < d; j++) n1sq += g1[j] * g1[j];

@@ -4,6 +4,7 @@
  * (lib/interference.ts conflictProfile, which returns ∇J_1 and a(x) with the profile).
  */
 import { conflictProfile, type ConflictProfile } from "../../lib/interference";
+import { blockUpdate } from "../../lib/kernels/blockUpdate";
 import { createRng } from "../../lib/rng";
 import type { Population } from "../../lib/types";
 import type { Params, Workload } from "./types";
@@ -78,4 +79,6 @@ export const workload: Workload<{ pop: Population; ks: Float64Array }, Agreement
     };
   },
   exportInputs: ({ pop }) => ({ mass: pop.mass, p: pop.p, gradP: pop.gradP }),
+  // Which block-update kernel conflictProfile ran (wasm unless PASSK_BLOCK_KERNEL=js or no WebAssembly SIMD).
+  extra: ({ pop, ks }) => ({ kernel: blockUpdate(pop.d, ks.length).kernel }),
 };
