@@ -243,24 +243,21 @@ export function train(opts: TrainOptions): TrainResult {
 
   for (let t = 0; t <= steps; t++) {
     const recording = t % every === 0 || t === steps;
+    const stepping = t < steps;
     if (source.kind === "exact" || recording) pop = policy.population(theta, pop);
-    let g1: Float64Array | undefined;
-    if (t < steps) {
+    const p = pop as Population;
+    if (stepping) {
       const k = schedule[t];
       if (source.kind === "exact") {
-        g1 = exactDirection(pop as Population, objective, k, g);
+        exactDirection(p, objective, k, g);
       } else {
         batch = policy.sample(theta, source.rng, source.n, batch);
         sampledDirection(policy, batch, objective, k, estimator, pass1Estimator, g, g1Scratch);
       }
     }
     if (recording) {
-      const p = pop as Population;
-      const exactG1 = g1 ?? gradJ1(p);
-      const stepping = t < steps;
-      recordState(history, p, ks, kStarMax, t, stepping ? schedule[t] : NaN, exactG1);
-      history.stepInnerProduct.push(stepping ? dot(g, exactG1) : NaN);
-      history.stepNorm.push(stepping ? Math.sqrt(dot(g, g)) : NaN);
+      const g1 = recordState(history, p, ks, kStarMax, t, stepping ? schedule[t] : NaN);
+      pushStep(history, stepping, g, g1);
     }
     if (t === steps) break;
     for (let j = 0; j < d; j++) theta[j] += lr * g[j];
@@ -272,36 +269,32 @@ export function train(opts: TrainOptions): TrainResult {
   return { theta, history };
 }
 
-/** Writes the exact direction into g; returns ∇J_1 when it was computed (for the record). */
-function exactDirection(pop: Population, objective: Objective, k: number, g: Float64Array): Float64Array | undefined {
+/** Writes the exact direction into g (the generic path: checked library calls). */
+function exactDirection(pop: Population, objective: Objective, k: number, g: Float64Array): void {
   switch (objective.kind) {
-    case "pass1": {
-      const g1 = gradJ1(pop);
-      g.set(g1);
-      return g1;
-    }
+    case "pass1":
+      g.set(gradJ1(pop));
+      return;
     case "passK":
     case "annealed":
       g.set(gradJk(pop, k));
-      return undefined;
+      return;
     case "mixture": {
       const gk = gradJk(pop, k);
       const g1 = gradJ1(pop);
       for (let j = 0; j < g.length; j++) g[j] = objective.lambda * gk[j] + (1 - objective.lambda) * g1[j];
-      return g1;
+      return;
     }
-    case "projected": {
-      const g1 = gradJ1(pop);
-      g.set(projectedDirection(gradJk(pop, k), g1));
-      return g1;
-    }
+    case "projected":
+      g.set(projectedDirection(gradJk(pop, k), gradJ1(pop)));
+      return;
     case "capped":
       g.set(cappedWeightGradient(pop, k, objective.tau));
-      return undefined;
+      return;
     case "interferenceAware": {
       const g1 = gradJ1(pop);
       g.set(interferenceAwareGradient(pop, k, agreementScores(pop, g1)));
-      return g1;
+      return;
     }
   }
 }
@@ -343,23 +336,50 @@ function sampledDirection(
   }
 }
 
-function recordState(h: TrainingHistory, pop: Population, ks: number[], kStarMax: number, t: number, k: number, g1: Float64Array): void {
+/**
+ * The generic record (checked library calls): conflictProfile over the grid, whose ∇J_1 and a(x)
+ * serve the negative share and k*; returns ∇J_1.
+ */
+function recordState(h: TrainingHistory, pop: Population, ks: number[], kStarMax: number, t: number, k: number): Float64Array {
   const profile = conflictProfile(pop, ks);
-  const a = agreementScores(pop, g1);
+  const a = profile.agreement;
   let negative = 0;
   for (let x = 0; x < pop.N; x++) if (a[x] < 0) negative += pop.mass[x];
-  h.step.push(t);
-  h.k.push(k);
   let j1 = 0;
   for (let x = 0; x < pop.N; x++) j1 += pop.mass[x] * pop.p[x];
+  const kStar = kStarExact(pop.mass, pop.p, a, { kMax: kStarMax });
+  pushRecord(h, t, k, j1, profile.passAtK, profile.innerProduct, profile.cosine, negative, kStar);
+  return profile.gradJ1;
+}
+
+/** Appends one record's values (grid series indexed like h.ks). */
+function pushRecord(
+  h: TrainingHistory,
+  t: number,
+  k: number,
+  j1: number,
+  passAtK: Float64Array,
+  innerProduct: Float64Array,
+  cosine: Float64Array,
+  negative: number,
+  kStar: number | null,
+): void {
+  h.step.push(t);
+  h.k.push(k);
   h.J1.push(j1);
-  for (let s = 0; s < ks.length; s++) {
-    h.passAtK[s].push(profile.passAtK[s]);
-    h.innerProduct[s].push(profile.innerProduct[s]);
-    h.cosine[s].push(profile.cosine[s]);
+  for (let s = 0; s < h.ks.length; s++) {
+    h.passAtK[s].push(passAtK[s]);
+    h.innerProduct[s].push(innerProduct[s]);
+    h.cosine[s].push(cosine[s]);
   }
   h.negativeShare.push(negative);
-  h.kStar.push(kStarExact(pop.mass, pop.p, a, { kMax: kStarMax }));
+  h.kStar.push(kStar);
+}
+
+/** Appends ⟨g, ∇J_1⟩ and ‖g‖ of the step taken from this record (NaN after the last step). */
+function pushStep(h: TrainingHistory, stepping: boolean, g: Float64Array, g1: Float64Array): void {
+  h.stepInnerProduct.push(stepping ? dot(g, g1) : NaN);
+  h.stepNorm.push(stepping ? Math.sqrt(dot(g, g)) : NaN);
 }
 
 /**
