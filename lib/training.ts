@@ -8,12 +8,13 @@
  * exact: J_1, J_k on a grid of k, ⟨∇J_k, ∇J_1⟩, the cosine, the D-mass of negatively interfering
  * prompts {a(x) < 0}, k*_exact, and ⟨g, ∇J_1⟩ of the step actually taken.
  */
-import { agreementScores, conflictProfile, dot, gradJ1, gradJk } from "./interference";
+import { agreementScores, checkPopulation, conflictProfile, dot, gradJ1, gradJk } from "./interference";
 import { cappedWeightGradient, interferenceAwareGradient, projectedDirection } from "./mitigations";
-import type { Policy, ResponseBatch } from "./policies";
+import { LogisticPolicy, LogLinearSoftmaxPolicy, TabularSoftmaxPolicy, type Policy, type ResponseBatch } from "./policies";
 import type { Rng } from "./rng";
 import { sampledGradient, type GradientEstimator } from "./sampledGradients";
 import { kStarExact } from "./threshold";
+import { FusedExactStep, type FusedObjective } from "./trainingStep";
 import type { Population } from "./types";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkPositive, checkProbability, show } from "./validate";
 
@@ -70,6 +71,12 @@ export interface TrainOptions {
   record?: { ks?: ArrayLike<number>; every?: number; kStarMax?: number };
   /** Called after every step with (steps done, total steps) — e.g. lib/display.ts progress().update. */
   onProgress?: (step: number, total: number) => void;
+  /**
+   * Use the fused exact step (lib/trainingStep.ts) where it applies — exact gradients, the
+   * library's policies, every objective but "interferenceAware" — (default true). It computes
+   * the same numbers as the generic path; false forces the generic path (tests compare the two).
+   */
+  fused?: boolean;
 }
 
 /** Per-record trajectories of a run; records are at steps 0, every, 2·every, …, and the last step. */
@@ -165,7 +172,9 @@ function objectiveSchedule(where: string, objective: Objective, steps: number): 
  * before the first step (θ_0 shape and finiteness, steps, η > 0, the objective's k / λ / τ, the
  * k grid, k ≤ n for the sampled estimators); a step that makes θ non-finite throws, naming it.
  * Buffers (population, batch, θ) are reused across steps. Deterministic: exact runs always,
- * sampled runs for a given rng state.
+ * sampled runs for a given rng state. Exact runs on the library's policies (every objective but
+ * "interferenceAware") take the fused step of lib/trainingStep.ts — the same numbers to the last
+ * bit without the per-call checks; `fused: false` forces the generic path.
  *
  * @example
  * const warm = train({ policy, theta0: [0, 0], steps: 10, lr: 2, objective: { kind: "pass1" } });
@@ -200,6 +209,7 @@ export function train(opts: TrainOptions): TrainResult {
   if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") {
     throw new TypeError(`${where}: onProgress must be a function, got ${show(opts.onProgress)}`);
   }
+  if (opts.fused !== undefined && typeof opts.fused !== "boolean") throw new TypeError(`${where}: fused must be a boolean, got ${show(opts.fused)}`);
   let estimator: GradientEstimator = "pkpoLooMinusOne";
   let pass1Estimator: GradientEstimator = "reinforce";
   if (source.kind === "sampled") {
@@ -240,24 +250,40 @@ export function train(opts: TrainOptions): TrainResult {
     stepNorm: [],
   };
   const g1Scratch = new Float64Array(d);
+  const fused = opts.fused !== false && fusedApplies(policy, source, objective) ? new FusedExactStep(policy.N, d, ks, kStarMax) : undefined;
 
   for (let t = 0; t <= steps; t++) {
     const recording = t % every === 0 || t === steps;
     const stepping = t < steps;
     if (source.kind === "exact" || recording) pop = policy.population(theta, pop);
     const p = pop as Population;
-    if (stepping) {
-      const k = schedule[t];
-      if (source.kind === "exact") {
-        exactDirection(p, objective, k, g);
-      } else {
-        batch = policy.sample(theta, source.rng, source.n, batch);
-        sampledDirection(policy, batch, objective, k, estimator, pass1Estimator, g, g1Scratch);
+    if (fused !== undefined) {
+      // Checked once (mass, p, ∇p of the first θ); the policy keeps them valid for finite θ.
+      if (t === 0) checkPopulation(where, p);
+      if (stepping) {
+        fused.direction(p, objective as FusedObjective, schedule[t], g, recording);
+        // A non-finite direction: name the population entry the generic path's checks would.
+        if (!g.every(Number.isFinite)) checkPopulation(where, p);
+      } else fused.gradJ1(p);
+      if (recording) {
+        fused.record(p);
+        pushRecord(history, t, stepping ? schedule[t] : NaN, fused.sums[0], fused.passAtK, fused.innerProduct, fused.cosine, fused.sums[1], fused.kStar);
+        pushStep(history, stepping, g, fused.g1);
       }
-    }
-    if (recording) {
-      const g1 = recordState(history, p, ks, kStarMax, t, stepping ? schedule[t] : NaN);
-      pushStep(history, stepping, g, g1);
+    } else {
+      if (stepping) {
+        const k = schedule[t];
+        if (source.kind === "exact") {
+          exactDirection(p, objective, k, g);
+        } else {
+          batch = policy.sample(theta, source.rng, source.n, batch);
+          sampledDirection(policy, batch, objective, k, estimator, pass1Estimator, g, g1Scratch);
+        }
+      }
+      if (recording) {
+        const g1 = recordState(history, p, ks, kStarMax, t, stepping ? schedule[t] : NaN);
+        pushStep(history, stepping, g, g1);
+      }
     }
     if (t === steps) break;
     for (let j = 0; j < d; j++) theta[j] += lr * g[j];
@@ -267,6 +293,16 @@ export function train(opts: TrainOptions): TrainResult {
     opts.onProgress?.(t + 1, steps);
   }
   return { theta, history };
+}
+
+/**
+ * Whether train can take the fused step: exact gradients, an objective it computes (all but
+ * the interference-aware one) and one of the library's policies, whose populations are valid
+ * for every finite θ (so one check before the first step stands for all).
+ */
+function fusedApplies(policy: Policy, source: GradientSource, objective: Objective): boolean {
+  if (source.kind !== "exact" || objective.kind === "interferenceAware") return false;
+  return policy instanceof LogisticPolicy || policy instanceof TabularSoftmaxPolicy || policy instanceof LogLinearSoftmaxPolicy;
 }
 
 /** Writes the exact direction into g (the generic path: checked library calls). */
