@@ -33,32 +33,105 @@ function checkAgreement(where: string, mass: ArrayLike<number>, p: ArrayLike<num
 export function kStarExact(mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>, opts: { kMax?: number } = {}): number | null {
   checkAgreement("kStarExact", mass, p, a);
   const kMax = opts.kMax === undefined ? K_STAR_SCAN_MAX : checkInteger("kStarExact", "opts.kMax", opts.kMax);
-  // Active prompts: D(x)·a(x) ≠ 0 (the others never contribute).
-  const coef: number[] = [];
-  const u: number[] = [];
-  let anyNegative = false;
+  return kStarExactUnchecked(mass, p, a, kMax);
+}
+
+/** Work arrays of {@link kStarExactUnchecked}: coef, ratio and pow of length ≥ N; reuse one across calls to allocate nothing. */
+export interface KStarScratch {
+  coef: Float64Array;
+  ratio: Float64Array;
+  pow: Float64Array;
+  /** [u_max, 1 if some D·a < 0 else 0] of the last gather, then the four sums of a scan pass. */
+  out: Float64Array;
+}
+
+/** A {@link KStarScratch} for populations of up to N prompts. */
+export function kStarScratch(N: number): KStarScratch {
+  return { coef: new Float64Array(N), ratio: new Float64Array(N), pow: new Float64Array(N), out: new Float64Array(4) };
+}
+
+/**
+ * {@link kStarExact} without argument checks, for callers that validated (mass, p, a) and kMax
+ * (lib/trainingStep.ts, once per record of a training run). Same scan, same numbers:
+ *
+ * k*_exact = min{k ≥ 1 : Σ_x D(x)a(x)·((1−p(x))/u_max)^{k−1} < 0}   [D, PAPER.md §4]
+ *
+ * The sums run over the prompts in order for four k per pass (four independent additions, so a
+ * pass is not bound by one addition chain), the powers advancing by repeated multiplication.
+ */
+export function kStarExactUnchecked(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+  kMax: number,
+  scratch: KStarScratch = kStarScratch(p.length),
+): number | null {
+  const n = gatherActive(mass, p, a, scratch);
+  const uMax = scratch.out[0];
+  if (scratch.out[1] === 0) return null; // no D·a < 0
+  const sums = scratch.out;
+  for (let k0 = 1; k0 <= kMax; k0 += 4) {
+    scanFour(scratch, n, k0 === 1);
+    if (sums[0] < 0) return k0;
+    if (k0 === 1 && uMax === 0) return null; // every active p = 1: w_k = 0 for all k ≥ 2
+    for (let t = 1; t < 4; t++) {
+      if (k0 + t > kMax) return null;
+      if (sums[t] < 0) return k0 + t;
+    }
+  }
+  return null;
+}
+
+/**
+ * Packs the active prompts (D(x)·a(x) ≠ 0; the others never contribute) to the front: coef = D·a,
+ * ratio = (1 − p)/u_max with u_max the largest 1 − p among them (0 when u_max = 0). Returns their
+ * number; out = [u_max, 1 if some coef < 0 else 0].
+ */
+function gatherActive(mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>, scratch: KStarScratch): number {
+  const { coef, ratio } = scratch;
+  let n = 0;
+  let anyNegative = 0;
   let uMax = 0;
   for (let i = 0; i < p.length; i++) {
     const c = mass[i] * a[i];
     if (c === 0) continue;
-    coef.push(c);
-    u.push(1 - p[i]);
-    if (c < 0) anyNegative = true;
-    if (1 - p[i] > uMax) uMax = 1 - p[i];
+    const u = 1 - p[i];
+    coef[n] = c;
+    ratio[n] = u;
+    n++;
+    if (c < 0) anyNegative = 1;
+    if (u > uMax) uMax = u;
   }
-  if (!anyNegative) return null;
-  const n = coef.length;
-  const ratio = new Float64Array(n);
-  const pow = new Float64Array(n).fill(1);
-  for (let i = 0; i < n; i++) ratio[i] = uMax > 0 ? u[i] / uMax : 0;
-  for (let k = 1; k <= kMax; k++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += coef[i] * pow[i];
-    if (s < 0) return k;
-    if (k === 1 && uMax === 0) return null; // every active p = 1: w_k = 0 for all k ≥ 2
-    for (let i = 0; i < n; i++) pow[i] *= ratio[i];
+  for (let i = 0; i < n; i++) ratio[i] = uMax > 0 ? ratio[i] / uMax : 0;
+  scratch.out[0] = uMax;
+  scratch.out[1] = anyNegative;
+  return n;
+}
+
+/** out[t] = Σ_i coef_i·pow_i·ratio_i^t for t < 4 (pow = 1 when `first`); pow advances by ratio⁴. */
+function scanFour(scratch: KStarScratch, n: number, first: boolean): void {
+  const { coef, ratio, pow, out } = scratch;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < n; i++) {
+    const c = coef[i];
+    const r = ratio[i];
+    let q = first ? 1 : pow[i];
+    s0 += c * q;
+    q *= r;
+    s1 += c * q;
+    q *= r;
+    s2 += c * q;
+    q *= r;
+    s3 += c * q;
+    pow[i] = q * r;
   }
-  return null;
+  out[0] = s0;
+  out[1] = s1;
+  out[2] = s2;
+  out[3] = s3;
 }
 
 /** The two-group model of PAPER.md §4: an easy and a hard group of prompts. */

@@ -8,12 +8,13 @@
  * exact: J_1, J_k on a grid of k, ⟨∇J_k, ∇J_1⟩, the cosine, the D-mass of negatively interfering
  * prompts {a(x) < 0}, k*_exact, and ⟨g, ∇J_1⟩ of the step actually taken.
  */
-import { agreementScores, conflictProfile, dot, gradJ1, gradJk } from "./interference";
+import { agreementScores, checkPopulation, conflictProfile, dot, gradJ1, gradJk } from "./interference";
 import { cappedWeightGradient, interferenceAwareGradient, projectedDirection } from "./mitigations";
-import type { Policy, ResponseBatch } from "./policies";
+import { LogisticPolicy, LogLinearSoftmaxPolicy, TabularSoftmaxPolicy, type Policy, type ResponseBatch } from "./policies";
 import type { Rng } from "./rng";
 import { sampledGradient, type GradientEstimator } from "./sampledGradients";
 import { kStarExact } from "./threshold";
+import { FusedExactStep, type FusedObjective } from "./trainingStep";
 import type { Population } from "./types";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkPositive, checkProbability, show } from "./validate";
 
@@ -70,6 +71,12 @@ export interface TrainOptions {
   record?: { ks?: ArrayLike<number>; every?: number; kStarMax?: number };
   /** Called after every step with (steps done, total steps) — e.g. lib/display.ts progress().update. */
   onProgress?: (step: number, total: number) => void;
+  /**
+   * Use the fused exact step (lib/trainingStep.ts) where it applies — exact gradients, the
+   * library's policies, every objective but "interferenceAware" — (default true). It computes
+   * the same numbers as the generic path; false forces the generic path (tests compare the two).
+   */
+  fused?: boolean;
 }
 
 /** Per-record trajectories of a run; records are at steps 0, every, 2·every, …, and the last step. */
@@ -165,7 +172,9 @@ function objectiveSchedule(where: string, objective: Objective, steps: number): 
  * before the first step (θ_0 shape and finiteness, steps, η > 0, the objective's k / λ / τ, the
  * k grid, k ≤ n for the sampled estimators); a step that makes θ non-finite throws, naming it.
  * Buffers (population, batch, θ) are reused across steps. Deterministic: exact runs always,
- * sampled runs for a given rng state.
+ * sampled runs for a given rng state. Exact runs on the library's policies (every objective but
+ * "interferenceAware") take the fused step of lib/trainingStep.ts — the same numbers to the last
+ * bit without the per-call checks; `fused: false` forces the generic path.
  *
  * @example
  * const warm = train({ policy, theta0: [0, 0], steps: 10, lr: 2, objective: { kind: "pass1" } });
@@ -200,6 +209,7 @@ export function train(opts: TrainOptions): TrainResult {
   if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") {
     throw new TypeError(`${where}: onProgress must be a function, got ${show(opts.onProgress)}`);
   }
+  if (opts.fused !== undefined && typeof opts.fused !== "boolean") throw new TypeError(`${where}: fused must be a boolean, got ${show(opts.fused)}`);
   let estimator: GradientEstimator = "pkpoLooMinusOne";
   let pass1Estimator: GradientEstimator = "reinforce";
   if (source.kind === "sampled") {
@@ -240,27 +250,40 @@ export function train(opts: TrainOptions): TrainResult {
     stepNorm: [],
   };
   const g1Scratch = new Float64Array(d);
+  const fused = opts.fused !== false && fusedApplies(policy, source, objective) ? new FusedExactStep(policy.N, d, ks, kStarMax) : undefined;
 
   for (let t = 0; t <= steps; t++) {
     const recording = t % every === 0 || t === steps;
+    const stepping = t < steps;
     if (source.kind === "exact" || recording) pop = policy.population(theta, pop);
-    let g1: Float64Array | undefined;
-    if (t < steps) {
-      const k = schedule[t];
-      if (source.kind === "exact") {
-        g1 = exactDirection(pop as Population, objective, k, g);
-      } else {
-        batch = policy.sample(theta, source.rng, source.n, batch);
-        sampledDirection(policy, batch, objective, k, estimator, pass1Estimator, g, g1Scratch);
+    const p = pop as Population;
+    if (fused !== undefined) {
+      // Checked once (mass, p, ∇p of the first θ); the policy keeps them valid for finite θ.
+      if (t === 0) checkPopulation(where, p);
+      if (stepping) {
+        fused.direction(p, objective as FusedObjective, schedule[t], g, recording);
+        // A non-finite direction: name the population entry the generic path's checks would.
+        if (!g.every(Number.isFinite)) checkPopulation(where, p);
+      } else fused.gradJ1(p);
+      if (recording) {
+        fused.record(p);
+        pushRecord(history, t, stepping ? schedule[t] : NaN, fused.sums[0], fused.passAtK, fused.innerProduct, fused.cosine, fused.sums[1], fused.kStar);
+        pushStep(history, stepping, g, fused.g1);
       }
-    }
-    if (recording) {
-      const p = pop as Population;
-      const exactG1 = g1 ?? gradJ1(p);
-      const stepping = t < steps;
-      recordState(history, p, ks, kStarMax, t, stepping ? schedule[t] : NaN, exactG1);
-      history.stepInnerProduct.push(stepping ? dot(g, exactG1) : NaN);
-      history.stepNorm.push(stepping ? Math.sqrt(dot(g, g)) : NaN);
+    } else {
+      if (stepping) {
+        const k = schedule[t];
+        if (source.kind === "exact") {
+          exactDirection(p, objective, k, g);
+        } else {
+          batch = policy.sample(theta, source.rng, source.n, batch);
+          sampledDirection(policy, batch, objective, k, estimator, pass1Estimator, g, g1Scratch);
+        }
+      }
+      if (recording) {
+        const g1 = recordState(history, p, ks, kStarMax, t, stepping ? schedule[t] : NaN);
+        pushStep(history, stepping, g, g1);
+      }
     }
     if (t === steps) break;
     for (let j = 0; j < d; j++) theta[j] += lr * g[j];
@@ -272,36 +295,42 @@ export function train(opts: TrainOptions): TrainResult {
   return { theta, history };
 }
 
-/** Writes the exact direction into g; returns ∇J_1 when it was computed (for the record). */
-function exactDirection(pop: Population, objective: Objective, k: number, g: Float64Array): Float64Array | undefined {
+/**
+ * Whether train can take the fused step: exact gradients, an objective it computes (all but
+ * the interference-aware one) and one of the library's policies, whose populations are valid
+ * for every finite θ (so one check before the first step stands for all).
+ */
+function fusedApplies(policy: Policy, source: GradientSource, objective: Objective): boolean {
+  if (source.kind !== "exact" || objective.kind === "interferenceAware") return false;
+  return policy instanceof LogisticPolicy || policy instanceof TabularSoftmaxPolicy || policy instanceof LogLinearSoftmaxPolicy;
+}
+
+/** Writes the exact direction into g (the generic path: checked library calls). */
+function exactDirection(pop: Population, objective: Objective, k: number, g: Float64Array): void {
   switch (objective.kind) {
-    case "pass1": {
-      const g1 = gradJ1(pop);
-      g.set(g1);
-      return g1;
-    }
+    case "pass1":
+      g.set(gradJ1(pop));
+      return;
     case "passK":
     case "annealed":
       g.set(gradJk(pop, k));
-      return undefined;
+      return;
     case "mixture": {
       const gk = gradJk(pop, k);
       const g1 = gradJ1(pop);
       for (let j = 0; j < g.length; j++) g[j] = objective.lambda * gk[j] + (1 - objective.lambda) * g1[j];
-      return g1;
+      return;
     }
-    case "projected": {
-      const g1 = gradJ1(pop);
-      g.set(projectedDirection(gradJk(pop, k), g1));
-      return g1;
-    }
+    case "projected":
+      g.set(projectedDirection(gradJk(pop, k), gradJ1(pop)));
+      return;
     case "capped":
       g.set(cappedWeightGradient(pop, k, objective.tau));
-      return undefined;
+      return;
     case "interferenceAware": {
       const g1 = gradJ1(pop);
       g.set(interferenceAwareGradient(pop, k, agreementScores(pop, g1)));
-      return g1;
+      return;
     }
   }
 }
@@ -343,23 +372,50 @@ function sampledDirection(
   }
 }
 
-function recordState(h: TrainingHistory, pop: Population, ks: number[], kStarMax: number, t: number, k: number, g1: Float64Array): void {
+/**
+ * The generic record (checked library calls): conflictProfile over the grid, whose ∇J_1 and a(x)
+ * serve the negative share and k*; returns ∇J_1.
+ */
+function recordState(h: TrainingHistory, pop: Population, ks: number[], kStarMax: number, t: number, k: number): Float64Array {
   const profile = conflictProfile(pop, ks);
-  const a = agreementScores(pop, g1);
+  const a = profile.agreement;
   let negative = 0;
   for (let x = 0; x < pop.N; x++) if (a[x] < 0) negative += pop.mass[x];
-  h.step.push(t);
-  h.k.push(k);
   let j1 = 0;
   for (let x = 0; x < pop.N; x++) j1 += pop.mass[x] * pop.p[x];
+  const kStar = kStarExact(pop.mass, pop.p, a, { kMax: kStarMax });
+  pushRecord(h, t, k, j1, profile.passAtK, profile.innerProduct, profile.cosine, negative, kStar);
+  return profile.gradJ1;
+}
+
+/** Appends one record's values (grid series indexed like h.ks). */
+function pushRecord(
+  h: TrainingHistory,
+  t: number,
+  k: number,
+  j1: number,
+  passAtK: Float64Array,
+  innerProduct: Float64Array,
+  cosine: Float64Array,
+  negative: number,
+  kStar: number | null,
+): void {
+  h.step.push(t);
+  h.k.push(k);
   h.J1.push(j1);
-  for (let s = 0; s < ks.length; s++) {
-    h.passAtK[s].push(profile.passAtK[s]);
-    h.innerProduct[s].push(profile.innerProduct[s]);
-    h.cosine[s].push(profile.cosine[s]);
+  for (let s = 0; s < h.ks.length; s++) {
+    h.passAtK[s].push(passAtK[s]);
+    h.innerProduct[s].push(innerProduct[s]);
+    h.cosine[s].push(cosine[s]);
   }
   h.negativeShare.push(negative);
-  h.kStar.push(kStarExact(pop.mass, pop.p, a, { kMax: kStarMax }));
+  h.kStar.push(kStar);
+}
+
+/** Appends ⟨g, ∇J_1⟩ and ‖g‖ of the step taken from this record (NaN after the last step). */
+function pushStep(h: TrainingHistory, stepping: boolean, g: Float64Array, g1: Float64Array): void {
+  h.stepInnerProduct.push(stepping ? dot(g, g1) : NaN);
+  h.stepNorm.push(stepping ? Math.sqrt(dot(g, g)) : NaN);
 }
 
 /**

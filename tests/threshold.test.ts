@@ -4,8 +4,19 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as fc from "fast-check";
 import { agreementScores, conflictProfile, innerProductFromAgreement } from "../lib/interference";
-import { generalBound, generalBoundParts, K_STAR_SCAN_MAX, kStarExact, twoGroupKStar, workedExamplePopulation, type TwoGroupModel } from "../lib/threshold";
+import {
+  generalBound,
+  generalBoundParts,
+  K_STAR_SCAN_MAX,
+  kStarExact,
+  kStarExactUnchecked,
+  kStarScratch,
+  twoGroupKStar,
+  workedExamplePopulation,
+  type TwoGroupModel,
+} from "../lib/threshold";
 import { createRng, type Rng } from "../lib/rng";
 import { assertClose } from "./fixtures/theory";
 
@@ -139,6 +150,49 @@ describe("the k* scan", () => {
     assert.ok(kStar > 1140 && kStar < 1142, `k* = ${kStar}`);
     assert.equal(0.49 ** kStar, 0); // the unscaled terms are gone
     assert.equal(kStarExact([0.5, 0.5], [0.51, 0.5], [1, -1e-10]), Math.floor(kStar) + 1);
+  });
+
+  test("the scan (four k per pass, reused scratch) returns what a plain one-k-at-a-time scan returns", () => {
+    /** The definition, term by term: first k with Σ D·a·((1−p)/u_max)^{k−1} < 0 over prompts with D·a ≠ 0. */
+    function reference(mass: number[], p: number[], a: number[], kMax: number): number | null {
+      const act = mass.map((m, i) => ({ c: m * a[i], u: 1 - p[i] })).filter((x) => x.c !== 0);
+      if (!act.some((x) => x.c < 0)) return null;
+      const uMax = Math.max(0, ...act.map((x) => x.u));
+      const pow = act.map(() => 1);
+      for (let k = 1; k <= kMax; k++) {
+        let s = 0;
+        act.forEach((x, i) => (s += x.c * pow[i]));
+        if (s < 0) return k;
+        if (k === 1 && uMax === 0) return null;
+        act.forEach((x, i) => (pow[i] *= uMax > 0 ? x.u / uMax : 0));
+      }
+      return null;
+    }
+    const scratch = kStarScratch(12);
+    const prompt = fc.record({
+      m: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 1, noNaN: true })),
+      p: fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true })),
+      a: fc.oneof(fc.constant(0), fc.double({ min: -1, max: 1, noNaN: true })),
+    });
+    // Easy prompts agreeing with pass@1, hard ones against it with a small weight: conflicts at larger k.
+    const unit = fc.double({ min: 0.01, max: 1, noNaN: true });
+    const member = fc.record({ m: unit, p: unit, a: unit });
+    const twoGroups = fc.tuple(fc.array(member, { minLength: 1, maxLength: 6 }), fc.array(member, { minLength: 1, maxLength: 6 })).map(([easy, hard]) => [
+      ...easy.map((x) => ({ m: x.m, p: 0.6 + 0.4 * x.p, a: x.a })),
+      ...hard.map((x) => ({ m: x.m, p: 0.5 * x.p, a: -x.a * 1e-3 })),
+    ]);
+    fc.assert(
+      fc.property(fc.oneof(fc.array(prompt, { minLength: 1, maxLength: 12 }), twoGroups), fc.integer({ min: 1, max: 40 }), (xs, kMax) => {
+        const total = xs.reduce((t, x) => t + x.m, 0) || 1;
+        const mass = xs.map((x) => x.m / total);
+        const p = xs.map((x) => x.p);
+        const a = xs.map((x) => x.a);
+        const want = reference(mass, p, a, kMax);
+        assert.equal(kStarExactUnchecked(mass, p, a, kMax, scratch), want);
+        if (xs.some((x) => x.m > 0)) assert.equal(kStarExact(mass, p, a, { kMax }), want);
+      }),
+      { seed: 4242, numRuns: 2000 },
+    );
   });
 
   test("bad input throws errors naming the function, the argument and the value", () => {
