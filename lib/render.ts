@@ -4,8 +4,8 @@
  * One browser and one page with Plotly loaded once serve every figure; calls are queued,
  * so concurrent callers are safe. Each figure is plotted once and every format comes from
  * that plot: the PDF prints the page, the PNG is a screenshot, the SVG serialises the DOM.
- * Chromium is Debian's (`apt-get install -y chromium`) driven by playwright-core; without it `openRenderer` resolves to `null` and
- * callers fall back to interactive-only output.
+ * Chromium is Debian's (`apt-get install -y chromium`) driven by playwright-core; without it
+ * `openRenderer` resolves to `null` and callers fall back to interactive-only output.
  *
  * This module is imported by scripts (figures, notebook runner), not by notebooks, but it
  * still compiles without the DOM lib: browser-side code is a string, and playwright is
@@ -284,7 +284,6 @@ window.__passk = (function () {
       gd.remove();
       gd.style.page = "p" + kept.length;
       kept.push({ gd: gd, width: o.width, height: o.height });
-      return kept.length - 1;
     },
     printLayout: function () {
       while (stage.firstChild) free(stage.firstChild);
@@ -292,7 +291,6 @@ window.__passk = (function () {
         return "@page p" + i + " { size: " + k.width + "px " + k.height + "px; margin: 0 }";
       }).join("\\n");
       kept.forEach(function (k) { queue.appendChild(k.gd); });
-      return kept.length;
     },
     unprint: function () {
       kept.forEach(function (k) { k.gd.remove(); });
@@ -497,8 +495,7 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
     const scale = opts.scale ?? 2;
     const results: BatchResult[] = items.map((it) => ({ id: it.id, images: {} }));
     const fail = (i: number, err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      results[i] = { id: items[i].id, error: err instanceof Error ? err : new Error(message) };
+      results[i] = { id: items[i].id, error: err instanceof Error ? err : new Error(String(err)) };
     };
     const printed: { index: number; name: string }[] = []; // items waiting for the print, in page order
     try {
@@ -509,7 +506,7 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
           name = size.name;
           const { width, height } = size;
           const step = (what: string) => (err: unknown) => {
-            throw new Error(`figure ${JSON.stringify(name)}: ${what}: ${firstLine(err)}`);
+            throw figureError(name, what, err);
           };
           const { fig } = items[i];
           const payload = JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
@@ -544,7 +541,7 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
         });
         printed.forEach(({ index }, p) => (results[index].images!.pdf = pdfs[p]));
       } catch (err) {
-        for (const { index, name } of printed) fail(index, new Error(`figure ${JSON.stringify(name)}: PDF export failed: ${firstLine(err)}`));
+        for (const { index, name } of printed) fail(index, figureError(name, "PDF export failed", err));
       }
       if (wants.has("svg")) {
         for (const [p, { index, name }] of printed.entries()) {
@@ -553,7 +550,7 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
             const svg: string = await timed("svg", () => page.evaluate(`__passk.svg(${p})`));
             results[index].images!.svg = Buffer.from(svg, "utf8");
           } catch (err) {
-            fail(index, new Error(`figure ${JSON.stringify(name)}: SVG export failed: ${firstLine(err)}`));
+            fail(index, figureError(name, "SVG export failed", err));
           }
         }
       }
@@ -655,6 +652,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} after ${ms} ms`)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `figure "<name>": <what>: <first line of err>` — how every per-figure failure reads. */
+function figureError(name: string, what: string, err: unknown): Error {
+  return new Error(`figure ${JSON.stringify(name)}: ${what}: ${firstLine(err)}`);
 }
 
 function firstLine(err: unknown): string {

@@ -51,16 +51,7 @@ export function acquireProfile(cacheDir: string | null = defaultProfileDir()): R
       try {
         fs.mkdirSync(cacheDir, { recursive: true });
         fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
-        let released = false;
-        return {
-          dir: cacheDir,
-          persistent: true,
-          release: () => {
-            if (released) return;
-            released = true;
-            fs.rmSync(lock, { force: true });
-          },
-        };
+        return profileOf(cacheDir, true, lock);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST" || !lockIsStale(lock)) break;
         fs.rmSync(lock, { force: true });
@@ -68,14 +59,22 @@ export function acquireProfile(cacheDir: string | null = defaultProfileDir()): R
     }
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-chromium-"));
+  return profileOf(dir, false, dir);
+}
+
+/**
+ * A profile whose `release` removes `remove` (the lock file, or the temporary profile) once
+ * only: after the lock is released another process may hold a new one under the same name.
+ */
+function profileOf(dir: string, persistent: boolean, remove: string): RenderProfile {
   let released = false;
   return {
     dir,
-    persistent: false,
+    persistent,
     release: () => {
       if (released) return;
       released = true;
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(remove, { recursive: true, force: true });
     },
   };
 }

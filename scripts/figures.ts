@@ -283,9 +283,9 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   writeFileAtomic(indexFile, indexMarkdown(figures, opts.outDir, opts.preset));
 
   const staticAvailable = renderer !== null;
-  const spent = renderer && spentBefore ? renderer.timings() : undefined;
-  const steps = spent && spentBefore
-    ? (Object.keys(spent) as (keyof typeof spent)[]).map((k) => `${k} ${((spent[k] - spentBefore[k]) / 1000).toFixed(1)}`).join(", ")
+  const spent = spentBefore && renderer?.timings();
+  const steps = spent
+    ? (Object.keys(spent) as (keyof typeof spent)[]).map((k) => `${k} ${((spent[k] - spentBefore![k]) / 1000).toFixed(1)}`).join(", ")
     : "";
   const formats = staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"];
   const seconds = (performance.now() - t0) / 1000;
