@@ -5,13 +5,12 @@
  * with full-precision numbers as `JSON.stringify` writes them (≈ 0.7 GB). Each timed run is a
  * fresh process; its peak RSS comes from bench/rss-probe.cjs. Targets (issue 7): < 10 s, < 500 MB.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { logLinearSoftmaxPolicy } from "../../lib/policies";
 import { createRng } from "../../lib/rng";
-import { collectRss, freshRssDir, RSS_PROBE } from "./childRss";
+import { runProbedScript } from "./childRss";
 import type { Params, Workload } from "./types";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -58,31 +57,16 @@ export function writeSampleFile(file: string, prompts: number, perPrompt: number
 }
 
 /** Runs the analyze CLI once; resolves with its parsed --json output. */
-export function runAnalyze(inputs: AnalyzeInputs): Promise<Record<string, unknown>> {
-  const rssDir = freshRssDir();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--require", RSS_PROBE, path.join(ROOT, "scripts", "analyze.ts"), inputs.file, ...inputs.args], {
-      cwd: ROOT,
-      env: { ...process.env, BENCH_RSS_DIR: rssDir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const rss = collectRss(rssDir);
-      inputs.peakRssMb.push(Math.max(0, ...rss.map((r) => r.maxRssKb)) / 1024);
-      inputs.cpuMs.push(rss.reduce((s, r) => s + r.cpuMs, 0));
-      if (code !== 0) return reject(new Error(`analyze exited with code ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
-      try {
-        resolve(JSON.parse(Buffer.concat(out).toString("utf8")) as Record<string, unknown>);
-      } catch (e) {
-        reject(new Error(`analyze --json printed something that is not JSON: ${(e as Error).message}`));
-      }
-    });
-  });
+export async function runAnalyze(inputs: AnalyzeInputs): Promise<Record<string, unknown>> {
+  const run = await runProbedScript(path.join(ROOT, "scripts", "analyze.ts"), [inputs.file, ...inputs.args]);
+  inputs.peakRssMb.push(run.peakRssMb);
+  inputs.cpuMs.push(run.cpuMs);
+  if (run.code !== 0) throw new Error(`analyze exited with code ${run.code}: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  try {
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`analyze --json printed something that is not JSON: ${(e as Error).message}`);
+  }
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);

@@ -5,6 +5,7 @@
  * creates that directory and reads it back. (Chosen over /usr/bin/time -v, which is not on every
  * machine, and over polling /proc/<pid>/status, which misses a peak between two polls.)
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -37,4 +38,45 @@ export function collectRss(dir: string): ProcessRss[] {
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return records.sort((a, b) => a.start - b.start);
+}
+
+/** What {@link runProbedScript} saw of one run. */
+export interface ProbedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Largest peak RSS of the run's probed processes (MB) and their summed CPU time (ms). */
+  peakRssMb: number;
+  cpuMs: number;
+}
+
+/**
+ * Runs `node --import tsx --require <probe> <script> ...args` in the project root (what an
+ * `npm run` command runs, without npm's own start-up) with `env` added to this process's
+ * environment, and resolves when it exits, whatever its exit code.
+ */
+export function runProbedScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProbedRun> {
+  const rssDir = freshRssDir();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--require", RSS_PROBE, script, ...args], {
+      cwd: path.join(__dirname, "..", ".."),
+      env: { ...process.env, ...env, BENCH_RSS_DIR: rssDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const rss = collectRss(rssDir);
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr,
+        peakRssMb: Math.max(0, ...rss.map((r) => r.maxRssKb)) / 1024,
+        cpuMs: rss.reduce((sum, r) => sum + r.cpuMs, 0),
+      });
+    });
+  });
 }

@@ -10,11 +10,10 @@
  * CPU time and peak RSS are the export process's own (bench/rss-probe.cjs); Chromium's
  * processes are not included.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { collectRss, freshRssDir, RSS_PROBE } from "./childRss";
+import { runProbedScript } from "./childRss";
 import type { Params, Workload } from "./types";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -36,32 +35,22 @@ export interface FiguresRun {
 }
 
 /** Runs the export once; resolves with the counts from its summary line. */
-export function runFigures(inputs: FiguresInputs): Promise<FiguresRun> {
-  const rssDir = freshRssDir();
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_RSS_DIR: rssDir };
-  if (!inputs.cache) env.PASSK_RENDER_CACHE = "off";
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--require", RSS_PROBE, path.join(ROOT, "scripts", "figures.ts"), "--notebooks", inputs.notebooksDir, "--out", inputs.outDir, "--require-static"],
-      { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const rss = collectRss(rssDir);
-      inputs.peakRssMb.push(Math.max(0, ...rss.map((r) => r.maxRssKb)) / 1024);
-      inputs.cpuMs.push(rss.reduce((s, r) => s + r.cpuMs, 0));
-      const line = out.split("\n").find((l) => l.startsWith("figures: ") && l.includes(" written to ")) ?? "";
-      inputs.lines.push(line);
-      if (code !== 0) return reject(new Error(`figures exited with code ${code}: ${out.trim().split("\n").slice(-3).join(" | ")}`));
-      const m = /^figures: (\d+)\/(\d+) written .*browser start ([\d.]+) s/.exec(line);
-      if (!m) return reject(new Error(`figures printed no summary line: ${out.trim().split("\n").slice(-3).join(" | ")}`));
-      resolve({ written: Number(m[1]), total: Number(m[2]), browserStartSeconds: Number(m[3]) });
-    });
-  });
+export async function runFigures(inputs: FiguresInputs): Promise<FiguresRun> {
+  const run = await runProbedScript(
+    path.join(ROOT, "scripts", "figures.ts"),
+    ["--notebooks", inputs.notebooksDir, "--out", inputs.outDir, "--require-static"],
+    inputs.cache ? {} : { PASSK_RENDER_CACHE: "off" },
+  );
+  inputs.peakRssMb.push(run.peakRssMb);
+  inputs.cpuMs.push(run.cpuMs);
+  const out = run.stdout + run.stderr;
+  const line = out.split("\n").find((l) => l.startsWith("figures: ") && l.includes(" written to ")) ?? "";
+  inputs.lines.push(line);
+  const tail = () => out.trim().split("\n").slice(-3).join(" | ");
+  if (run.code !== 0) throw new Error(`figures exited with code ${run.code}: ${tail()}`);
+  const m = /^figures: (\d+)\/(\d+) written .*browser start ([\d.]+) s/.exec(line);
+  if (!m) throw new Error(`figures printed no summary line: ${tail()}`);
+  return { written: Number(m[1]), total: Number(m[2]), browserStartSeconds: Number(m[3]) };
 }
 
 export const workload: Workload<FiguresInputs, FiguresRun> = {
