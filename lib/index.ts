@@ -1,29 +1,16 @@
 /**
- * Public entry point: everything in lib/, re-exported. Notebooks import from "./lib".
- * Keep this a plain list of `export * from "./module"` lines.
+ * The whole library, folder by folder, bottom up (ARCHITECTURE.md draws the map):
+ * core ← theory ← sim ← diagnostic ← studies, with plots and export beside them.
+ * Notebooks import from "./lib", scripts and tests from "../lib".
+ *
+ * Not re-exported: ./sim/neuralPolicy (loads tfjs, 1–2 s; import it by file) and
+ * ./core/kernels (conflictProfile's block-update kernels; pick one with its `kernel` option).
+ * Folder imports are written `./x/index`: tslab resolves a directory import only to a file.
  */
-export * from "./validate";
-export * from "./types";
-export * from "./figure";
-export * from "./passAtK";
-export * from "./estimators";
-export * from "./exact";
-export * from "./interference";
-export * from "./threshold";
-export * from "./smoothness";
-export * from "./mitigations";
-export * from "./symbolic";
-export * from "./rng";
-export * from "./populations";
-export * from "./policies";
-export * from "./sampledGradients";
-export * from "./training";
-export * from "./stepDiagnostics";
-export * from "./estimatorStudy";
-export * from "./samplingStudy";
-export * from "./thresholdStudy";
-export * from "./analysis";
-export * from "./dataio";
-// Not re-exported, by design: ./display and ./render (notebook/export adapters, not maths),
-// ./neuralPolicy (loads tfjs, ~1–2 s; import it directly), ./plots/* (figure builders),
-// ./kernels/* (conflictProfile's block-update kernels; pick one with its `kernel` option).
+export * from "./core/index";
+export * from "./theory/index";
+export * from "./sim/index";
+export * from "./diagnostic/index";
+export * from "./studies/index";
+export * from "./plots/index";
+export * from "./export/index";

@@ -4,16 +4,16 @@
  *
  * The paper's LLM diagnostic (PAPER.md §7) on exported samples: pass@k, q_k's weight on
  * negatively interfering prompts, the cross-fitted ⟨∇J_k, ∇J_1⟩ and cosine with bootstrap
- * intervals, and k*. Input formats: lib/dataio.ts; estimators: lib/analysis.ts.
+ * intervals, and k*. Input formats: lib/diagnostic/read.ts; estimators: lib/diagnostic/estimate.ts.
  *
  * Exit status: 0 success; 1 bad input (message with file, line and field on stderr, no stack
  * trace); 2 bad command line. `runAnalyze` is the same command in-process (for tests).
  */
-import { writeFileAtomic } from "../lib/atomicFile";
+import { writeFileAtomic } from "../lib/export/atomicFile";
 import { parseArgs } from "node:util";
-import { DEFAULT_K_GRID, diagnose, summaryRows, type DiagnosticResult } from "../lib/analysis";
-import { InputError, loadData } from "../lib/dataio";
-import { tableHtml } from "../lib/display";
+import { DEFAULT_K_GRID, diagnose, summaryRows, type DiagnosticResult } from "../lib/diagnostic/estimate";
+import { InputError, loadData } from "../lib/diagnostic/read";
+import { tableHtml } from "../lib/export/display";
 
 const USAGE = `usage: npm run analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B] [--level 0.95] [--per-prompt OUT.csv]
 

@@ -13,12 +13,12 @@
  * still written, and the exit code is 1.
  */
 import * as fs from "fs";
-import { writeFileAtomic } from "../lib/atomicFile";
-import { escapeHtml } from "../lib/display";
+import { writeFileAtomic } from "../lib/export/atomicFile";
+import { escapeHtml } from "../lib/export/display";
 import * as path from "path";
 import { parseArgs } from "util";
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../lib/figure";
-import { applyStyle, figureSize, STYLE_PRESETS, type StylePreset } from "../lib/figureStyle";
+import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../lib/plots/figure";
+import { applyStyle, figureSize, STYLE_PRESETS, type StylePreset } from "../lib/plots/style";
 import {
   CHROMIUM_HINT,
   checkFigure,
@@ -27,7 +27,7 @@ import {
   type BatchResult,
   type ImageFormat,
   type Renderer,
-} from "../lib/render";
+} from "../lib/export/render";
 
 /** A figure found in a notebook, with notebook and builder filled in. */
 export interface CollectedFigure {

@@ -1,19 +1,19 @@
 /**
  * Writes the example inputs of `npm run analyze` (data/example-samples.jsonl and
- * data/example-prompts.csv) from the tfjs stand-in policy of lib/neuralPolicy.ts, seeded:
+ * data/example-prompts.csv) from the tfjs stand-in policy of lib/sim/neuralPolicy.ts, seeded:
  *
  *   npx tsx scripts/make-example-data.ts
  *
  * Problems "a + b" and "a − b" mod 5 (50 prompts), a 16-unit hidden layer, a short supervised
  * warm start and a few exact pass@1 steps, then 16 sampled answers per prompt. Each line's
  * `grad` is the last-layer score ∇log π(y|x) (d = 85) projected to 8 numbers by a fixed random
- * projection (lib/neuralPolicy.ts `randomProjection`), rounded to 6 significant digits.
+ * projection (lib/sim/neuralPolicy.ts `randomProjection`), rounded to 6 significant digits.
  */
-import { writeFileAtomic } from "../lib/atomicFile";
+import { writeFileAtomic } from "../lib/export/atomicFile";
 import * as fs from "fs";
 import * as path from "path";
-import { createNeuralPolicy, randomProjection, writeSamplesJsonl } from "../lib/neuralPolicy";
-import { createRng } from "../lib/rng";
+import { createNeuralPolicy, randomProjection, writeSamplesJsonl } from "../lib/sim/neuralPolicy";
+import { createRng } from "../lib/core/rng";
 
 export const EXAMPLE_SEED = 20260226;
 

@@ -10,7 +10,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { discoverNotebooks, formatTable, runNotebooks } from "./runner/run";
 import { exportFigures } from "./figures";
-import { openRenderer, type Renderer } from "../lib/render";
+import { openRenderer, type Renderer } from "../lib/export/render";
 
 const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
   NAME         run only notebooks whose file name starts with / contains NAME (e.g. 03)

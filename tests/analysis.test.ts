@@ -4,19 +4,19 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { agreementScoresEstimate, diagnose, summaryRows } from "../lib/analysis";
+import { agreementScoresEstimate, diagnose, summaryRows } from "../lib/diagnostic/estimate";
 import { runAnalyze } from "../scripts/analyze";
-import { SampleAccumulator, type SampleData } from "../lib/dataio";
-import { passAtKEstimate, promptWeightEstimate } from "../lib/estimators";
-import { agreementScores, conflictProfile } from "../lib/interference";
-import { crossFitConflict } from "../lib/sampledGradients";
-import { logisticPolicy, logLinearSoftmaxPolicy, type Policy } from "../lib/policies";
-import { easyHardBandit } from "../lib/populations";
-import { createRng, type Rng } from "../lib/rng";
-import type { Population } from "../lib/types";
+import { SampleAccumulator, type SampleData } from "../lib/diagnostic/read";
+import { passAtKEstimate, promptWeightEstimate } from "../lib/theory/estimators";
+import { agreementScores, conflictProfile } from "../lib/theory/interference";
+import { crossFitConflict } from "../lib/sim/sampledGradients";
+import { logisticPolicy, logLinearSoftmaxPolicy, type Policy } from "../lib/sim/policies";
+import { easyHardBandit } from "../lib/sim/populations";
+import { createRng, type Rng } from "../lib/core/rng";
+import type { Population } from "../lib/core/types";
 
 /**
- * n_x sampled responses per prompt from a policy with exact p and ∇p (lib/policies.ts), with
+ * n_x sampled responses per prompt from a policy with exact p and ∇p (lib/sim/policies.ts), with
  * their exact scores, as the diagnostic's input. `nPer` gives each prompt's n (default n).
  */
 function sampleData(policy: Policy, theta: ArrayLike<number>, rng: Rng, n: number, nPer?: ArrayLike<number>): SampleData {
@@ -120,7 +120,7 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     watch.forEach((x, w) => assertWithin4SE(agree[w], a[x], `a(x${x})`));
   });
 
-  test("on the same responses, the estimates equal lib/sampledGradients' crossFitConflict (an independent implementation on the policy's compact batches)", () => {
+  test("on the same responses, the estimates equal lib/sim/sampledGradients' crossFitConflict (an independent implementation on the policy's compact batches)", () => {
     const rng = createRng(13);
     const policy = randomLogLinearPolicy(rng, 30, 5, 6);
     const theta = Array.from({ length: 6 }, () => rng.normal(0, 0.7));

@@ -18,11 +18,11 @@ import { workload as trainToy } from "../bench/workloads/trainToy";
 import { makeSampledInputs, pkpoStep } from "../bench/workloads/sampledStep";
 import { runAnalyze, writeSampleFile } from "../bench/workloads/analyze1e6";
 import { runFigures } from "../bench/workloads/figures";
-import { findChromium } from "../lib/render";
+import { findChromium } from "../lib/export/render";
 import { makeFixtureProject } from "./helpers/figureNotebooks";
 import { collectRss, freshRssDir, RSS_PROBE } from "../bench/workloads/childRss";
 import { median } from "../bench/workloads/types";
-import type { Population } from "../lib/types";
+import type { Population } from "../lib/core/types";
 
 const ROOT = path.join(__dirname, "..");
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "bench-smoke.json"), "utf8"));

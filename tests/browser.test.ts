@@ -13,8 +13,8 @@ import * as os from "os";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { chromium, type Browser } from "playwright-core";
-import { applyStyle, PRESETS, STYLE_PRESETS } from "../lib/figureStyle";
-import { CARTESIAN_TRACE_TYPES, CHROMIUM_ARGS, findChromium, openRenderer, PLOTLY_TRACE_TYPES, type Renderer } from "../lib/render";
+import { applyStyle, PRESETS, STYLE_PRESETS } from "../lib/plots/style";
+import { CARTESIAN_TRACE_TYPES, CHROMIUM_ARGS, findChromium, openRenderer, PLOTLY_TRACE_TYPES, type Renderer } from "../lib/export/render";
 import { exportFigures, type ExportResult } from "../scripts/figures";
 import { BARS, LINES, makeFixtureProject, TRACE_COUNTS, UNKNOWN_TYPE } from "./helpers/figureNotebooks";
 

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { InputError, SampleAccumulator, forEachLine, loadData, splitCsvLine, type SampleData } from "../lib/dataio";
-import { createRng } from "../lib/rng";
+import { InputError, SampleAccumulator, forEachLine, loadData, splitCsvLine, type SampleData } from "../lib/diagnostic/read";
+import { createRng } from "../lib/core/rng";
 
 let dir = "";
 before(() => {

@@ -2,9 +2,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { estimatorDistribution, monteCarloEstimatorMean, relativeErrorVsExact } from "../lib/estimatorStudy";
-import { passAtK } from "../lib/passAtK";
-import { createRng } from "../lib/rng";
+import { estimatorDistribution, monteCarloEstimatorMean, relativeErrorVsExact } from "../lib/studies/estimatorStudy";
+import { passAtK } from "../lib/theory/passAtK";
+import { createRng } from "../lib/core/rng";
 
 interface LawFixture { n: number; k: number; p_num: number; p_den: number; mean: string; sd: string; plug_in_mean: string; truth: string }
 interface RelFixture { value: string; exact: string; rel_error: string }

@@ -15,9 +15,9 @@ import {
   pkpoLooMinusOneWeights,
   pkpoWeights,
   promptWeightEstimate,
-} from "../lib/estimators";
-import { exactPassAtKEstimate, naivePassAtKEstimate } from "../lib/exact";
-import { passAtK, promptWeight } from "../lib/passAtK";
+} from "../lib/theory/estimators";
+import { exactPassAtKEstimate, naivePassAtKEstimate } from "../lib/theory/highPrecision";
+import { passAtK, promptWeight } from "../lib/theory/passAtK";
 import { assertClose, relError, theoryFixtures } from "./fixtures/theory";
 
 const FX = theoryFixtures();

@@ -4,21 +4,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  agreementScores,
-  conflictProfile,
-  dot,
-  gradJ1,
-  gradJk,
-  innerProductFromAgreement,
-  interferenceKernel,
-  KERNEL_MAX_N,
-  weightedGradient,
-} from "../lib/interference";
-import { normalisedWeights, populationPassAtK, promptWeight } from "../lib/passAtK";
-import { kStarExact, workedExamplePopulation } from "../lib/threshold";
-import { createRng, type Rng } from "../lib/rng";
-import type { Population } from "../lib/types";
+import { agreementScores, conflictProfile, gradJ1, gradJk, innerProductFromAgreement, interferenceKernel, KERNEL_MAX_N, weightedGradient } from "../lib/theory/interference";
+import { dot } from "../lib/core/stats";
+import { normalisedWeights, populationPassAtK, promptWeight } from "../lib/theory/passAtK";
+import { kStarExact, workedExamplePopulation } from "../lib/theory/threshold";
+import { createRng, type Rng } from "../lib/core/rng";
+import type { Population } from "../lib/core/types";
 import { assertClose, randomPopulation } from "./fixtures/theory";
 
 /** p_i(θ) = σ(⟨φ_i, θ⟩): a population whose ∇p is known in closed form. */

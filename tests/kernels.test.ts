@@ -1,5 +1,5 @@
 /**
- * The block-update kernels of conflictProfile (lib/kernels/blockUpdate.ts): the committed wasm
+ * The block-update kernels of conflictProfile (lib/core/kernels/blockUpdate.ts): the committed wasm
  * bytes are wabt's assembly of the committed .wat; the WebAssembly SIMD and JS kernels agree with
  * each other and with a plain double loop for every shape (tails in N, K and d); the wasm memory is
  * reused across calls; without WebAssembly the JS kernel is used.
@@ -18,10 +18,10 @@ import {
   wasmSimdAvailable,
   WASM_MAX_BYTES,
   type BlockKernel,
-} from "../lib/kernels/blockUpdate";
-import { conflictProfile, type ConflictProfile } from "../lib/interference";
-import { createRng, type Rng } from "../lib/rng";
-import { workedExamplePopulation } from "../lib/threshold";
+} from "../lib/core/kernels/blockUpdate";
+import { conflictProfile, type ConflictProfile } from "../lib/theory/interference";
+import { createRng, type Rng } from "../lib/core/rng";
+import { workedExamplePopulation } from "../lib/theory/threshold";
 import { randomPopulation } from "./fixtures/theory";
 
 const ROOT = path.join(__dirname, "..");
@@ -81,7 +81,7 @@ function edgyPopulation(rng: Rng, N: number, d: number) {
 }
 
 describe("wasm bytes", () => {
-  test("lib/kernels/blockUpdateWasm.ts is wabt's assembly of lib/kernels/blockUpdate.wat (npm run build:wasm regenerates it)", async () => {
+  test("lib/core/kernels/blockUpdateWasm.ts is wabt's assembly of lib/core/kernels/blockUpdate.wat (npm run build:wasm regenerates it)", async () => {
     const expected = await blockUpdateModuleText(fs.readFileSync(BLOCK_UPDATE_WAT, "utf8"));
     assert.equal(fs.readFileSync(BLOCK_UPDATE_WASM_TS, "utf8"), expected);
   });
@@ -202,9 +202,9 @@ describe("choosing the kernel", () => {
 
   test("without WebAssembly (node --noexpose-wasm) conflictProfile falls back to the JS kernel with the same results", () => {
     const script = [
-      `const { conflictProfile } = require("./lib/interference");`,
-      `const { blockUpdate, wasmSimdAvailable } = require("./lib/kernels/blockUpdate");`,
-      `const { workedExamplePopulation } = require("./lib/threshold");`,
+      `const { conflictProfile } = require("./lib/theory/interference");`,
+      `const { blockUpdate, wasmSimdAvailable } = require("./lib/core/kernels/blockUpdate");`,
+      `const { workedExamplePopulation } = require("./lib/theory/threshold");`,
       `let wasmError = "";`,
       `try { conflictProfile(workedExamplePopulation(), [1], { kernel: "wasm" }); } catch (e) { wasmError = e.message; }`,
       `const prof = conflictProfile(workedExamplePopulation(), [1, 2, 3]);`,

@@ -5,11 +5,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { agreementScores, dot, gradJ1, gradJk } from "../lib/interference";
-import { cappedWeightGradient, interferenceAwareGradient, projectedDirection, safeMixingLambda } from "../lib/mitigations";
-import { populationPassAtK, promptWeight } from "../lib/passAtK";
-import { createRng } from "../lib/rng";
-import { workedExamplePopulation } from "../lib/threshold";
+import { agreementScores, gradJ1, gradJk } from "../lib/theory/interference";
+import { dot } from "../lib/core/stats";
+import { cappedWeightGradient, interferenceAwareGradient, projectedDirection, safeMixingLambda } from "../lib/theory/mitigations";
+import { populationPassAtK, promptWeight } from "../lib/theory/passAtK";
+import { createRng } from "../lib/core/rng";
+import { workedExamplePopulation } from "../lib/theory/threshold";
 import { logisticBandit, randomPopulation } from "./fixtures/theory";
 
 const vec = (d: number) => fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: d, maxLength: d }).map((v) => Float64Array.from(v));

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { diagnose } from "../lib/analysis";
-import { loadData } from "../lib/dataio";
-import { conflictProfile } from "../lib/interference";
+import { diagnose } from "../lib/diagnostic/estimate";
+import { loadData } from "../lib/diagnostic/read";
+import { conflictProfile } from "../lib/theory/interference";
 import {
   batchSampleData,
   createNeuralPolicy,
@@ -15,8 +15,8 @@ import {
   verify,
   writeSamplesJsonl,
   type NeuralPolicy,
-} from "../lib/neuralPolicy";
-import { createRng } from "../lib/rng";
+} from "../lib/sim/neuralPolicy";
+import { createRng } from "../lib/core/rng";
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);

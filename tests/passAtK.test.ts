@@ -13,8 +13,8 @@ import {
   populationPassAtK,
   promptWeight,
   weightShareBelow,
-} from "../lib/passAtK";
-import { createRng } from "../lib/rng";
+} from "../lib/theory/passAtK";
+import { createRng } from "../lib/core/rng";
 import { assertClose, randomPopulation, theoryFixtures } from "./fixtures/theory";
 
 const FX = theoryFixtures();

@@ -1,8 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { diagnosticConflictFigure, negativeWeightShareFigure, stepPredictionFigure } from "../lib/plots/diagnostic";
-import { checkFigure } from "../lib/render";
-import { ROLE_COLORS } from "../lib/figureStyle";
+import { checkFigure } from "../lib/export/render";
+import { ROLE_COLORS } from "../lib/plots/style";
 import { matchSnapshot } from "./helpers/snapshot";
 
 type Trace = { name?: string; x: unknown[]; y: unknown[]; fill?: string; xaxis?: string; yaxis?: string; marker?: { color: unknown }; error_x?: { array: number[]; arrayminus: number[] }; error_y?: { array: number[] } };

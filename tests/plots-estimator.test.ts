@@ -1,8 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { estimatorDistributionFigure, estimatorErrorFigure, EXACT_FLOOR } from "../lib/plots/estimator";
-import { estimatorDistribution } from "../lib/estimatorStudy";
-import { ROLE_COLORS } from "../lib/figureStyle";
+import { estimatorDistribution } from "../lib/studies/estimatorStudy";
+import { ROLE_COLORS } from "../lib/plots/style";
 import { matchSnapshot } from "./helpers/snapshot";
 
 describe("estimatorErrorFigure", () => {

@@ -1,11 +1,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { agreementScatterFigure, kernelHeatmapFigure } from "../lib/plots/interference";
-import { agreementScores, interferenceKernel } from "../lib/interference";
-import { logisticPolicy } from "../lib/policies";
-import { easyHardBandit } from "../lib/populations";
-import { createRng } from "../lib/rng";
-import { ROLE_COLORS } from "../lib/figureStyle";
+import { agreementScores, interferenceKernel } from "../lib/theory/interference";
+import { logisticPolicy } from "../lib/sim/policies";
+import { easyHardBandit } from "../lib/sim/populations";
+import { createRng } from "../lib/core/rng";
+import { ROLE_COLORS } from "../lib/plots/style";
 import { matchSnapshot } from "./helpers/snapshot";
 
 const toy = easyHardBandit({ M: 12, rho: 0.25, delta: 1, rng: createRng(3) });

@@ -4,9 +4,9 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ROLE_COLORS } from "../lib/figureStyle";
+import { ROLE_COLORS } from "../lib/plots/style";
 import { mitigationOutcomeFigure, mitigationTrajectoriesFigure, projectionGuaranteeFigure } from "../lib/plots/mitigations";
-import { createRng } from "../lib/rng";
+import { createRng } from "../lib/core/rng";
 import { matchSnapshot } from "./helpers/snapshot";
 
 const rng = createRng(707);

@@ -1,9 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { hardShareFigure, influenceCurvesFigure, promptWeightCurvesFigure, reweightedDensityFigure } from "../lib/plots/reweighting";
-import { normalisedWeights, weightShareBelow } from "../lib/passAtK";
-import { uShapedDifficulty } from "../lib/populations";
-import { createRng } from "../lib/rng";
+import { normalisedWeights, weightShareBelow } from "../lib/theory/passAtK";
+import { uShapedDifficulty } from "../lib/sim/populations";
+import { createRng } from "../lib/core/rng";
 import { matchSnapshot } from "./helpers/snapshot";
 
 describe("promptWeightCurvesFigure", () => {

@@ -5,7 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { crossFitFigure, estimatorBiasVarianceFigure, sampledConflictFigure } from "../lib/plots/sampling";
-import { createRng } from "../lib/rng";
+import { createRng } from "../lib/core/rng";
 import { matchSnapshot } from "./helpers/snapshot";
 
 const rng = createRng(606);

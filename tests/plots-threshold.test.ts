@@ -1,9 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { conflictCurveFigure, phaseDiagramFigure, thresholdComparisonFigure } from "../lib/plots/threshold";
-import { conflictProfile } from "../lib/interference";
-import { workedExamplePopulation } from "../lib/threshold";
-import { ROLE_COLORS } from "../lib/figureStyle";
+import { conflictProfile } from "../lib/theory/interference";
+import { workedExamplePopulation } from "../lib/theory/threshold";
+import { ROLE_COLORS } from "../lib/plots/style";
 import { matchSnapshot } from "./helpers/snapshot";
 
 describe("conflictCurveFigure", () => {

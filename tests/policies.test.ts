@@ -5,9 +5,9 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRng } from "../lib/rng";
-import { contextsFromArrays, easyHardBandit, typedPromptContexts } from "../lib/populations";
-import { logisticPolicy, logLinearSoftmaxPolicy, sharedFeatureSoftmaxPolicy, tabularSoftmaxPolicy, type Policy } from "../lib/policies";
+import { createRng } from "../lib/core/rng";
+import { contextsFromArrays, easyHardBandit, typedPromptContexts } from "../lib/sim/populations";
+import { logisticPolicy, logLinearSoftmaxPolicy, sharedFeatureSoftmaxPolicy, tabularSoftmaxPolicy, type Policy } from "../lib/sim/policies";
 
 function policiesUnderTest(): { name: string; policy: Policy; theta: Float64Array }[] {
   const rng = createRng(20);

@@ -5,7 +5,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRng } from "../lib/rng";
+import { createRng } from "../lib/core/rng";
 import {
   betaDifficulty,
   betaMixtureDifficulty,
@@ -14,7 +14,7 @@ import {
   typedPromptContexts,
   uShapedDifficulty,
   U_SHAPED_MATH_COMPONENTS,
-} from "../lib/populations";
+} from "../lib/sim/populations";
 
 function meanAndVar(xs: number[]): { mean: number; variance: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,5 +1,5 @@
 /**
- * The renderer's start-up plumbing (lib/renderCache): the shared Chromium profile is used by
+ * The renderer's start-up plumbing (lib/export/renderCache): the shared Chromium profile is used by
  * one process at a time, a lock left by a dead process is taken over, and the loopback
  * server serves exactly the files it was given. No browser needed.
  */
@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { acquireProfile, contentHash, defaultProfileDir, serveStatic } from "../lib/renderCache";
+import { acquireProfile, contentHash, defaultProfileDir, serveStatic } from "../lib/export/renderCache";
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "passk-profile-test-"));
 

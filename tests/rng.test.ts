@@ -6,7 +6,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRng, type Rng } from "../lib/rng";
+import { createRng, type Rng } from "../lib/core/rng";
 
 /** scipy.stats.chi2.ppf(0.999, df) */
 const CHI2_999: Record<number, number> = { 1: 10.828, 5: 20.515, 8: 26.124, 9: 27.877, 11: 31.264, 39: 72.055 };

@@ -1,5 +1,5 @@
 /**
- * Sampled gradient estimators against the exact gradients of lib/interference.ts:
+ * Sampled gradient estimators against the exact gradients of lib/theory/interference.ts:
  * - exact expectations (closed form over Binomial(n−1, p)) of the unbiased estimators equal
  *   ∇J_k / ∇J_1 to rounding, and the biased ones are off by the stated amounts;
  * - seeded Monte Carlo means lie within 4 standard errors of the exact gradient (unbiased
@@ -9,10 +9,10 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRng } from "../lib/rng";
-import { easyHardBandit, typedPromptContexts } from "../lib/populations";
-import { logisticPolicy, sharedFeatureSoftmaxPolicy, type Policy } from "../lib/policies";
-import { agreementScores, conflictProfile, gradJ1, gradJk } from "../lib/interference";
+import { createRng } from "../lib/core/rng";
+import { easyHardBandit, typedPromptContexts } from "../lib/sim/populations";
+import { logisticPolicy, sharedFeatureSoftmaxPolicy, type Policy } from "../lib/sim/policies";
+import { agreementScores, conflictProfile, gradJ1, gradJk } from "../lib/theory/interference";
 import {
   crossFitConflict,
   expectedSampledGradient,
@@ -20,7 +20,7 @@ import {
   reinforceGradient,
   sampledGradient,
   type GradientEstimator,
-} from "../lib/sampledGradients";
+} from "../lib/sim/sampledGradients";
 
 const toy = easyHardBandit({ M: 40, rho: 0.3, delta: 1, rng: createRng(30) });
 const logistic = logisticPolicy(toy);

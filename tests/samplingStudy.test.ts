@@ -1,17 +1,18 @@
 /**
- * Monte-Carlo studies of the sampled estimators (lib/samplingStudy.ts): exact bias against
+ * Monte-Carlo studies of the sampled estimators (lib/studies/samplingStudy.ts): exact bias against
  * closed forms, Monte-Carlo means against exact expectations, the self-pairing bias that
  * cross-fitting removes, and the sampled conflict diagnosis.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { agreementScores } from "../lib/interference";
-import { easyHardBandit, typedPromptContexts } from "../lib/populations";
-import { logisticPolicy } from "../lib/policies";
-import { createRng } from "../lib/rng";
-import { conflictFromSamples, crossFitStudy, gradientEstimatorStudy, quantile } from "../lib/samplingStudy";
-import { kStarExact } from "../lib/threshold";
-import { train } from "../lib/training";
+import { agreementScores } from "../lib/theory/interference";
+import { easyHardBandit, typedPromptContexts } from "../lib/sim/populations";
+import { logisticPolicy } from "../lib/sim/policies";
+import { createRng } from "../lib/core/rng";
+import { conflictFromSamples, crossFitStudy, gradientEstimatorStudy } from "../lib/studies/samplingStudy";
+import { quantile } from "../lib/core/stats";
+import { kStarExact } from "../lib/theory/threshold";
+import { train } from "../lib/sim/training";
 
 function warm(policy: ReturnType<typeof logisticPolicy>) {
   return train({ policy, theta0: new Array(policy.d).fill(0), steps: 10, lr: 2, objective: { kind: "pass1" }, record: { ks: [1], every: 10 } }).theta;
@@ -94,7 +95,7 @@ describe("conflictFromSamples", () => {
   const ks = [1, 2, 3, 4, 5, 6, 7, 8];
   const diag = conflictFromSamples(policy, theta, { n: 16, ks, reps: 60, rng: createRng(32) });
 
-  test("the exact first conflicting k of a consecutive grid equals lib/threshold's k*_exact", () => {
+  test("the exact first conflicting k of a consecutive grid equals lib/theory/threshold's k*_exact", () => {
     const pop = policy.population(theta);
     assert.equal(diag.kStarExact, kStarExact(pop.mass, pop.p, agreementScores(pop)));
   });

@@ -5,10 +5,11 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { dot, gradJ1, gradJk } from "../lib/interference";
-import { populationPassAtK } from "../lib/passAtK";
-import { createRng } from "../lib/rng";
-import { maxCurvatureFactor, maxInfluence, oneStepInterval, smoothnessBounds } from "../lib/smoothness";
+import { gradJ1, gradJk } from "../lib/theory/interference";
+import { dot } from "../lib/core/stats";
+import { populationPassAtK } from "../lib/theory/passAtK";
+import { createRng } from "../lib/core/rng";
+import { maxCurvatureFactor, maxInfluence, oneStepInterval, smoothnessBounds } from "../lib/theory/smoothness";
 import { logisticBandit as bandit } from "./fixtures/theory";
 
 /** Spectral norm of a symmetric 2 × 2 matrix [[a, b], [b, c]]. */

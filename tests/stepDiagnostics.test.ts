@@ -1,14 +1,15 @@
 /**
- * Step-level checks (lib/stepDiagnostics.ts): finite differences, score bounds, the Hessian norm
+ * Step-level checks (lib/studies/dynamicsStudy.ts): finite differences, score bounds, the Hessian norm
  * against closed forms, the one-step scan (claim 7) and the projected run (claim 12).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { dot, gradJ1, gradJk } from "../lib/interference";
-import { contextsFromArrays, easyHardBandit } from "../lib/populations";
-import { logisticPolicy, tabularSoftmaxPolicy } from "../lib/policies";
-import { createRng } from "../lib/rng";
-import { smoothnessBounds, oneStepInterval } from "../lib/smoothness";
+import { gradJ1, gradJk } from "../lib/theory/interference";
+import { dot } from "../lib/core/stats";
+import { contextsFromArrays, easyHardBandit } from "../lib/sim/populations";
+import { logisticPolicy, tabularSoftmaxPolicy } from "../lib/sim/policies";
+import { createRng } from "../lib/core/rng";
+import { smoothnessBounds, oneStepInterval } from "../lib/theory/smoothness";
 import {
   centralDifferenceGradient,
   finiteDifferenceErrors,
@@ -17,8 +18,8 @@ import {
   oneStepScan,
   passAtKAt,
   projectionTrace,
-} from "../lib/stepDiagnostics";
-import { train } from "../lib/training";
+} from "../lib/studies/dynamicsStudy";
+import { train } from "../lib/sim/training";
 
 /** The PAPER.md §6 toy, small, warm-started by 10 steps of pass@1 ascent with lr 2. */
 function warmToy(M = 400, seed = 7) {

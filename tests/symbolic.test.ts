@@ -5,8 +5,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "mathjs";
-import { passAtK } from "../lib/passAtK";
-import { checkSymbolic, deriveGradient } from "../lib/symbolic";
+import { passAtK } from "../lib/theory/passAtK";
+import { checkSymbolic, deriveGradient } from "../lib/theory/symbolic";
 
 describe("symbolic derivatives", () => {
   test("mathjs differentiates 1 − (1 − p)^k to k(1 − p)^(k−1) = w_k and again to (k − k²)(1 − p)^(k−2)", () => {

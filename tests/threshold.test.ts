@@ -5,7 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { agreementScores, conflictProfile, innerProductFromAgreement } from "../lib/interference";
+import { agreementScores, conflictProfile, innerProductFromAgreement } from "../lib/theory/interference";
 import {
   generalBound,
   generalBoundParts,
@@ -16,8 +16,8 @@ import {
   twoGroupKStar,
   workedExamplePopulation,
   type TwoGroupModel,
-} from "../lib/threshold";
-import { createRng, type Rng } from "../lib/rng";
+} from "../lib/theory/threshold";
+import { createRng, type Rng } from "../lib/core/rng";
 import { assertClose } from "./fixtures/theory";
 
 const WORKED: TwoGroupModel = { piE: 0.7, pE: 0.8, aE: 0.628, piH: 0.3, pH: 0.1, aH: -0.132 };

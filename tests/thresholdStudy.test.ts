@@ -1,12 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { kStarPhaseDiagram, spreadPopulation } from "../lib/thresholdStudy";
-import { agreementScores, conflictProfile } from "../lib/interference";
-import { generalBound, kStarExact, workedExamplePopulation } from "../lib/threshold";
-import { logisticPolicy } from "../lib/policies";
-import { easyHardBandit } from "../lib/populations";
-import { createRng } from "../lib/rng";
-import { train } from "../lib/training";
+import { kStarPhaseDiagram, spreadPopulation } from "../lib/studies/thresholdStudy";
+import { agreementScores, conflictProfile } from "../lib/theory/interference";
+import { generalBound, kStarExact, workedExamplePopulation } from "../lib/theory/threshold";
+import { logisticPolicy } from "../lib/sim/policies";
+import { easyHardBandit } from "../lib/sim/populations";
+import { createRng } from "../lib/core/rng";
+import { train } from "../lib/sim/training";
 
 describe("spreadPopulation", () => {
   const base = workedExamplePopulation();

@@ -8,12 +8,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRng } from "../lib/rng";
-import { easyHardBandit, type Contexts } from "../lib/populations";
-import { logisticPolicy, tabularSoftmaxPolicy } from "../lib/policies";
-import { conflictProfile } from "../lib/interference";
-import { oneStepInterval, smoothnessBounds } from "../lib/smoothness";
-import { train } from "../lib/training";
+import { createRng } from "../lib/core/rng";
+import { easyHardBandit, type Contexts } from "../lib/sim/populations";
+import { logisticPolicy, tabularSoftmaxPolicy } from "../lib/sim/policies";
+import { conflictProfile } from "../lib/theory/interference";
+import { oneStepInterval, smoothnessBounds } from "../lib/theory/smoothness";
+import { train } from "../lib/sim/training";
 
 const SEED = 1;
 const M = 4000;

@@ -1,15 +1,15 @@
 /**
  * The training loop: argument checks before any work, the update rule against a hand-written
- * loop over lib/interference.ts, the objectives' limiting cases (λ = 0/1, τ ≥ k, constant
+ * loop over lib/theory/interference.ts, the objectives' limiting cases (λ = 0/1, τ ≥ k, constant
  * annealing), determinism of sampled runs, progress reporting and the recorded history.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRng } from "../lib/rng";
-import { contextsFromArrays, easyHardBandit } from "../lib/populations";
-import { logisticPolicy } from "../lib/policies";
-import { conflictProfile, gradJ1 } from "../lib/interference";
-import { annealingSchedule, historyRows, train, type TrainOptions } from "../lib/training";
+import { createRng } from "../lib/core/rng";
+import { contextsFromArrays, easyHardBandit } from "../lib/sim/populations";
+import { logisticPolicy } from "../lib/sim/policies";
+import { conflictProfile, gradJ1 } from "../lib/theory/interference";
+import { annealingSchedule, historyRows, train, type TrainOptions } from "../lib/sim/training";
 
 const toy = easyHardBandit({ M: 300, rho: 0.3, delta: 1, rng: createRng(50) });
 const policy = logisticPolicy(toy);

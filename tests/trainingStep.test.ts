@@ -1,16 +1,16 @@
 /**
- * The fused exact step of train (lib/trainingStep.ts) against the generic path (`fused: false`):
+ * The fused exact step of train (lib/sim/trainingStep.ts) against the generic path (`fused: false`):
  * every recorded series and θ agree to ≤ 1e-12 relative (in fact to the last bit) on seeded toy
  * configurations and on random ones (fast-check); which path runs, and the fallbacks.
  */
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { createRng } from "../lib/rng";
-import { contextsFromArrays, easyHardBandit } from "../lib/populations";
-import { LogisticPolicy, logisticPolicy, sharedFeatureSoftmaxPolicy, tabularSoftmaxPolicy, type Policy } from "../lib/policies";
-import { train, type TrainOptions, type TrainResult } from "../lib/training";
-import { FusedExactStep } from "../lib/trainingStep";
+import { createRng } from "../lib/core/rng";
+import { contextsFromArrays, easyHardBandit } from "../lib/sim/populations";
+import { LogisticPolicy, logisticPolicy, sharedFeatureSoftmaxPolicy, tabularSoftmaxPolicy, type Policy } from "../lib/sim/policies";
+import { train, type TrainOptions, type TrainResult } from "../lib/sim/training";
+import { FusedExactStep } from "../lib/sim/trainingStep";
 
 const TOLERANCE = 1e-12;
 

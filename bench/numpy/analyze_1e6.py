@@ -1,7 +1,7 @@
 """Python reference for `analyze-1e6`: stream the per-sample JSONL with the standard json module,
 keep per-prompt sufficient statistics (n, c, and per half A = even / B = odd sample index the
-correct count and the sums S⁺, S⁻ of the score vectors, as lib/dataio.ts does), then the point
-estimates of lib/analysis.ts with numpy: pass@k (mean unbiased estimator) and the cross-fitted
+correct count and the sums S⁺, S⁻ of the score vectors, as lib/diagnostic/read.ts does), then the point
+estimates of lib/diagnostic/estimate.ts with numpy: pass@k (mean unbiased estimator) and the cross-fitted
 ⟨∇J_k,∇J_1⟩ = ½(⟨Ĥ^A_k, Ĝ^B⟩ + ⟨Ĥ^B_k, Ĝ^A⟩) with PKPO loo−1 weights on each half.
 
 It does less than the TS command (no bootstrap intervals, no k* scan, no agreement weights), so

@@ -6,7 +6,7 @@ softmax, then the PKPO-weighted estimate of ∇J_k (Walder & Karkhanis 2025, bin
 
 with ρ(m, c, j) = 1 − C(m−c, j)/C(m, j) from a log-factorial table (only n + 1 values of c), the
 sampling by inverse CDF on a uniform per response, and per-action counts instead of per-response
-score vectors — the same algorithm as lib/sampledGradients.ts. numpy draws its own uniforms, so
+score vectors — the same algorithm as lib/sim/sampledGradients.ts. numpy draws its own uniforms, so
 only the exact-gradient number is compared; the Monte Carlo error is reported on both sides.
 """
 import numpy as np

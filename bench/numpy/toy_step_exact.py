@@ -1,7 +1,7 @@
 """numpy reference for `toy-step-exact`: one exact pass@4 step on the logistic toy.
 
 p = σ(±θᵀψ), ∇p = ±σ(z)σ(−z)ψ, ∇J_4 = Σ D(x) w_4(p)∇p, θ⁺ = θ + η∇J_4 — the same formulas as
-lib/policies.ts logisticPolicy.population and lib/interference.ts gradJk, vectorised.
+lib/sim/policies.ts logisticPolicy.population and lib/theory/interference.ts gradJk, vectorised.
 """
 import numpy as np
 

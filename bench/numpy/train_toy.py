@@ -1,7 +1,7 @@
 """numpy reference for `train-toy`: 400 exact pass@4 steps on the logistic toy (4 000 contexts),
-recording per step what lib/training.ts train records with record.ks = [1, 4]: J_1, J_k and
+recording per step what lib/sim/training.ts train records with record.ks = [1, 4]: J_1, J_k and
 ⟨∇J_k,∇J_1⟩ and the cosine for k ∈ {1, 4}, the mass of prompts with a(x) < 0, and k*_exact
-(smallest k ≤ 256 with Σ D w_k a < 0, scanned with an early exit as lib/threshold.ts does).
+(smallest k ≤ 256 with Σ D w_k a < 0, scanned with an early exit as lib/theory/threshold.ts does).
 """
 import numpy as np
 

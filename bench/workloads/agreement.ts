@@ -1,12 +1,12 @@
 /**
  * `agreement`: N = 20 000 prompts, d = 64, given p (N) and ∇p (N × d): ∇J_1, the agreement
  * scores a(x) = ⟨∇p(x), ∇J_1⟩, and for k = 1..64 ⟨∇J_k,∇J_1⟩, ‖∇J_k‖ and the cosine
- * (lib/interference.ts conflictProfile, which returns ∇J_1 and a(x) with the profile).
+ * (lib/theory/interference.ts conflictProfile, which returns ∇J_1 and a(x) with the profile).
  */
-import { conflictProfile, type ConflictProfile } from "../../lib/interference";
-import { blockUpdate } from "../../lib/kernels/blockUpdate";
-import { createRng } from "../../lib/rng";
-import type { Population } from "../../lib/types";
+import { conflictProfile, type ConflictProfile } from "../../lib/theory/interference";
+import { blockUpdate } from "../../lib/core/kernels/blockUpdate";
+import { createRng } from "../../lib/core/rng";
+import type { Population } from "../../lib/core/types";
 import type { Params, Workload } from "./types";
 
 /**

@@ -8,8 +8,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { logLinearSoftmaxPolicy } from "../../lib/policies";
-import { createRng } from "../../lib/rng";
+import { logLinearSoftmaxPolicy } from "../../lib/sim/policies";
+import { createRng } from "../../lib/core/rng";
 import { runProbedScript } from "./childRss";
 import type { Params, Workload } from "./types";
 

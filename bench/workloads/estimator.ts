@@ -1,9 +1,9 @@
 /**
- * `estimator`: the unbiased pass@k estimator 1 − C(n−c,k)/C(n,k) (lib/estimators.ts) over
+ * `estimator`: the unbiased pass@k estimator 1 − C(n−c,k)/C(n,k) (lib/theory/estimators.ts) over
  * 10^6 triples with n ~ U{1..256}, c ~ U{0..n}, k ~ U{1..n}; the result is their mean.
  */
-import { passAtKEstimate } from "../../lib/estimators";
-import { createRng } from "../../lib/rng";
+import { passAtKEstimate } from "../../lib/theory/estimators";
+import { createRng } from "../../lib/core/rng";
 import type { Params, Workload } from "./types";
 
 export interface Triples {

@@ -1,13 +1,13 @@
 /**
  * `sampled-step`: N = 4 000 prompts, a K = 8-action log-linear softmax over shared features
  * (d = 16), n = 64 sampled responses per prompt, one PKPO-weighted pass@4 gradient
- * (lib/policies.ts sample + lib/sampledGradients.ts sampledGradient "pkpo"). Sampling is part of
+ * (lib/sim/policies.ts sample + lib/sim/sampledGradients.ts sampledGradient "pkpo"). Sampling is part of
  * the timed work; each run draws from the same seeded stream, so runs repeat exactly.
  */
-import { gradJk } from "../../lib/interference";
-import { logLinearSoftmaxPolicy, type LogLinearSoftmaxPolicy } from "../../lib/policies";
-import { createRng } from "../../lib/rng";
-import { sampledGradient } from "../../lib/sampledGradients";
+import { gradJk } from "../../lib/theory/interference";
+import { logLinearSoftmaxPolicy, type LogLinearSoftmaxPolicy } from "../../lib/sim/policies";
+import { createRng } from "../../lib/core/rng";
+import { sampledGradient } from "../../lib/sim/sampledGradients";
 import type { Params, Workload } from "./types";
 
 export interface SampledInputs {

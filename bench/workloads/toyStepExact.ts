@@ -1,13 +1,13 @@
 /**
  * `toy-step-exact`: one exact pass@4 ascent step θ⁺ = θ + η∇J_4(θ) on the paper's easy/hard toy
  * (PAPER.md §6) with 100 000 contexts: exact p(x), ∇p(x) from the logistic policy
- * (lib/policies.ts), ∇J_4 = E[w_4(p)∇p] (lib/interference.ts gradJk), then the update.
+ * (lib/sim/policies.ts), ∇J_4 = E[w_4(p)∇p] (lib/theory/interference.ts gradJk), then the update.
  */
-import { gradJk } from "../../lib/interference";
-import { logisticPolicy, type LogisticPolicy } from "../../lib/policies";
-import { easyHardBandit } from "../../lib/populations";
-import { createRng } from "../../lib/rng";
-import type { Population } from "../../lib/types";
+import { gradJk } from "../../lib/theory/interference";
+import { logisticPolicy, type LogisticPolicy } from "../../lib/sim/policies";
+import { easyHardBandit } from "../../lib/sim/populations";
+import { createRng } from "../../lib/core/rng";
+import type { Population } from "../../lib/core/types";
 import type { Params, Workload } from "./types";
 
 export interface ToyInputs {

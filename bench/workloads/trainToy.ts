@@ -1,10 +1,10 @@
 /**
  * `train-toy`: 400 exact pass@4 ascent steps (lr 2/k = 0.5) on the easy/hard toy with 4 000
  * contexts from the warm start of PAPER.md §6, recording J_1 and J_4 at every step
- * (lib/training.ts train with record.ks = [1, 4]; train also records, as it always does, the
+ * (lib/sim/training.ts train with record.ks = [1, 4]; train also records, as it always does, the
  * conflict ⟨∇J_k,∇J_1⟩, cosines, the negatively interfering share and k*_exact).
  */
-import { train, type TrainResult } from "../../lib/training";
+import { train, type TrainResult } from "../../lib/sim/training";
 import { makeToy, type ToyInputs } from "./toyStepExact";
 import type { Params, Workload } from "./types";
 

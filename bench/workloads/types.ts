@@ -2,7 +2,7 @@
  * The shape of one benchmark workload (issue 8).
  *
  * A workload splits into untimed input generation (`setup`, from a fixed seed through
- * lib/rng.ts, so every run and every machine does the same work) and the timed `run`.
+ * lib/core/rng.ts, so every run and every machine does the same work) and the timed `run`.
  * `summary` reduces a result to a few numbers that are printed next to the timing and compared
  * with the numpy reference (same inputs ⇒ same numbers), so a fast but wrong workload shows up.
  */

@@ -1,15 +1,15 @@
 /**
- * Figure builders for notebook 08 (the LLM diagnostic from samples, PAPER.md §7; lib/analysis.ts).
- * Pure: numbers in, `PlotlyFigure` out; colours from lib/figureStyle, no fonts or sizes.
+ * Figure builders for notebook 08 (the LLM diagnostic from samples, PAPER.md §7; lib/diagnostic/estimate.ts).
+ * Pure: numbers in, `PlotlyFigure` out; colours from lib/plots/style, no fonts or sizes.
  * Agreement against p̂ reuses `agreementScatterFigure` (lib/plots/interference.ts).
  */
-import type { Data, PlotlyFigure } from "../figure";
-import { PALETTE, ROLE_COLORS } from "../figureStyle";
-import { checkFinite, checkFiniteArray, checkKGrid, checkLength } from "../validate";
+import type { Data, PlotlyFigure } from "./figure";
+import { PALETTE, ROLE_COLORS } from "./style";
+import { checkFinite, checkFiniteArray, checkKGrid, checkLength } from "../core/validate";
 import { horizontalLine, verticalLine } from "./dynamics";
 import { powersOfTwoWithin } from "./format";
 
-/** A confidence interval [lo, hi], or null where not estimable (as lib/analysis.ts reports it). */
+/** A confidence interval [lo, hi], or null where not estimable (as lib/diagnostic/estimate.ts reports it). */
 export type IntervalOrNull = readonly [number, number] | null;
 
 type MaybeNumbers = ReadonlyArray<number | null>;
@@ -59,7 +59,7 @@ export interface DiagnosticConflictInput {
 /**
  * ⟨∇J_k, ∇J_1⟩ (top) and cos∠(∇J_k, ∇J_1) (bottom, when given) against k on a log axis: the
  * cross-fitted estimates with their bootstrap bands, the exact curves when known, the zero line
- * and the estimated k* ([D] estimators of lib/analysis.ts for the identity of PAPER.md §4).
+ * and the estimated k* ([D] estimators of lib/diagnostic/estimate.ts for the identity of PAPER.md §4).
  *
  * @example diagnosticConflictFigure({ k: [1, 2, 4], innerProduct: [3, 1, -1], innerProductCI: [[2, 4], [0, 2], [-2, 0]], kStar: 4 }).data.length // => 3
  */

@@ -4,9 +4,9 @@
  * (training, smoothness, interference) and passes it in.
  */
 import type { Dash } from "plotly.js-dist";
-import type { Data, Layout, PlotlyFigure } from "../figure";
-import { COLORS, PALETTE, ROLE_COLORS } from "../figureStyle";
-import { checkFinite, checkFiniteArray, checkInteger, checkLength } from "../validate";
+import type { Data, Layout, PlotlyFigure } from "./figure";
+import { COLORS, PALETTE, ROLE_COLORS } from "./style";
+import { checkFinite, checkFiniteArray, checkInteger, checkLength } from "../core/validate";
 
 // The small helpers below are shared with lib/plots/sampling.ts and lib/plots/mitigations.ts.
 

@@ -1,10 +1,10 @@
 /**
  * Figure builders for notebook 00 (the environment check). Pure: data in, figure out.
  */
-import type { PlotlyFigure } from "../figure";
-import { COLORS } from "../figureStyle";
-import { passAtK } from "../passAtK";
-import { checkInteger, checkKGrid } from "../validate";
+import type { PlotlyFigure } from "./figure";
+import { COLORS } from "./style";
+import { passAtK } from "../theory/passAtK";
+import { checkInteger, checkKGrid } from "../core/validate";
 
 /**
  * J_k(p) = 1 − (1 − p)^k against p, one curve per k (PAPER.md §1, [P]).

@@ -1,10 +1,10 @@
 /**
  * Figure builders for notebook 01 (pass@k and its estimator, PAPER.md §8).
- * Pure: data in, figure out; colours from lib/figureStyle, no fonts or sizes.
+ * Pure: data in, figure out; colours from lib/plots/style, no fonts or sizes.
  */
-import type { Data, Layout, PlotlyFigure } from "../figure";
-import { COLORS, PALETTE, ROLE_COLORS } from "../figureStyle";
-import { checkFiniteArray, checkLength } from "../validate";
+import type { Data, Layout, PlotlyFigure } from "./figure";
+import { COLORS, PALETTE, ROLE_COLORS } from "./style";
+import { checkFiniteArray, checkLength } from "../core/validate";
 
 /** One curve of relative error against n. */
 export interface ErrorSeries {

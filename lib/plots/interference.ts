@@ -1,10 +1,10 @@
 /**
  * Figure builders for notebook 03 (prompt interference, PAPER.md §3).
- * Pure: data in, figure out; colours from lib/figureStyle, no fonts or sizes.
+ * Pure: data in, figure out; colours from lib/plots/style, no fonts or sizes.
  */
-import type { Data, PlotlyFigure } from "../figure";
-import { COLORS, DIVERGING_COLORSCALE, PALETTE, ROLE_COLORS } from "../figureStyle";
-import { checkFiniteArray, checkLength, checkProbabilityArray } from "../validate";
+import type { Data, PlotlyFigure } from "./figure";
+import { COLORS, DIVERGING_COLORSCALE, PALETTE, ROLE_COLORS } from "./style";
+import { checkFiniteArray, checkLength, checkProbabilityArray } from "../core/validate";
 import { forDisplay } from "./format";
 
 /** Group labels of prompts: an index per prompt and the names of the indices. */
@@ -46,7 +46,7 @@ function heatmapOrder(p: ArrayLike<number>, groups?: Groups): number[] {
 
 /** Input of {@link kernelHeatmapFigure}. */
 export interface KernelHeatmapInput {
-  /** κ(x, x'), N × N row-major (lib/interference.ts interferenceKernel). */
+  /** κ(x, x'), N × N row-major (lib/theory/interference.ts interferenceKernel). */
   kappa: ArrayLike<number>;
   /** Per-prompt pass@1 p(x), length N. */
   p: ArrayLike<number>;

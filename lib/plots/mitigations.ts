@@ -2,9 +2,9 @@
  * Figure builders for notebook 07 (mitigations, our derivation: PAPER.md §9). Pure:
  * numbers in, `PlotlyFigure` out.
  */
-import type { Data, PlotlyFigure } from "../figure";
-import { COLORS, PALETTE, ROLE_COLORS } from "../figureStyle";
-import { checkFinite, checkInteger } from "../validate";
+import type { Data, PlotlyFigure } from "./figure";
+import { COLORS, PALETTE, ROLE_COLORS } from "./style";
+import { checkFinite, checkInteger } from "../core/validate";
 import { horizontalLine, toArray, toArrayOfLength, trainingCurvesFigure, type TrainingRun } from "./dynamics";
 
 /**

@@ -1,12 +1,12 @@
 /**
  * Figure builders for notebook 02 (pass@k is reweighted pass@1, PAPER.md §2).
- * Pure: data in, figure out; colours from lib/figureStyle, no fonts or sizes.
+ * Pure: data in, figure out; colours from lib/plots/style, no fonts or sizes.
  */
-import type { Data, PlotlyFigure } from "../figure";
-import { COLORS, PALETTE, ROLE_COLORS } from "../figureStyle";
-import { influence, promptWeight } from "../passAtK";
+import type { Data, PlotlyFigure } from "./figure";
+import { COLORS, PALETTE, ROLE_COLORS } from "./style";
+import { influence, promptWeight } from "../theory/passAtK";
 import { forDisplay, powersOfTwoWithin } from "./format";
-import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkProbabilityArray } from "../validate";
+import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkProbabilityArray } from "../core/validate";
 
 /** An evenly spaced grid of `points` values on [0, 1]. */
 function unitGrid(where: string, points: number): number[] {

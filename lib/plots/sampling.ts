@@ -2,9 +2,9 @@
  * Figure builders for notebook 06 (from samples). Pure: numbers in, `PlotlyFigure` out;
  * the Monte-Carlo summaries are computed in lib/ and passed in.
  */
-import type { Data, PlotlyFigure } from "../figure";
-import { COLORS, PALETTE, ROLE_COLORS } from "../figureStyle";
-import { checkFinite, checkInteger } from "../validate";
+import type { Data, PlotlyFigure } from "./figure";
+import { COLORS, PALETTE, ROLE_COLORS } from "./style";
+import { checkFinite, checkInteger } from "../core/validate";
 import { horizontalLine, logTickValues, toArray, toArrayOfLength, verticalLine } from "./dynamics";
 
 /** Monte-Carlo summary of one gradient estimator at each n, for {@link estimatorBiasVarianceFigure}. */

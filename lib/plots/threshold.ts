@@ -1,11 +1,11 @@
 /**
  * Figure builders for notebook 04 (gradient conflict and the threshold k*, PAPER.md §4).
- * Pure: data in, figure out; colours from lib/figureStyle, no fonts or sizes.
+ * Pure: data in, figure out; colours from lib/plots/style, no fonts or sizes.
  */
-import type { Data, Layout, PlotlyFigure } from "../figure";
+import type { Data, Layout, PlotlyFigure } from "./figure";
 import type { Shape } from "plotly.js-dist";
-import { PALETTE, ROLE_COLORS, SEQUENTIAL_COLORSCALE } from "../figureStyle";
-import { checkFiniteArray, checkKGrid, checkLength } from "../validate";
+import { PALETTE, ROLE_COLORS, SEQUENTIAL_COLORSCALE } from "./style";
+import { checkFiniteArray, checkKGrid, checkLength } from "../core/validate";
 import { powersOfTwoWithin } from "./format";
 
 /** The conflict profile along k, as {@link conflictCurveFigure} draws it. */

@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { fork, type ChildProcess } from "child_process";
-import { writeFileAtomic } from "../../lib/atomicFile";
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../../lib/figure";
+import { writeFileAtomic } from "../../lib/export/atomicFile";
+import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../../lib/plots/figure";
 import {
   type CodeCell,
   type Notebook,
@@ -20,7 +20,7 @@ import {
   NotebookFormatError,
 } from "./nbformat";
 import type { ChildMessage, RunRequest } from "./protocol";
-import type { Renderer } from "../../lib/render";
+import type { Renderer } from "../../lib/export/render";
 
 export interface RunOptions {
   /** Notebook files to run (absolute or relative paths), in order. */
@@ -275,7 +275,7 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
   const openOwn = async (): Promise<Renderer | null> => {
     if (renderer !== undefined) return renderer;
     try {
-      const { openRenderer } = await import("../../lib/render");
+      const { openRenderer } = await import("../../lib/export/render");
       renderer = await openRenderer();
     } catch (e) {
       log(`  note: static figure rendering unavailable (${(e as Error).message})`);

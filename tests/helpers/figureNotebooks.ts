@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../../lib/figure";
-import { DIVERGING_COLORSCALE, ROLE_COLORS } from "../../lib/figureStyle";
+import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../../lib/plots/figure";
+import { DIVERGING_COLORSCALE, ROLE_COLORS } from "../../lib/plots/style";
 
 export interface FixtureFigure {
   info: FigureInfo;

@@ -1,0 +1,314 @@
+/**
+ * The fused exact step of lib/sim/training.ts `train`: an exact ascent direction and everything a
+ * record needs (J_1, J_k and ⟨∇J_k, ∇J_1⟩ over the k grid, the cosines, the D-mass of
+ * negatively interfering prompts, k*_exact) from the policy's population, with no argument
+ * checks, no allocation after construction and no recomputation (∇J_1 and a(x) once per record)
+ * (bench/RESULTS.md, "train-toy").
+ *
+ * It is a faster route to the generic path's numbers, not new formulas: every sum runs over the
+ * prompts in the same order and with the same operations as the function it stands in for —
+ * gradJ1 / gradJk (weightedGradient), mitigations' capped weights, mixture and projection,
+ * conflictProfile (its weight recurrence and its 4-prompt blocks for ‖∇J_k‖), agreementScores
+ * and kStarExact — so the results are equal to the last bit (tests/trainingStep.test.ts compares
+ * every recorded series of the two paths). A change to the order of operations in those kernels
+ * has to be made here as well; the tests flag the difference.
+ *
+ * Each loop is its own small function over typed arrays, one component of a d-vector at a time:
+ * V8 compiles these much better than one long loop with short inner loops over d (measured 2–3×
+ * per loop). What is left is mostly the exact weights w_k = k·exp((k−1)·log1p(−p)) of the step
+ * and the policy's exp per prompt.
+ *
+ * Checks are train's job: it validates its options once and the first population fully; the
+ * library's policies return valid populations (D a distribution, p ∈ [0, 1], finite ∇p) for
+ * every finite θ, and train checks θ after every step.
+ */
+import { projectedDirection } from "../theory/mitigations";
+import { passAtKUnchecked } from "../theory/passAtK";
+import { kStarExactUnchecked, kStarScratch, type KStarScratch } from "../theory/threshold";
+import type { Population } from "../core/types";
+
+/** The exact ascent directions the fused step computes (train's objectives but the interference-aware one). */
+export type FusedObjective =
+  | { kind: "pass1" }
+  | { kind: "passK"; k: number }
+  | { kind: "annealed" }
+  | { kind: "mixture"; k: number; lambda: number }
+  | { kind: "projected"; k: number }
+  | { kind: "capped"; k: number; tau: number };
+
+/**
+ * Work arrays and results of the fused step for one run: a population of N prompts in d
+ * parameters, records on the k grid `ks` (any order, repeats allowed), k* scanned up to kStarMax.
+ */
+export class FusedExactStep {
+  /** ∇J_1 at the θ of the last {@link direction} or {@link gradJ1} call (length d). */
+  readonly g1: Float64Array;
+  /** J_k of the last record, indexed like `ks`. */
+  readonly passAtK: Float64Array;
+  /** ⟨∇J_k, ∇J_1⟩ of the last record, indexed like `ks`. */
+  readonly innerProduct: Float64Array;
+  /** cos∠(∇J_k, ∇J_1) of the last record (NaN when either gradient is 0), indexed like `ks`. */
+  readonly cosine: Float64Array;
+  /** [J_1, Σ_x D(x)·1{a(x) < 0}] of the last record. */
+  readonly sums: Float64Array;
+  /** k*_exact of the last record (null: no conflict up to kStarMax). */
+  kStar: number | null;
+
+  private readonly K: number;
+  private readonly kStarMax: number;
+  /** Grid position of the s-th smallest k, and that k. */
+  private readonly order: Int32Array;
+  private readonly sortedK: Float64Array;
+  private readonly gk: Float64Array;
+  /** Per prompt: the direction's coefficient; a(x); (1 − p)^{k−1} and pass@k at the last k of the grid pass. */
+  private readonly coef: Float64Array;
+  private readonly a: Float64Array;
+  private readonly pow: Float64Array;
+  private readonly pass: Float64Array;
+  /** ∇J_k for the grid's k (row s for sortedK[s]), K × d; only its norms are used. */
+  private readonly G: Float64Array;
+  /** [J_k, E[w_k a]] of the last grid pass. */
+  private readonly gridOut: Float64Array;
+  private readonly scratch: KStarScratch;
+
+  constructor(N: number, d: number, ks: ArrayLike<number>, kStarMax: number) {
+    const K = ks.length;
+    this.K = K;
+    this.kStarMax = kStarMax;
+    this.g1 = new Float64Array(d);
+    this.passAtK = new Float64Array(K);
+    this.innerProduct = new Float64Array(K);
+    this.cosine = new Float64Array(K);
+    this.sums = new Float64Array(2);
+    this.kStar = null;
+    // The same stable sort as conflictProfile, so repeated k keep their order.
+    const order = Array.from({ length: K }, (_, s) => s).sort((x, y) => ks[x] - ks[y]);
+    this.order = Int32Array.from(order);
+    this.sortedK = Float64Array.from(order, (s) => ks[s]);
+    this.gk = new Float64Array(d);
+    this.coef = new Float64Array(N);
+    this.a = new Float64Array(N);
+    this.pow = new Float64Array(N);
+    this.pass = new Float64Array(N);
+    this.G = new Float64Array(K * d);
+    this.gridOut = new Float64Array(2);
+    this.scratch = kStarScratch(N);
+  }
+
+  /**
+   * The exact ascent direction of `objective` at this step's k into `g`, and ∇J_1 into
+   * {@link g1} when the direction or the record needs it (`withG1`).
+   *
+   *   ∇J_1 = Σ_x D(x)∇p(x),  ∇J_k = Σ_x D(x)w_k(p(x))∇p(x)   [P, PAPER.md §1–2]
+   *   capped: Σ_x D(x)min(w_k, τ)∇p(x);  mixture: λ∇J_k + (1−λ)∇J_1;
+   *   projected: ∇J_k − (min(0, c)/‖∇J_1‖²)∇J_1, c = ⟨∇J_k, ∇J_1⟩   [D, PAPER.md §9]
+   *
+   * Annealing is pass@k at its k. The coefficients D·w_k come first (promptWeightUnchecked, as
+   * gradJk computes them), then both weighted sums in prompt order (as weightedGradient).
+   */
+  direction(pop: Population, objective: FusedObjective, k: number, g: Float64Array, withG1: boolean): void {
+    const kind = objective.kind;
+    if (kind === "pass1") {
+      this.gradJ1(pop);
+      g.set(this.g1);
+      return;
+    }
+    const { N, d, mass, p } = pop;
+    const { coef, g1, gk } = this;
+    const tau = kind === "capped" ? objective.tau : Infinity;
+    weightCoefficients(mass, p, k, tau, coef);
+    const both = withG1 || kind === "mixture" || kind === "projected";
+    if (both) weightedSum2(pop, mass, g1, coef, gk);
+    else weightedSum(pop, coef, gk);
+    if (kind === "mixture") {
+      const lambda = objective.lambda;
+      for (let j = 0; j < d; j++) g[j] = lambda * gk[j] + (1 - lambda) * g1[j];
+    } else if (kind === "projected") {
+      g.set(projectedDirection(gk, g1));
+    } else g.set(gk);
+  }
+
+  /** ∇J_1 = Σ_x D(x)∇p(x) into {@link g1}, in prompt order (for the record after the last step)   [P, PAPER.md §1] */
+  gradJ1(pop: Population): void {
+    weightedSum(pop, pop.mass, this.g1);
+  }
+
+  /**
+   * The record at the θ of the last {@link direction} (with `withG1`) or {@link gradJ1}:
+   *
+   *   a(x) = ⟨∇p(x), ∇J_1⟩   [D, PAPER.md §3];   J_k = E[1 − (1 − p)^k]   [P, PAPER.md §1]
+   *   ⟨∇J_k, ∇J_1⟩ = E[w_k a],  cos = ⟨∇J_k, ∇J_1⟩/(‖∇J_k‖‖∇J_1‖)   [D, PAPER.md §4]
+   *   negative share Σ_x D(x)·1{a(x) < 0}   [D, PAPER.md §3];  k*_exact as kStarExact   [D, PAPER.md §4]
+   *
+   * a(x), then J_1 and the negative share, then one pass per k of the sorted grid: w_k and
+   * pass@k advance from the previous k by repeated multiplication by (1 − p) (exp/log1p for
+   * gaps > 8) and ∇J_k's rows are added four prompts at a time — conflictProfile's operations,
+   * each sum in prompt order; then the k* scan.
+   */
+  record(pop: Population): void {
+    const { N, d, mass, p, gradP } = pop;
+    const { K, g1, a, pow, pass, G, sortedK, coef } = this;
+    agreement(gradP, N, d, g1, a);
+    passAndNegative(mass, p, a, this.sums);
+    let n1sq = 0;
+    for (let j = 0; j < d; j++) n1sq += g1[j] * g1[j];
+    const normGradJ1 = Math.sqrt(n1sq);
+    G.fill(0);
+    let kPrev = 1;
+    for (let s = 0; s < K; s++) {
+      const k = sortedK[s];
+      const out = this.gridOut;
+      const delta = k - kPrev;
+      gridWeights(mass, p, a, pow, pass, coef, s === 0, k, delta, out);
+      addRowBlocks(gradP, N, d, coef, G, s * d);
+      const J = out[0];
+      const inner = out[1];
+      kPrev = k;
+      let nk = 0;
+      for (let j = 0; j < d; j++) nk += G[s * d + j] * G[s * d + j];
+      const normK = Math.sqrt(nk);
+      const at = this.order[s];
+      this.passAtK[at] = J;
+      this.innerProduct[at] = inner;
+      this.cosine[at] = normK > 0 && normGradJ1 > 0 ? inner / (normK * normGradJ1) : NaN;
+    }
+    this.kStar = kStarExactUnchecked(mass, p, a, this.kStarMax, this.scratch);
+  }
+}
+
+/**
+ * w_k(p) = k(1 − p)^{k−1}   [P, PAPER.md §2] — passAtK.ts promptWeightUnchecked's expression, repeated
+ * here because a call into another module is not inlined (tsx compiles imports to getters) and
+ * costs half as much again as the exp and log1p in this loop.
+ */
+function promptWeight(p: number, k: number): number {
+  return k === 1 ? 1 : k * Math.exp((k - 1) * Math.log1p(-p));
+}
+
+/** out = Σ_x coef(x)∇p(x) in prompt order, prompts with coefficient 0 skipped (weightedGradient's sum)   [D] */
+function weightedSum(pop: Population, coef: Float64Array, out: Float64Array): void {
+  const { N, d, gradP } = pop;
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let i = 0, at = j; i < N; i++, at += d) {
+      const c = coef[i];
+      if (c !== 0) s += c * gradP[at];
+    }
+    out[j] = s;
+  }
+}
+
+/** {@link weightedSum} for two coefficient vectors in one pass over ∇p   [D] */
+function weightedSum2(pop: Population, coefA: Float64Array, outA: Float64Array, coefB: Float64Array, outB: Float64Array): void {
+  const { N, d, gradP } = pop;
+  for (let j = 0; j < d; j++) {
+    let sa = 0;
+    let sb = 0;
+    for (let i = 0, at = j; i < N; i++, at += d) {
+      const r = gradP[at];
+      const ca = coefA[i];
+      const cb = coefB[i];
+      if (ca !== 0) sa += ca * r;
+      if (cb !== 0) sb += cb * r;
+    }
+    outA[j] = sa;
+    outB[j] = sb;
+  }
+}
+
+/**
+ * a(x) = ⟨∇p(x), ∇J_1⟩ = Σ_j ∇p(x)_j(∇J_1)_j, j ascending (agreementScores' sum), one component
+ * at a time over all prompts   [D, PAPER.md §3]
+ */
+function agreement(gradP: Float64Array, N: number, d: number, g1: Float64Array, a: Float64Array): void {
+  a.fill(0);
+  for (let j = 0; j < d; j++) {
+    const gj = g1[j];
+    for (let i = 0, at = j; i < N; i++, at += d) a[i] += gradP[at] * gj;
+  }
+}
+
+/** out = [J_1 = Σ_x D(x)p(x)  [P, PAPER.md §1],  Σ_x D(x)·1{a(x) < 0}  [D, PAPER.md §3]], in prompt order. */
+function passAndNegative(mass: Float64Array, p: Float64Array, a: Float64Array, out: Float64Array): void {
+  let j1 = 0;
+  let negative = 0;
+  for (let i = 0; i < p.length; i++) {
+    j1 += mass[i] * p[i];
+    if (a[i] < 0) negative += mass[i];
+  }
+  out[0] = j1;
+  out[1] = negative;
+}
+
+/** coef(x) = D(x)·min(w_k(p(x)), τ) (τ = ∞: gradJk's coefficients)   [P, PAPER.md §2; D, §9 for τ] */
+function weightCoefficients(mass: Float64Array, p: Float64Array, k: number, tau: number, coef: Float64Array): void {
+  for (let i = 0; i < p.length; i++) coef[i] = mass[i] * Math.min(promptWeight(p[i], k), tau);
+}
+
+/**
+ * One k of the record's sorted grid, `delta` after the previous one (`first`: after k = 1, where
+ * (1 − p)^0 = 1 and pass@1 = p), per prompt by repeated multiplication, or in one step for
+ * gaps > 8 (non-negative terms, no cancellation):
+ *
+ *   pass@(k'+1) = pass@k' + p(1 − p)^{k'},  pass@(k'+Δ) = pass@k' + (1 − p)^{k'}·pass@Δ,
+ *   w_k = k(1 − p)^{k−1}   [D from P, PAPER.md §1–2]
+ *
+ * (1 − p)^{k−1} into pow, pass@k into pass, D·w_k into cw; out = [J_k = Σ D·pass@k,
+ * E[w_k a] = Σ D·w_k·a] in prompt order.
+ */
+function gridWeights(
+  mass: Float64Array,
+  p: Float64Array,
+  a: Float64Array,
+  pow: Float64Array,
+  pass: Float64Array,
+  cw: Float64Array,
+  first: boolean,
+  k: number,
+  delta: number,
+  out: Float64Array,
+): void {
+  let J = 0;
+  let inner = 0;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const u = 1 - pi;
+    let pw = first ? 1 : pow[i];
+    let ps = first ? pi : pass[i];
+    if (delta > 8) {
+      ps += pw * u * passAtKUnchecked(pi, delta);
+      pw *= Math.exp(delta * Math.log1p(-pi));
+    } else {
+      for (let step = 0; step < delta; step++) {
+        pw *= u;
+        ps += pi * pw;
+      }
+    }
+    pow[i] = pw;
+    pass[i] = ps;
+    const m = mass[i];
+    const c = m * k * pw;
+    cw[i] = c;
+    J += m * ps;
+    inner += c * a[i];
+  }
+  out[0] = J;
+  out[1] = inner;
+}
+
+/**
+ * G[g0 + j] = Σ_x cw(x)∇p(x)_j (∇J_k from its coefficients), four prompts' rows per update
+ * associated ((c0r0 + c1r1) + c2r2) + c3r3 as conflictProfile's block kernel, the last N mod 4
+ * one by one (coefficient 0 skipped); one component at a time   [P, PAPER.md §2]
+ */
+function addRowBlocks(gradP: Float64Array, N: number, d: number, cw: Float64Array, G: Float64Array, g0: number): void {
+  const N4 = N - (N % 4);
+  for (let j = 0; j < d; j++) {
+    let gj = 0;
+    for (let i = 0, at = j; i < N4; i += 4, at += 4 * d) {
+      gj += cw[i] * gradP[at] + cw[i + 1] * gradP[at + d] + cw[i + 2] * gradP[at + 2 * d] + cw[i + 3] * gradP[at + 3 * d];
+    }
+    for (let i = N4; i < N; i++) if (cw[i] !== 0) gj += cw[i] * gradP[i * d + j];
+    G[g0 + j] = gj;
+  }
+}
