@@ -1,6 +1,7 @@
 // Preloaded into a child node process (`node --require bench/rss-probe.cjs …`, or through
 // NODE_OPTIONS for processes spawned by others) to record that process's peak RSS for
-// `npm run bench` (and its CPU time): writes {pid, argv, kernel, start, end, maxRssKb, cpuMs} to $BENCH_RSS_DIR/<pid>.json every 200 ms
+// `npm run bench` (and its CPU time): writes {pid, argv, kernel, start, end, maxRssKb, cpuMs}
+// to $BENCH_RSS_DIR/<pid>.json every 200 ms
 // and at exit. The periodic write matters for processes killed with SIGKILL (the notebook
 // runner kills each kernel when it is done): their last record is at most 200 ms old.
 "use strict";
@@ -19,7 +20,18 @@ if (dir) {
       const maxRssKb = usage.maxRSS;
       const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
       // write + rename: a kill mid-write leaves the previous record intact
-      fs.writeFileSync(`${file}.tmp`, JSON.stringify({ pid: process.pid, argv: process.argv.slice(1), kernel, start, end: Date.now(), maxRssKb, cpuMs }));
+      fs.writeFileSync(
+        `${file}.tmp`,
+        JSON.stringify({
+          pid: process.pid,
+          argv: process.argv.slice(1),
+          kernel,
+          start,
+          end: Date.now(),
+          maxRssKb,
+          cpuMs,
+        }),
+      );
       fs.renameSync(`${file}.tmp`, file);
     } catch {
       // best effort: never disturb the measured process

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --only NAME[,NAME]] [--runs N] [--warmup N] [--seed S] [--numpy] [--param key=value]`
+ * `npm run bench [-- --only NAME[,NAME]] [--runs N] [--warmup N] [--seed S] [--numpy] [--param
+ * key=value]`
  *
  * Runs each workload of issue 8 in its own child process (so its peak RSS is its own and no JIT
  * or heap state leaks between workloads): untimed seeded setup, `warmup` untimed runs, then `runs`
@@ -7,8 +8,8 @@
  * ({"name","params","runs","median_ms","min_ms","max_ms","peak_rss_mb", …}) and a table at the end.
  *
  * --numpy also runs the vectorised numpy reference of each workload (bench/numpy/run.py) on the
- * *same inputs* (the child writes them to bench/out/inputs/NAME/) and reports its timings, the ratio
- * TS/numpy (target < 1) and whether both computed the same numbers. Python is needed only for
+ * *same inputs* (the child writes them to bench/out/inputs/NAME/) and reports its timings, the
+ * ratio TS/numpy (target < 1) and whether both computed the same numbers. Python is needed only for
  * this flag. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which this workplace sets to work around old
  * OpenBLAS builds, are removed from that one child's environment so numpy runs its native
  * kernel; the kernel it ran is reported (threadpoolctl).
@@ -44,7 +45,9 @@ interface ChildReport {
   params: Params;
   setup_ms: number;
   times_ms: number[];
-  /** CPU time (user + system) of each timed run: less sensitive than wall time to other processes. */
+  /**
+   * CPU time (user + system) of each timed run: less sensitive than wall time to other processes.
+   */
   cpu_ms: number[];
   summary: Record<string, number | null>;
   deterministic: boolean;
@@ -97,7 +100,9 @@ interface Row {
 async function loadWorkload(name: string): Promise<Workload> {
   const entry = WORKLOADS.find((w) => w.name === name);
   if (!entry) throw new Error(`unknown workload ${JSON.stringify(name)}`);
-  const mod = (await import(entry.module.replace(/^\.\//, "./workloads/"))) as { workload: Workload };
+  const mod = (await import(entry.module.replace(/^\.\//, "./workloads/"))) as {
+    workload: Workload;
+  };
   return mod.workload;
 }
 
@@ -118,8 +123,15 @@ function dumpInputs(dir: string, w: Workload, inputs: unknown, params: Params, s
   const arrays = w.exportInputs ? w.exportInputs(inputs) : {};
   const manifest: Record<string, unknown> = { name: w.name, params, seed, arrays: {} };
   for (const [key, a] of Object.entries(arrays)) {
-    fs.writeFileSync(path.join(dir, `${key}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    (manifest.arrays as Record<string, unknown>)[key] = { file: `${key}.bin`, dtype: dtypeOf(a), length: a.length };
+    fs.writeFileSync(
+      path.join(dir, `${key}.bin`),
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+    );
+    (manifest.arrays as Record<string, unknown>)[key] = {
+      file: `${key}.bin`,
+      dtype: dtypeOf(a),
+      length: a.length,
+    };
   }
   const files: Record<string, string> = {};
   for (const [key, src] of Object.entries(w.exportFiles ? w.exportFiles(inputs) : {})) {
@@ -137,12 +149,22 @@ function dumpInputs(dir: string, w: Workload, inputs: unknown, params: Params, s
   fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 1));
 }
 
-/** In paced mode the parent starts each timed run (so it can interleave the numpy reference's runs). */
+/**
+ * In paced mode the parent starts each timed run (so it can interleave the numpy reference's runs).
+ */
 function waitForGo(): Promise<void> {
   return new Promise((resolve) => process.once("message", () => resolve()));
 }
 
-async function childMain(name: string, runs: number | undefined, warmup: number | undefined, seed: number, overrides: Params, dump?: string, paced = false): Promise<void> {
+async function childMain(
+  name: string,
+  runs: number | undefined,
+  warmup: number | undefined,
+  seed: number,
+  overrides: Params,
+  dump?: string,
+  paced = false,
+): Promise<void> {
   const w = await loadWorkload(name);
   const params: Params = { ...w.params, ...overrides };
   const nRuns = runs ?? w.runs;
@@ -208,7 +230,11 @@ interface Paced {
 }
 
 /** The TS side of one workload, in a child process; `paced` lets the parent start each run. */
-function startChild(name: string, args: string[], paced: boolean): Paced & { report: Promise<ChildReport>; plan: Promise<{ runs: number; warmup: number }> } {
+function startChild(
+  name: string,
+  args: string[],
+  paced: boolean,
+): Paced & { report: Promise<ChildReport>; plan: Promise<{ runs: number; warmup: number }> } {
   const child = fork(__filename, ["--child", name, ...args, ...(paced ? ["--paced"] : [])], {
     execArgv: ["--import", "tsx", "--expose-gc"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -226,7 +252,10 @@ function startChild(name: string, args: string[], paced: boolean): Paced & { rep
     child.on("error", reject);
     child.on("exit", (code, signal) => {
       if (rep) resolve(rep);
-      else reject(new Error(`workload ${name} exited with ${signal ?? `code ${code}`} before reporting`));
+      else
+        reject(
+          new Error(`workload ${name} exited with ${signal ?? `code ${code}`} before reporting`),
+        );
     });
   });
   return {
@@ -246,12 +275,28 @@ function startChild(name: string, args: string[], paced: boolean): Paced & { rep
  * child wrote, warms up, then times one run per "go" line on stdin. python3 with numpy is needed
  * only for --numpy (the project never needs Python).
  */
-function startNumpy(name: string, runs: number, warmup: number, inputsDir: string, threads?: number): Paced & { result: Promise<NumpyReport | { error: string }> } {
+function startNumpy(
+  name: string,
+  runs: number,
+  warmup: number,
+  inputsDir: string,
+  threads?: number,
+): Paced & { result: Promise<NumpyReport | { error: string }> } {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   if (threads !== undefined) env.OPENBLAS_NUM_THREADS = String(threads);
-  const args = [path.join(__dirname, "numpy", "run.py"), name, "--inputs", inputsDir, "--runs", String(runs), "--warmup", String(warmup), "--paced"];
+  const args = [
+    path.join(__dirname, "numpy", "run.py"),
+    name,
+    "--inputs",
+    inputsDir,
+    "--runs",
+    String(runs),
+    "--warmup",
+    String(warmup),
+    "--paced",
+  ];
   const py = spawn("python3", args, { env, stdio: ["pipe", "pipe", "pipe"] });
   let err = "";
   py.stderr.on("data", (b: Buffer) => (err += b.toString()));
@@ -267,7 +312,8 @@ function startNumpy(name: string, runs: number, warmup: number, inputsDir: strin
   const failed = new Promise<{ error: string }>((res) => {
     py.on("error", (e) => res({ error: `python3: ${e.message}` }));
     py.on("exit", (code) => {
-      if (code !== 0) res({ error: (err || `exit ${code}`).trim().split("\n").slice(-3).join(" | ") });
+      if (code !== 0)
+        res({ error: (err || `exit ${code}`).trim().split("\n").slice(-3).join(" | ") });
       for (const w of waiting.splice(0)) w("");
     });
   });
@@ -296,7 +342,10 @@ function startNumpy(name: string, runs: number, warmup: number, inputsDir: strin
 }
 
 /** Largest relative difference between the summary numbers both sides report. */
-function compareSummaries(ts: Record<string, number | null>, np: Record<string, number | null>): number {
+function compareSummaries(
+  ts: Record<string, number | null>,
+  np: Record<string, number | null>,
+): number {
   let worst = 0;
   for (const [key, v] of Object.entries(ts)) {
     if (key.startsWith("mc_")) continue; // Monte Carlo: each side draws its own samples
@@ -316,13 +365,35 @@ function machine(): Record<string, unknown> {
   } catch {
     /* not Linux */
   }
-  return { date: new Date().toISOString(), nproc: os.cpus().length, cpu, node: process.version, loadavg: os.loadavg().map((x) => +x.toFixed(2)) };
+  return {
+    date: new Date().toISOString(),
+    nproc: os.cpus().length,
+    cpu,
+    node: process.version,
+    loadavg: os.loadavg().map((x) => +x.toFixed(2)),
+  };
 }
 
-const fmt = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? "–" : x >= 1000 ? x.toFixed(0) : x.toFixed(digits));
+const fmt = (x: number | undefined, digits = 1) =>
+  x === undefined || !Number.isFinite(x) ? "–" : x >= 1000 ? x.toFixed(0) : x.toFixed(digits);
 
 function formatTable(rows: Row[]): string {
-  const header = ["workload", "runs", "median ms", "min ms", "max ms", "cpu ms", "peak RSS MB", "numpy ms", "numpy 1t ms", "numpy 1t cpu", "TS/numpy", "cpu TS/numpy", "same result", "result"];
+  const header = [
+    "workload",
+    "runs",
+    "median ms",
+    "min ms",
+    "max ms",
+    "cpu ms",
+    "peak RSS MB",
+    "numpy ms",
+    "numpy 1t ms",
+    "numpy 1t cpu",
+    "TS/numpy",
+    "cpu TS/numpy",
+    "same result",
+    "result",
+  ];
   const body = rows.map((r) => {
     const np = r.numpy && "median_ms" in r.numpy ? r.numpy : undefined;
     const one = r.numpy_1thread && "median_ms" in r.numpy_1thread ? r.numpy_1thread : undefined;
@@ -345,13 +416,21 @@ function formatTable(rows: Row[]): string {
       one ? fmt(one.median_cpu_ms, 2) : np ? fmt(np.median_cpu_ms, 2) : "–",
       r.ratio_to_numpy !== undefined ? r.ratio_to_numpy.toFixed(2) : "–",
       r.cpu_ratio_to_numpy !== undefined ? r.cpu_ratio_to_numpy.toFixed(2) : "–",
-      r.numpy_agrees ? (r.numpy_agrees.ok ? "yes" : `NO (${r.numpy_agrees.max_rel_diff.toExponential(1)})`) : "–",
+      r.numpy_agrees
+        ? r.numpy_agrees.ok
+          ? "yes"
+          : `NO (${r.numpy_agrees.max_rel_diff.toExponential(1)})`
+        : "–",
       result,
     ];
   });
   const all = [header, ...body];
   const widths = header.map((_, j) => Math.max(...all.map((r) => r[j].length)));
-  const line = (r: string[]) => r.map((c, j) => (j === 0 || j === r.length - 1 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, j) => (j === 0 || j === r.length - 1 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
@@ -359,40 +438,82 @@ function formatTable(rows: Row[]): string {
 function compareRuns(files: string[]): string {
   if (files.length === 0) throw new Error("--compare needs at least one JSON-lines file");
   const runs = files.map((f) => {
-    const lines = fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    const machineLine = lines.find((l) => "machine" in l) as { machine: { date: string; loadavg: number[] } } | undefined;
-    return { file: f, machine: machineLine?.machine, rows: lines.filter((l) => "name" in l) as unknown as Row[] };
+    const lines = fs
+      .readFileSync(f, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const machineLine = lines.find((l) => "machine" in l) as
+      { machine: { date: string; loadavg: number[] } } | undefined;
+    return {
+      file: f,
+      machine: machineLine?.machine,
+      rows: lines.filter((l) => "name" in l) as unknown as Row[],
+    };
   });
   const names = [...new Set(runs.flatMap((r) => r.rows.map((w) => w.name)))];
   const out: string[] = [];
   out.push(
-    runs.map((r, i) => `run ${i + 1}: ${r.machine?.date ?? "?"} (load average at start ${r.machine?.loadavg?.join(" ") ?? "?"}) — ${path.basename(r.file)}`).join("  \n"),
+    runs
+      .map(
+        (r, i) =>
+          `run ${i + 1}: ${r.machine?.date ?? "?"} (load average at start ${r.machine?.loadavg?.join(" ") ?? "?"}) — ${path.basename(r.file)}`,
+      )
+      .join("  \n"),
     "",
   );
-  const head = ["workload", ...runs.map((_, i) => `TS median ms (run ${i + 1})`), "spread", ...runs.map((_, i) => `TS CPU ms (run ${i + 1})`), "numpy best ms", "numpy 1-thread CPU ms", "TS/numpy wall", "TS/numpy min", "TS/numpy CPU", "peak RSS MB", "same result"];
+  const head = [
+    "workload",
+    ...runs.map((_, i) => `TS median ms (run ${i + 1})`),
+    "spread",
+    ...runs.map((_, i) => `TS CPU ms (run ${i + 1})`),
+    "numpy best ms",
+    "numpy 1-thread CPU ms",
+    "TS/numpy wall",
+    "TS/numpy min",
+    "TS/numpy CPU",
+    "peak RSS MB",
+    "same result",
+  ];
   out.push(`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`);
   for (const name of names) {
     const rs = runs.map((r) => r.rows.find((w) => w.name === name));
     const meds = rs.map((w) => w?.median_ms);
     const ok = meds.filter((m): m is number => typeof m === "number" && Number.isFinite(m));
-    const spread = ok.length > 1 ? `${((100 * (Math.max(...ok) - Math.min(...ok))) / Math.min(...ok)).toFixed(0)}%` : "–";
+    const spread =
+      ok.length > 1
+        ? `${((100 * (Math.max(...ok) - Math.min(...ok))) / Math.min(...ok)).toFixed(0)}%`
+        : "–";
     const np = rs.map((w) => w?.numpy_best_ms).filter((x): x is number => typeof x === "number");
     const cpuRef = rs
       .map((w) => {
-        const one = w?.numpy_1thread && "median_cpu_ms" in w.numpy_1thread ? w.numpy_1thread : w?.numpy && "median_cpu_ms" in w.numpy ? w.numpy : undefined;
+        const one =
+          w?.numpy_1thread && "median_cpu_ms" in w.numpy_1thread
+            ? w.numpy_1thread
+            : w?.numpy && "median_cpu_ms" in w.numpy
+              ? w.numpy
+              : undefined;
         return one?.median_cpu_ms;
       })
       .filter((x): x is number => typeof x === "number");
-    const ratio = rs.map((w) => w?.ratio_to_numpy).filter((x): x is number => typeof x === "number");
-    const cpuRatio = rs.map((w) => w?.cpu_ratio_to_numpy).filter((x): x is number => typeof x === "number");
-    // fastest run against fastest run: other processes only ever add time, so minima are the least disturbed
+    const ratio = rs
+      .map((w) => w?.ratio_to_numpy)
+      .filter((x): x is number => typeof x === "number");
+    const cpuRatio = rs
+      .map((w) => w?.cpu_ratio_to_numpy)
+      .filter((x): x is number => typeof x === "number");
+    // fastest run against fastest run: other processes only ever add time, so minima are the least
+    // disturbed
     const minRatio = rs
       .map((w) => {
-        const mins = [w?.numpy, w?.numpy_1thread].map((n) => (n && "min_ms" in n ? n.min_ms : Infinity));
+        const mins = [w?.numpy, w?.numpy_1thread].map((n) =>
+          n && "min_ms" in n ? n.min_ms : Infinity,
+        );
         return w && Number.isFinite(Math.min(...mins)) ? w.min_ms / Math.min(...mins) : undefined;
       })
       .filter((x): x is number => typeof x === "number");
-    const list = (xs: number[], digits: number) => (xs.length ? xs.map((x) => fmt(x, digits)).join(" / ") : "–");
+    const list = (xs: number[], digits: number) =>
+      xs.length ? xs.map((x) => fmt(x, digits)).join(" / ") : "–";
     out.push(
       `| ${[
         name,
@@ -404,7 +525,10 @@ function compareRuns(files: string[]): string {
         list(ratio, 2),
         list(minRatio, 2),
         list(cpuRatio, 2),
-        list(rs.map((w) => w?.peak_rss_mb).filter((x): x is number => typeof x === "number"), 0),
+        list(
+          rs.map((w) => w?.peak_rss_mb).filter((x): x is number => typeof x === "number"),
+          0,
+        ),
         rs.map((w) => (w?.numpy_agrees ? (w.numpy_agrees.ok ? "yes" : "NO") : "–")).join(" / "),
       ].join(" | ")} |`,
     );
@@ -417,14 +541,22 @@ function parseParam(s: string): [string, number | string | boolean] {
   if (eq <= 0) throw new Error(`--param expects key=value, got ${JSON.stringify(s)}`);
   const key = s.slice(0, eq);
   const raw = s.slice(eq + 1);
-  const v = raw === "true" ? true : raw === "false" ? false : raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  const v =
+    raw === "true"
+      ? true
+      : raw === "false"
+        ? false
+        : raw.trim() !== "" && Number.isFinite(Number(raw))
+          ? Number(raw)
+          : raw;
   return [key, v];
 }
 
 function positiveInt(name: string, s: string | undefined, min: number): number | undefined {
   if (s === undefined) return undefined;
   const v = Number(s);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(s)}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(s)}`);
   return v;
 }
 
@@ -454,14 +586,18 @@ async function main(): Promise<number> {
   const runs = positiveInt("--runs", values.runs, 1);
   const warmup = positiveInt("--warmup", values.warmup, 0);
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
   const overrides: Params = Object.fromEntries((values.param ?? []).map(parseParam));
 
   if (values.compare) {
     process.stdout.write(compareRuns(positionals) + "\n");
     return 0;
   }
-  if (positionals.length) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])} (files are read only with --compare)`);
+  if (positionals.length)
+    throw new Error(
+      `unexpected argument ${JSON.stringify(positionals[0])} (files are read only with --compare)`,
+    );
   if (values.child) {
     await childMain(values.child, runs, warmup, seed, overrides, values.dump, values.paced);
     return 0;
@@ -469,26 +605,39 @@ async function main(): Promise<number> {
 
   const only = (values.only ?? []).flatMap((s) => s.split(",")).filter(Boolean);
   for (const n of only) {
-    if (!WORKLOADS.some((w) => w.name === n)) throw new Error(`unknown workload ${JSON.stringify(n)}; known: ${WORKLOADS.map((w) => w.name).join(", ")}`);
+    if (!WORKLOADS.some((w) => w.name === n))
+      throw new Error(
+        `unknown workload ${JSON.stringify(n)}; known: ${WORKLOADS.map((w) => w.name).join(", ")}`,
+      );
   }
   const selected = only.length ? WORKLOADS.filter((w) => only.includes(w.name)) : WORKLOADS;
   if (values.list) {
     for (const { name } of selected) {
       try {
         const w = await loadWorkload(name);
-        process.stdout.write(`${name.padEnd(16)} ${w.description}  ${JSON.stringify(w.params)}  runs=${w.runs} warmup=${w.warmup}\n`);
+        process.stdout.write(
+          `${name.padEnd(16)} ${w.description}  ${JSON.stringify(w.params)}  runs=${w.runs} warmup=${w.warmup}\n`,
+        );
       } catch (e) {
-        process.stdout.write(`${name.padEnd(16)} (cannot load: ${(e as Error).message.split("\n")[0]})\n`);
+        process.stdout.write(
+          `${name.padEnd(16)} (cannot load: ${(e as Error).message.split("\n")[0]})\n`,
+        );
       }
     }
     return 0;
   }
 
   const info = machine();
-  process.stderr.write(`bench: ${info.date}  ${info.nproc} cores  ${info.cpu}  node ${info.node}  load ${(info.loadavg as number[]).join(" ")}  seed ${seed}\n`);
+  process.stderr.write(
+    `bench: ${info.date}  ${info.nproc} cores  ${info.cpu}  node ${info.node}  load ${(info.loadavg as number[]).join(" ")}  seed ${seed}\n`,
+  );
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const outFile = values.out ?? path.join(OUT_DIR, `bench-${String(info.date).replace(/[:.]/g, "-")}.jsonl`);
-  fs.appendFileSync(outFile, JSON.stringify({ machine: info, seed, argv: process.argv.slice(2) }) + "\n");
+  const outFile =
+    values.out ?? path.join(OUT_DIR, `bench-${String(info.date).replace(/[:.]/g, "-")}.jsonl`);
+  fs.appendFileSync(
+    outFile,
+    JSON.stringify({ machine: info, seed, argv: process.argv.slice(2) }) + "\n",
+  );
 
   const rows: Row[] = [];
   for (const { name } of selected) {
@@ -504,13 +653,16 @@ async function main(): Promise<number> {
     let row: Row;
     try {
       const ts = startChild(name, childArgs, withNumpy);
-      let numpy: { np: ReturnType<typeof startNumpy>; one?: ReturnType<typeof startNumpy> } | undefined;
+      let numpy:
+        { np: ReturnType<typeof startNumpy>; one?: ReturnType<typeof startNumpy> } | undefined;
       if (withNumpy) {
         // Interleaved: TS run, numpy run(s), … in alternating order, so that bursts of load from
         // other processes hit both sides alike instead of whichever block ran during the burst.
         const plan = await ts.plan;
         const blasHeavy = !/^BLAS_HEAVY = False/m.test(fs.readFileSync(npFile, "utf8"));
-        process.stderr.write(`  numpy reference${blasHeavy ? " (default threads and one BLAS thread)" : ""}, interleaved with the TS runs…\n`);
+        process.stderr.write(
+          `  numpy reference${blasHeavy ? " (default threads and one BLAS thread)" : ""}, interleaved with the TS runs…\n`,
+        );
         numpy = { np: startNumpy(name, plan.runs, plan.warmup, inputsDir) };
         if (blasHeavy) numpy.one = startNumpy(name, plan.runs, plan.warmup, inputsDir, 1);
         const sides: Paced[] = [ts, numpy.np, ...(numpy.one ? [numpy.one] : [])];
@@ -540,7 +692,8 @@ async function main(): Promise<number> {
         if (numpy.one) row.numpy_1thread = await numpy.one.result;
         fs.rmSync(inputsDir, { recursive: true, force: true }); // can be large (analyze-1e6: 0.7 GB)
         if ("median_ms" in np) {
-          const one = row.numpy_1thread && "median_ms" in row.numpy_1thread ? row.numpy_1thread : undefined;
+          const one =
+            row.numpy_1thread && "median_ms" in row.numpy_1thread ? row.numpy_1thread : undefined;
           row.numpy_best_ms = Math.min(np.median_ms, one?.median_ms ?? Infinity);
           row.ratio_to_numpy = row.median_ms / row.numpy_best_ms;
           const cpuRef = one?.median_cpu_ms ?? np.median_cpu_ms;
@@ -551,17 +704,39 @@ async function main(): Promise<number> {
         }
       }
     } catch (e) {
-      row = { name, params: {}, runs: 0, median_ms: NaN, min_ms: NaN, max_ms: NaN, peak_rss_mb: NaN, median_cpu_ms: NaN, setup_ms: NaN, deterministic: false, summary: {}, error: (e as Error).message };
+      row = {
+        name,
+        params: {},
+        runs: 0,
+        median_ms: NaN,
+        min_ms: NaN,
+        max_ms: NaN,
+        peak_rss_mb: NaN,
+        median_cpu_ms: NaN,
+        setup_ms: NaN,
+        deterministic: false,
+        summary: {},
+        error: (e as Error).message,
+      };
     }
     rows.push(row);
     // Timings to 6 significant digits; result numbers in full (they are compared).
-    const line = JSON.stringify(row, (k, v) => (typeof v === "number" && /(_ms|_mb|ratio_to_numpy|max_rel_diff)$/.test(k) ? +v.toPrecision(6) : v));
+    const line = JSON.stringify(row, (k, v) =>
+      typeof v === "number" && /(_ms|_mb|ratio_to_numpy|max_rel_diff)$/.test(k)
+        ? +v.toPrecision(6)
+        : v,
+    );
     process.stdout.write(line + "\n");
     fs.appendFileSync(outFile, line + "\n");
   }
   process.stdout.write("\n" + formatTable(rows) + "\n");
-  const end = os.loadavg().map((x) => x.toFixed(2)).join(" ");
-  process.stdout.write(`\nload average at the end: ${end} (${os.cpus().length} cores; other processes add noise)\nJSON lines also in ${path.relative(process.cwd(), outFile)}\n`);
+  const end = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+  process.stdout.write(
+    `\nload average at the end: ${end} (${os.cpus().length} cores; other processes add noise)\nJSON lines also in ${path.relative(process.cwd(), outFile)}\n`,
+  );
   return rows.some((r) => r.error) ? 1 : 0;
 }
 

@@ -11,7 +11,12 @@
  */
 import { writeFileAtomic } from "../lib/export/atomicFile";
 import { parseArgs } from "node:util";
-import { DEFAULT_K_GRID, diagnose, summaryRows, type DiagnosticResult } from "../lib/diagnostic/estimate";
+import {
+  DEFAULT_K_GRID,
+  diagnose,
+  summaryRows,
+  type DiagnosticResult,
+} from "../lib/diagnostic/estimate";
 import { InputError, loadData } from "../lib/diagnostic/read";
 import { tableHtml } from "../lib/export/display";
 
@@ -39,7 +44,8 @@ interface Args {
 }
 
 function parseIntArg(name: string, s: string, min: number): number {
-  if (!/^\d+$/.test(s.trim()) || Number(s) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(s)}`);
+  if (!/^\d+$/.test(s.trim()) || Number(s) < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(s)}`);
   return Number(s);
 }
 
@@ -65,10 +71,17 @@ function parseCommandLine(argv: string[]): Args | null {
   }
   const { values, positionals } = parsed;
   if (values.help) return null;
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : `expected one FILE, got ${positionals.length}`);
-  const k = values.k === undefined ? [...DEFAULT_K_GRID] : values.k.split(",").map((s) => parseIntArg("k", s, 1));
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? "missing FILE" : `expected one FILE, got ${positionals.length}`,
+    );
+  const k =
+    values.k === undefined
+      ? [...DEFAULT_K_GRID]
+      : values.k.split(",").map((s) => parseIntArg("k", s, 1));
   const level = values.level === undefined ? 0.95 : Number(values.level);
-  if (!(level > 0 && level < 1)) throw new UsageError(`--level must be in (0, 1), got ${JSON.stringify(values.level)}`);
+  if (!(level > 0 && level < 1))
+    throw new UsageError(`--level must be in (0, 1), got ${JSON.stringify(values.level)}`);
   return {
     file: positionals[0],
     k,
@@ -83,7 +96,8 @@ function parseCommandLine(argv: string[]): Args | null {
 function fmtK(r: DiagnosticResult): string {
   if (!r.gradients) return "k*: needs per-sample gradients";
   const scanned = r.kScanMax > 0 ? `scanned k = 1…${r.kScanMax}` : "no k scanned";
-  const value = r.kStar === null ? `none (no negative inner product, ${scanned})` : `${r.kStar} (${scanned})`;
+  const value =
+    r.kStar === null ? `none (no negative inner product, ${scanned})` : `${r.kStar} (${scanned})`;
   let ci = "";
   if (r.kStarCI !== null) {
     const [lo, hi] = r.kStarCI;
@@ -99,13 +113,18 @@ async function printTables(r: DiagnosticResult, print: Write): Promise<void> {
   // danfojs (≈ 1.7 s to load) only for the human-readable output.
   const dfd = await import("danfojs-node");
   const df = new dfd.DataFrame(summaryRows(r));
-  const ci = r.bootstrap > 0 ? `${r.bootstrap} bootstrap replicates over prompts (seed ${r.seed}), ${Math.round(r.level * 100)}% percentile intervals` : "no bootstrap";
+  const ci =
+    r.bootstrap > 0
+      ? `${r.bootstrap} bootstrap replicates over prompts (seed ${r.seed}), ${Math.round(r.level * 100)}% percentile intervals`
+      : "no bootstrap";
   const lines = [
     `analyze ${r.source}`,
     `  ${r.prompts} prompts, ${r.samples} samples, ${r.gradients ? `gradient dimension ${r.d}` : "no gradients (pass@k only)"}; ${ci}`,
   ];
   if (r.gradients) {
-    lines.push(`  cross-fitted ‖∇J_1‖² = ${r.gradJ1NormSq === null ? "—" : r.gradJ1NormSq.toPrecision(3)}`);
+    lines.push(
+      `  cross-fitted ‖∇J_1‖² = ${r.gradJ1NormSq === null ? "—" : r.gradJ1NormSq.toPrecision(3)}`,
+    );
     lines.push(`  ${fmtK(r)}`);
   }
   print(lines.join("\n") + "\n\n");
@@ -126,7 +145,13 @@ async function printTables(r: DiagnosticResult, print: Write): Promise<void> {
 async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> {
   const dfd = await import("danfojs-node");
   const df = new dfd.DataFrame(
-    r.perPrompt.map((p) => ({ prompt: p.id, n: p.n, c: p.c, p_hat: p.pHat, agreement: p.agreement === null ? "" : p.agreement })),
+    r.perPrompt.map((p) => ({
+      prompt: p.id,
+      n: p.n,
+      c: p.c,
+      p_hat: p.pHat,
+      agreement: p.agreement === null ? "" : p.agreement,
+    })),
   );
   writeFileAtomic(file, dfd.toCSV(df) as string);
 }
@@ -143,7 +168,12 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
       return 0;
     }
     const data = await loadData(args.file);
-    const result = diagnose(data, { k: args.k, bootstrap: args.bootstrap, seed: args.seed, level: args.level });
+    const result = diagnose(data, {
+      k: args.k,
+      bootstrap: args.bootstrap,
+      seed: args.seed,
+      level: args.level,
+    });
     if (args.perPrompt !== null) await writePerPrompt(result, args.perPrompt);
     if (args.json) {
       const { perPrompt: _omit, ...rest } = result;

@@ -17,7 +17,12 @@ import { writeFileAtomic } from "../lib/export/atomicFile";
 import { escapeHtml } from "../lib/export/display";
 import * as path from "path";
 import { parseArgs } from "util";
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../lib/plots/figure";
+import {
+  FIGURE_METADATA_KEY,
+  PLOTLY_MIME,
+  type FigureInfo,
+  type PlotlyFigure,
+} from "../lib/plots/figure";
 import { applyStyle, figureSize, STYLE_PRESETS, type StylePreset } from "../lib/plots/style";
 import {
   CHROMIUM_HINT,
@@ -49,13 +54,20 @@ const PNG_SCALE = 2;
  * Problems (unreadable notebook, bad id, duplicate id, figure metadata without a Plotly
  * bundle) are returned as messages; the affected figure is left out.
  */
-export function collectFigures(notebooksDir: string): { figures: CollectedFigure[]; problems: string[] } {
+export function collectFigures(notebooksDir: string): {
+  figures: CollectedFigure[];
+  problems: string[];
+} {
   const figures: CollectedFigure[] = [];
   const problems: string[] = [];
   const seen = new Map<string, string>();
-  const files = fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
+  const files = fs
+    .readdirSync(notebooksDir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort();
   for (const file of files) {
     const nbPath = path.join(notebooksDir, file);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked field by field below
     let nb: any;
     try {
       nb = JSON.parse(fs.readFileSync(nbPath, "utf8"));
@@ -63,6 +75,7 @@ export function collectFigures(notebooksDir: string): { figures: CollectedFigure
       problems.push(`${nbPath}: not a readable notebook (${(err as Error).message})`);
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     const cells: any[] = Array.isArray(nb?.cells) ? nb.cells : [];
     cells.forEach((cell, c) => {
       for (const output of Array.isArray(cell?.outputs) ? cell.outputs : []) {
@@ -75,13 +88,17 @@ export function collectFigures(notebooksDir: string): { figures: CollectedFigure
           continue;
         }
         if (seen.has(id)) {
-          problems.push(`figure ${JSON.stringify(id)}: id used twice (${seen.get(id)} and ${where}); keeping the first`);
+          problems.push(
+            `figure ${JSON.stringify(id)}: id used twice (${seen.get(id)} and ${where}); keeping the first`,
+          );
           continue;
         }
         seen.set(id, where);
         const figure = output?.data?.[PLOTLY_MIME];
         if (figure === undefined) {
-          problems.push(`figure ${JSON.stringify(id)} (${where}): output has ${FIGURE_METADATA_KEY} metadata but no ${PLOTLY_MIME} data`);
+          problems.push(
+            `figure ${JSON.stringify(id)} (${where}): output has ${FIGURE_METADATA_KEY} metadata but no ${PLOTLY_MIME} data`,
+          );
           continue;
         }
         figures.push({
@@ -89,7 +106,8 @@ export function collectFigures(notebooksDir: string): { figures: CollectedFigure
             id,
             caption: typeof meta.caption === "string" ? meta.caption : "",
             notebook: meta.notebook ?? file,
-            builder: meta.builder ?? (typeof figure?.builder === "string" ? figure.builder : undefined),
+            builder:
+              meta.builder ?? (typeof figure?.builder === "string" ? figure.builder : undefined),
           },
           figure,
           where,
@@ -112,7 +130,11 @@ function scriptJson(value: unknown): string {
  * A standalone page showing one styled figure, loading Plotly from `plotlySrc`
  * (default ./plotly.min.js, relative so the folder can be moved as a whole).
  */
-export function standaloneHtml(fig: PlotlyFigure, info: FigureInfo, plotlySrc = PLOTLY_FILE): string {
+export function standaloneHtml(
+  fig: PlotlyFigure,
+  info: FigureInfo,
+  plotlySrc = PLOTLY_FILE,
+): string {
   const { width, height } = figureSize(fig);
   const source = [info.notebook, info.builder && `${info.builder}()`].filter(Boolean).join(" · ");
   return `<!DOCTYPE html>
@@ -148,10 +170,16 @@ export function standaloneHtml(fig: PlotlyFigure, info: FigureInfo, plotlySrc = 
 }
 
 /** figures/INDEX.md: one row per figure, listing the files that exist in `outDir`. */
-export function indexMarkdown(figures: readonly CollectedFigure[], outDir: string, preset: StylePreset): string {
+export function indexMarkdown(
+  figures: readonly CollectedFigure[],
+  outDir: string,
+  preset: StylePreset,
+): string {
   const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
   const rows = figures.map(({ info }) => {
-    const files = ALL_EXTENSIONS.filter((ext) => fs.existsSync(path.join(outDir, `${info.id}.${ext}`)))
+    const files = ALL_EXTENSIONS.filter((ext) =>
+      fs.existsSync(path.join(outDir, `${info.id}.${ext}`)),
+    )
       .map((ext) => `[${ext}](${info.id}.${ext})`)
       .join(" · ");
     const builder = info.builder ? `\`${info.builder}\`` : "—";
@@ -179,7 +207,10 @@ export interface ExportOptions {
   only?: readonly string[];
   /** Fail (exit non-zero) when Chromium is missing. */
   requireStatic?: boolean;
-  /** Chromium to use; default: findChromium() ($CHROMIUM_PATH or /usr/bin/chromium); "none" for HTML only. */
+  /**
+   * Chromium to use; default: findChromium() ($CHROMIUM_PATH or /usr/bin/chromium); "none" for HTML
+   * only.
+   */
   executablePath?: string;
   /** An open renderer to reuse (it is left open); `null` means HTML only. Default: open one. */
   renderer?: Renderer | null;
@@ -212,7 +243,8 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
     const wanted = new Set(opts.only);
     selected = figures.filter((f) => wanted.has(f.info.id));
     for (const id of wanted) {
-      if (!figures.some((f) => f.info.id === id)) errors.push(`figure ${JSON.stringify(id)}: not found in ${opts.notebooksDir}`);
+      if (!figures.some((f) => f.info.id === id))
+        errors.push(`figure ${JSON.stringify(id)}: not found in ${opts.notebooksDir}`);
     }
   }
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -227,7 +259,9 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
       renderer = await openRenderer({ executablePath: opts.executablePath });
     } catch (err) {
       browserFailed = true;
-      errors.push(`Chromium failed to start, wrote HTML only: ${(err as Error).message.split("\n")[0]}`);
+      errors.push(
+        `Chromium failed to start, wrote HTML only: ${(err as Error).message.split("\n")[0]}`,
+      );
     }
     browserStartSeconds = (performance.now() - tb) / 1000;
   }
@@ -237,7 +271,8 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   const failed = (id: string, err: unknown) => {
     errors.push((err as Error).message);
     // A figure that no longer exports must not leave last run's files looking current.
-    for (const ext of ALL_EXTENSIONS) fs.rmSync(path.join(opts.outDir, `${id}.${ext}`), { force: true });
+    for (const ext of ALL_EXTENSIONS)
+      fs.rmSync(path.join(opts.outDir, `${id}.${ext}`), { force: true });
   };
   try {
     const ready: { info: CollectedFigure["info"]; styled: PlotlyFigure }[] = [];
@@ -277,7 +312,8 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   const current = new Set(figures.map((f) => f.info.id));
   for (const id of indexedIds(indexFile)) {
     if (current.has(id)) continue;
-    for (const ext of ALL_EXTENSIONS) fs.rmSync(path.join(opts.outDir, `${id}.${ext}`), { force: true });
+    for (const ext of ALL_EXTENSIONS)
+      fs.rmSync(path.join(opts.outDir, `${id}.${ext}`), { force: true });
     log(`figures: removed files of ${JSON.stringify(id)}, no longer in the notebooks`);
   }
   writeFileAtomic(indexFile, indexMarkdown(figures, opts.outDir, opts.preset));
@@ -285,7 +321,9 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   const staticAvailable = renderer !== null;
   const spent = spentBefore && renderer?.timings();
   const steps = spent
-    ? (Object.keys(spent) as (keyof typeof spent)[]).map((k) => `${k} ${((spent[k] - spentBefore![k]) / 1000).toFixed(1)}`).join(", ")
+    ? (Object.keys(spent) as (keyof typeof spent)[])
+        .map((k) => `${k} ${((spent[k] - spentBefore![k]) / 1000).toFixed(1)}`)
+        .join(", ")
     : "";
   const formats = staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"];
   const seconds = (performance.now() - t0) / 1000;
@@ -306,7 +344,16 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
       exitCode = 1;
     }
   }
-  return { written, errors, warnings, formats, staticAvailable, seconds, browserStartSeconds, exitCode };
+  return {
+    written,
+    errors,
+    warnings,
+    formats,
+    staticAvailable,
+    seconds,
+    browserStartSeconds,
+    exitCode,
+  };
 }
 
 /** Figure ids listed in an INDEX.md written by `indexMarkdown` (none if absent). */
@@ -357,7 +404,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const preset = values.preset as StylePreset;
   if (!STYLE_PRESETS.includes(preset)) {
-    console.error(`figures: --preset must be one of ${STYLE_PRESETS.join(" | ")}, got ${JSON.stringify(values.preset)}`);
+    console.error(
+      `figures: --preset must be one of ${STYLE_PRESETS.join(" | ")}, got ${JSON.stringify(values.preset)}`,
+    );
     return 2;
   }
   if (!fs.existsSync(values.notebooks)) {

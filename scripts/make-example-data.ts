@@ -19,7 +19,12 @@ export const EXAMPLE_SEED = 20260226;
 
 async function main(): Promise<void> {
   const rng = createRng(EXAMPLE_SEED);
-  const policy = await createNeuralPolicy({ modulus: 5, operations: ["+", "-"], hidden: 16, rng: rng.split() });
+  const policy = await createNeuralPolicy({
+    modulus: 5,
+    operations: ["+", "-"],
+    hidden: 16,
+    rng: rng.split(),
+  });
   policy.train({ steps: 200, learningRate: 0.02, targetPassAt1: 0.3, objective: "crossEntropy" });
   policy.train({ steps: 20, learningRate: 0.01, objective: "passAt1" });
   const n = 16;
@@ -28,7 +33,10 @@ async function main(): Promise<void> {
   const projection = { P: randomProjection(policy.d, dOut, rng.split()), dOut };
   const dir = path.join(__dirname, "..", "data");
   fs.mkdirSync(dir, { recursive: true });
-  writeSamplesJsonl(path.join(dir, "example-samples.jsonl"), policy, batch, { digits: 6, projection });
+  writeSamplesJsonl(path.join(dir, "example-samples.jsonl"), policy, batch, {
+    digits: 6,
+    projection,
+  });
   const rows = ["prompt,n,c"];
   for (let x = 0; x < batch.N; x++) {
     let c = 0;
@@ -37,7 +45,9 @@ async function main(): Promise<void> {
   }
   writeFileAtomic(path.join(dir, "example-prompts.csv"), rows.join("\n") + "\n");
   policy.dispose();
-  console.log(`wrote data/example-samples.jsonl (${batch.N * n} lines, d = ${dOut}) and data/example-prompts.csv (${batch.N} prompts)`);
+  console.log(
+    `wrote data/example-samples.jsonl (${batch.N * n} lines, d = ${dOut}) and data/example-prompts.csv (${batch.N} prompts)`,
+  );
 }
 
 if (require.main === module) {

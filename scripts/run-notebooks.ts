@@ -49,12 +49,16 @@ async function main(): Promise<number> {
   }
   const timeout = Number(args.values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    process.stderr.write(`--timeout must be a positive number of seconds, got ${JSON.stringify(args.values.timeout)}\n`);
+    process.stderr.write(
+      `--timeout must be a positive number of seconds, got ${JSON.stringify(args.values.timeout)}\n`,
+    );
     return 2;
   }
   const notebooks = discoverNotebooks(args.values.dir!, args.positionals);
   if (notebooks.length === 0) {
-    process.stderr.write(`no notebooks matched ${args.positionals.join(", ") || "*.ipynb"} in ${args.values.dir}\n`);
+    process.stderr.write(
+      `no notebooks matched ${args.positionals.join(", ") || "*.ipynb"} in ${args.values.dir}\n`,
+    );
     return 1;
   }
   const t0 = performance.now();
@@ -64,11 +68,16 @@ async function main(): Promise<number> {
   const getRenderer = (): Promise<Renderer | null> =>
     (opened ??= openRenderer().then(
       (r) => {
-        if (!r) process.stderr.write("note: no Chromium found: figures keep only the interactive output (apt-get install -y chromium adds PNG/SVG/PDF)\n");
+        if (!r)
+          process.stderr.write(
+            "note: no Chromium found: figures keep only the interactive output (apt-get install -y chromium adds PNG/SVG/PDF)\n",
+          );
         return r;
       },
       (e) => {
-        process.stderr.write(`note: Chromium did not start (${(e as Error).message.split("\n")[0]}); figures stay interactive-only\n`);
+        process.stderr.write(
+          `note: Chromium did not start (${(e as Error).message.split("\n")[0]}); figures stay interactive-only\n`,
+        );
         return null;
       },
     ));
@@ -96,7 +105,11 @@ async function runAndExport(
     getRenderer,
   });
   const total = (performance.now() - t0) / 1000;
-  process.stdout.write("\n" + formatTable(results) + `\n\ntotal ${total.toFixed(1)} s${args.values.fast ? " (FAST)" : ""}\n`);
+  process.stdout.write(
+    "\n" +
+      formatTable(results) +
+      `\n\ntotal ${total.toFixed(1)} s${args.values.fast ? " (FAST)" : ""}\n`,
+  );
   let figuresExit = 0;
   if (wrote && !args.values["no-figures"]) {
     // Export the figures of the notebooks just run (INDEX.md lists every notebook's figures).
@@ -114,8 +127,12 @@ async function runAndExport(
   }
   const bad = results.filter((r) => r.status !== "ok");
   for (const r of bad) {
-    if (r.failure) process.stderr.write(`FAILED ${r.notebook} cell ${r.failure.cell}: ${r.failure.message}\n`);
-    if (r.differences) process.stderr.write(`DIFFERS ${r.notebook}: cells ${r.differences.map((d) => d.cell).join(", ")}\n`);
+    if (r.failure)
+      process.stderr.write(`FAILED ${r.notebook} cell ${r.failure.cell}: ${r.failure.message}\n`);
+    if (r.differences)
+      process.stderr.write(
+        `DIFFERS ${r.notebook}: cells ${r.differences.map((d) => d.cell).join(", ")}\n`,
+      );
   }
   // A plain closing line CI tools can read.
   process.stdout.write(`notebooks: ${results.length - bad.length} passed, ${bad.length} failed\n`);

@@ -19,13 +19,20 @@ import type { Population } from "../lib/core/types";
  * n_x sampled responses per prompt from a policy with exact p and ∇p (lib/sim/policies.ts), with
  * their exact scores, as the diagnostic's input. `nPer` gives each prompt's n (default n).
  */
-function sampleData(policy: Policy, theta: ArrayLike<number>, rng: Rng, n: number, nPer?: ArrayLike<number>): SampleData {
+function sampleData(
+  policy: Policy,
+  theta: ArrayLike<number>,
+  rng: Rng,
+  n: number,
+  nPer?: ArrayLike<number>,
+): SampleData {
   const batch = policy.sample(theta, rng, n);
   const acc = new SampleAccumulator();
   for (let x = 0; x < policy.N; x++) {
     const scores = Array.from({ length: policy.K }, (_, a) => policy.score(theta, x, a));
     const nx = nPer ? nPer[x] : n;
-    for (let j = 0; j < nx; j++) acc.add(`x${x}`, batch.correct[x * n + j] === 1, scores[batch.actions[x * n + j]]);
+    for (let j = 0; j < nx; j++)
+      acc.add(`x${x}`, batch.correct[x * n + j] === 1, scores[batch.actions[x * n + j]]);
   }
   return acc.finish();
 }
@@ -35,7 +42,13 @@ function subPopulation(pop: Population, keep: (x: number) => boolean): Populatio
   const idx = Array.from({ length: pop.N }, (_, x) => x).filter(keep);
   const gradP = new Float64Array(idx.length * pop.d);
   idx.forEach((x, r) => gradP.set(pop.gradP.subarray(x * pop.d, (x + 1) * pop.d), r * pop.d));
-  return { N: idx.length, d: pop.d, mass: new Float64Array(idx.length).fill(1 / idx.length), p: Float64Array.from(idx, (x) => pop.p[x]), gradP };
+  return {
+    N: idx.length,
+    d: pop.d,
+    mass: new Float64Array(idx.length).fill(1 / idx.length),
+    p: Float64Array.from(idx, (x) => pop.p[x]),
+    gradP,
+  };
 }
 
 function meanAndSE(xs: number[]): { mean: number; se: number } {
@@ -46,10 +59,16 @@ function meanAndSE(xs: number[]): { mean: number; se: number } {
 
 function assertWithin4SE(xs: number[], exact: number, what: string): void {
   const { mean, se } = meanAndSE(xs);
-  assert.ok(Math.abs(mean - exact) <= 4 * se, `${what}: mean ${mean} vs exact ${exact}, 4·SE = ${4 * se}`);
+  assert.ok(
+    Math.abs(mean - exact) <= 4 * se,
+    `${what}: mean ${mean} vs exact ${exact}, 4·SE = ${4 * se}`,
+  );
 }
 
-/** A K-action log-linear softmax over N prompts with N(0, 1) features in R^d and a random correct action. */
+/**
+ * A K-action log-linear softmax over N prompts with N(0, 1) features in R^d and a random correct
+ * action.
+ */
 function randomLogLinearPolicy(rng: Rng, N: number, K: number, d: number): Policy {
   return logLinearSoftmaxPolicy({
     K,
@@ -84,8 +103,15 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     acc.add("r", false, [1, 0]);
     const res = diagnose(acc.finish(), { k: [1, 2], bootstrap: 0 });
     assert.deepEqual(res.innerProduct, [0.125, 0]);
-    assert.deepEqual(res.gradJkNormSq, [0.125, -0.5], "cross-fitted ‖∇J_2‖² = ⟨Ĥ^A, Ĥ^B⟩ can be negative");
-    assert.deepEqual(res.perPrompt.map((p) => p.agreement), [0.5, -0.25]);
+    assert.deepEqual(
+      res.gradJkNormSq,
+      [0.125, -0.5],
+      "cross-fitted ‖∇J_2‖² = ⟨Ĥ^A, Ĥ^B⟩ can be negative",
+    );
+    assert.deepEqual(
+      res.perPrompt.map((p) => p.agreement),
+      [0.5, -0.25],
+    );
     assert.equal(res.passAtK[0], 0.625);
     assert.ok(Math.abs(res.passAtK[1]! - 11 / 12) <= 1e-15, "pass@2: (1 + 5/6)/2");
   });
@@ -111,7 +137,10 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
       n1.push(res.gradJ1NormSq!);
       watch.forEach((x, w) => agree[w].push(res.perPrompt[x].agreement!));
     }
-    assert.ok(exact.innerProduct[0] > 0 && exact.innerProduct[2] < 0, "the toy conflicts at k = 3 but not at k = 1");
+    assert.ok(
+      exact.innerProduct[0] > 0 && exact.innerProduct[2] < 0,
+      "the toy conflicts at k = 3 but not at k = 1",
+    );
     ks.forEach((k, s) => {
       assertWithin4SE(ip[s], exact.innerProduct[s], `⟨∇J_${k},∇J_1⟩`);
       assertWithin4SE(nk[s], exact.normGradJk[s] ** 2, `‖∇J_${k}‖²`);
@@ -127,18 +156,30 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     const n = 8;
     const h = n / 2;
     const batch = policy.sample(theta, rng, n);
-    // crossFitConflict's halves are responses [0, h) and [h, n); added as A0, B0, A1, B1, … they are
-    // exactly this module's even/odd halves.
+    // crossFitConflict's halves are responses [0, h) and [h, n); added as A0, B0, A1, B1, … they
+    // are exactly this module's even/odd halves.
     const acc = new SampleAccumulator();
     for (let x = 0; x < policy.N; x++) {
       for (let t = 0; t < h; t++) {
-        for (const j of [t, h + t]) acc.add(`x${x}`, batch.correct[x * n + j] === 1, policy.score(theta, x, batch.actions[x * n + j]));
+        for (const j of [t, h + t])
+          acc.add(
+            `x${x}`,
+            batch.correct[x * n + j] === 1,
+            policy.score(theta, x, batch.actions[x * n + j]),
+          );
       }
     }
     const ks = [1, 2, 3, 4];
     const mine = diagnose(acc.finish(), { k: ks, bootstrap: 0 });
-    const theirs = crossFitConflict(policy, batch, ks, { estimator: "pkpoLooMinusOne", agreement: true });
-    const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-8), `${what}: ${a} vs ${b}`);
+    const theirs = crossFitConflict(policy, batch, ks, {
+      estimator: "pkpoLooMinusOne",
+      agreement: true,
+    });
+    const close = (a: number, b: number, what: string) =>
+      assert.ok(
+        Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-8),
+        `${what}: ${a} vs ${b}`,
+      );
     ks.forEach((k, s) => {
       close(mine.innerProduct[s]!, theirs.innerProduct[s], `⟨∇J_${k},∇J_1⟩`);
       close(mine.gradJkNormSq[s]!, theirs.normGradJkSq[s], `‖∇J_${k}‖²`);
@@ -156,14 +197,22 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     const pop = policy.population(theta);
     const nPer = Array.from({ length: N }, (_, x) => [3, 5, 8, 9][x % 4]);
     const ks = [1, 2, 3, 4];
-    const exact = ks.map((k) => conflictProfile(subPopulation(pop, (x) => nPer[x] >= 2 * k), [k]).innerProduct[0]);
+    const exact = ks.map(
+      (k) =>
+        conflictProfile(
+          subPopulation(pop, (x) => nPer[x] >= 2 * k),
+          [k],
+        ).innerProduct[0],
+    );
     const ip: number[][] = ks.map(() => []);
     for (let r = 0; r < 400; r++) {
       const res = diagnose(sampleData(policy, theta, rng, 9, nPer), { k: ks, bootstrap: 0 });
       assert.deepEqual(res.gradientExcluded, [0, 6, 12, 12]);
       ks.forEach((_, s) => ip[s].push(res.innerProduct[s]!));
     }
-    ks.forEach((k, s) => assertWithin4SE(ip[s], exact[s], `⟨∇J_${k},∇J_1⟩ over prompts with n ≥ ${2 * k}`));
+    ks.forEach((k, s) =>
+      assertWithin4SE(ip[s], exact[s], `⟨∇J_${k},∇J_1⟩ over prompts with n ≥ ${2 * k}`),
+    );
   });
 
   test("95% prompt-bootstrap intervals cover the population ⟨∇J_k,∇J_1⟩ in at least 85% of 60 datasets whose prompts are drawn from D", () => {
@@ -173,13 +222,19 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     const R = 60;
     for (let r = 0; r < R; r++) {
       const { policy, theta } = toy(60, 1000 + r, "iid");
-      const res = diagnose(sampleData(policy, theta, createRng(r), 8), { k: ks, bootstrap: 150, seed: r });
+      const res = diagnose(sampleData(policy, theta, createRng(r), 8), {
+        k: ks,
+        bootstrap: 150,
+        seed: r,
+      });
       ks.forEach((_, s) => {
         const [lo, hi] = res.innerProductCI[s]!;
         if (lo <= truth[s] && truth[s] <= hi) covered[s]++;
       });
     }
-    ks.forEach((k, s) => assert.ok(covered[s] >= 0.85 * R, `k = ${k}: covered ${covered[s]} of ${R}`));
+    ks.forEach((k, s) =>
+      assert.ok(covered[s] >= 0.85 * R, `k = ${k}: covered ${covered[s]} of ${R}`),
+    );
   });
 });
 
@@ -204,15 +259,23 @@ describe("pass@k, exclusions and the k* scan", () => {
       assert.equal(res.passAtKExcluded[s], counts.length - used.length);
       if (used.length === 0) return assert.equal(res.passAtK[s], null);
       const expected = used.reduce((t, [n, c]) => t + passAtKEstimate(n, c, k), 0) / used.length;
-      assert.ok(Math.abs(res.passAtK[s]! - expected) <= 1e-12, `k = ${k}: ${res.passAtK[s]} vs ${expected}`);
+      assert.ok(
+        Math.abs(res.passAtK[s]! - expected) <= 1e-12,
+        `k = ${k}: ${res.passAtK[s]} vs ${expected}`,
+      );
     });
     // the guard "n − c < k ⇒ 1" would count prompt p0 (n = 2, c = 2) as solved at k = 4
     const k4 = ks.indexOf(4);
-    const wrong = counts.reduce((t, [n, c]) => t + (n - c < 4 ? 1 : passAtKEstimate(n, c, Math.min(4, n))), 0) / counts.length;
+    const wrong =
+      counts.reduce((t, [n, c]) => t + (n - c < 4 ? 1 : passAtKEstimate(n, c, Math.min(4, n))), 0) /
+      counts.length;
     assert.notEqual(res.passAtK[k4], wrong);
     assert.match(res.warnings.join("\n"), /k=4: 2 of 6/);
     assert.equal(res.gradients, false);
-    assert.deepEqual(res.innerProduct, ks.map(() => null));
+    assert.deepEqual(
+      res.innerProduct,
+      ks.map(() => null),
+    );
     assert.equal(res.kStar, null);
   });
 
@@ -226,7 +289,10 @@ describe("pass@k, exclusions and the k* scan", () => {
       const a = res.innerProduct[s]!;
       const b = res.scan.innerProduct[k - 1];
       assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1e-6, Math.abs(a)), `k = ${k}: ${a} vs ${b}`);
-      assert.deepEqual(res.scan.innerProductCI[k - 1]!.map((v) => +v.toPrecision(10)), res.innerProductCI[s]!.map((v) => +v.toPrecision(10)));
+      assert.deepEqual(
+        res.scan.innerProductCI[k - 1]!.map((v) => +v.toPrecision(10)),
+        res.innerProductCI[s]!.map((v) => +v.toPrecision(10)),
+      );
     });
     const firstNegative = res.scan.innerProduct.findIndex((v) => v < 0) + 1;
     assert.equal(res.kStar, firstNegative === 0 ? null : firstNegative);
@@ -236,10 +302,16 @@ describe("pass@k, exclusions and the k* scan", () => {
   test("k* is scanned only up to the largest k every prompt supports, with a warning", () => {
     const { policy, theta } = toy(20, 6);
     const nPer = Array.from({ length: 20 }, (_, x) => (x === 3 ? 7 : 12));
-    const res = diagnose(sampleData(policy, theta, createRng(7), 12, nPer), { k: [1, 2, 4, 8], bootstrap: 0 });
+    const res = diagnose(sampleData(policy, theta, createRng(7), 12, nPer), {
+      k: [1, 2, 4, 8],
+      bootstrap: 0,
+    });
     assert.equal(res.kScanMax, 3);
     assert.equal(res.scan.k.length, 3);
-    assert.match(res.warnings.join("\n"), /k\* scanned only up to k = 3, not 8: .* smallest prompt has n = 7/);
+    assert.match(
+      res.warnings.join("\n"),
+      /k\* scanned only up to k = 3, not 8: .* smallest prompt has n = 7/,
+    );
   });
 
   test("q_k's weight on {â < 0} and on prompts with c = 0 equal a direct computation from the per-prompt statistics", () => {
@@ -298,10 +370,17 @@ describe("bootstrap intervals", () => {
     const d = 40;
     const policy = randomLogLinearPolicy(rng, 40, 6, d);
     const theta = new Float64Array(d);
-    const res = diagnose(sampleData(policy, theta, rng, 16), { k: [1, 2, 4], bootstrap: 400, seed: 5 });
+    const res = diagnose(sampleData(policy, theta, rng, 16), {
+      k: [1, 2, 4],
+      bootstrap: 400,
+      seed: 5,
+    });
     res.k.forEach((k, s) => {
       const [lo, hi] = res.innerProductCI[s]!;
-      assert.ok(lo <= res.innerProduct[s]! && res.innerProduct[s]! <= hi, `k = ${k}: ${res.innerProduct[s]} not in [${lo}, ${hi}]`);
+      assert.ok(
+        lo <= res.innerProduct[s]! && res.innerProduct[s]! <= hi,
+        `k = ${k}: ${res.innerProduct[s]} not in [${lo}, ${hi}]`,
+      );
       const [plo, phi] = res.passAtKCI[s]!;
       assert.ok(plo <= res.passAtK[s]! && res.passAtK[s]! <= phi);
     });
@@ -316,9 +395,18 @@ describe("argument checks and output helpers", () => {
   })();
 
   test("diagnose rejects a bad k grid, bootstrap count or level, naming the argument", () => {
-    assert.throws(() => diagnose(data, { k: [1, 0] }), /diagnose: k\[1\] must be an integer ≥ 1, got 0/);
-    assert.throws(() => diagnose(data, { k: [2.5] }), /diagnose: k\[0\] must be an integer, got 2.5/);
-    assert.throws(() => diagnose(data, { bootstrap: -1 }), /diagnose: bootstrap must be an integer ≥ 0, got -1/);
+    assert.throws(
+      () => diagnose(data, { k: [1, 0] }),
+      /diagnose: k\[1\] must be an integer ≥ 1, got 0/,
+    );
+    assert.throws(
+      () => diagnose(data, { k: [2.5] }),
+      /diagnose: k\[0\] must be an integer, got 2.5/,
+    );
+    assert.throws(
+      () => diagnose(data, { bootstrap: -1 }),
+      /diagnose: bootstrap must be an integer ≥ 0, got -1/,
+    );
     assert.throws(() => diagnose(data, { level: 1 }), /diagnose: level must be in \(0, 1\), got 1/);
     assert.throws(() => diagnose(null as unknown as SampleData), TypeError);
   });
@@ -326,7 +414,10 @@ describe("argument checks and output helpers", () => {
   test("a file sorted by correctness triggers the warning about dependent halves", () => {
     const acc = new SampleAccumulator();
     for (let x = 0; x < 25; x++) for (let j = 0; j < 8; j++) acc.add(`p${x}`, j < 3, [1, x]);
-    assert.match(diagnose(acc.finish(), { k: [1], bootstrap: 0 }).warnings.join("\n"), /looks sorted by correctness/);
+    assert.match(
+      diagnose(acc.finish(), { k: [1], bootstrap: 0 }).warnings.join("\n"),
+      /looks sorted by correctness/,
+    );
   });
 
   test("summaryRows gives one row per k with numbers, intervals as text and — where not estimable", () => {
@@ -347,24 +438,46 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
   const analyze = async (args: string[]) => {
     let stdout = "";
     let stderr = "";
-    const code = await runAnalyze(args, (t) => (stdout += t), (t) => (stderr += t));
+    const code = await runAnalyze(
+      args,
+      (t) => (stdout += t),
+      (t) => (stderr += t),
+    );
     return { code, stdout, stderr };
   };
   const badFile = () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "passk-cli-")), "bad.jsonl");
-    fs.writeFileSync(file, '{"prompt": "a", "correct": true, "grad": [1, 2]}\n{"prompt": "a", "correct": "no", "grad": [1, 2]}\n');
+    fs.writeFileSync(
+      file,
+      '{"prompt": "a", "correct": true, "grad": [1, 2]}\n{"prompt": "a", "correct": "no", "grad": [1, 2]}\n',
+    );
     return file;
   };
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   test("--json prints one object with prompts, samples, k, passAtK, innerProduct, cosine, negativeAgreementWeight and kStar", async () => {
-    const { code, stdout, stderr } = await analyze([path.join(root, "data/example-samples.jsonl"), "--json", "--k", "1,2,4,8,16", "--bootstrap", "50"]);
+    const { code, stdout, stderr } = await analyze([
+      path.join(root, "data/example-samples.jsonl"),
+      "--json",
+      "--k",
+      "1,2,4,8,16",
+      "--bootstrap",
+      "50",
+    ]);
     assert.equal(code, 0, stderr);
     const out = JSON.parse(stdout);
     assert.equal(out.prompts, 50);
     assert.equal(out.samples, 800);
     assert.deepEqual(out.k, [1, 2, 4, 8, 16]);
-    for (const key of ["passAtK", "innerProduct", "cosine", "negativeAgreementWeight", "innerProductCI", "passAtKExcluded", "gradientExcluded"]) {
+    for (const key of [
+      "passAtK",
+      "innerProduct",
+      "cosine",
+      "negativeAgreementWeight",
+      "innerProductCI",
+      "passAtKExcluded",
+      "gradientExcluded",
+    ]) {
       assert.equal(out[key].length, 5, key);
     }
     assert.ok("kStar" in out && (out.kStar === null || Number.isInteger(out.kStar)));
@@ -378,7 +491,10 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
     const { code, stdout, stderr } = await analyze([file, "--json"]);
     assert.equal(code, 1);
     assert.equal(stdout, "");
-    assert.equal(stderr, `error: ${file}:2: field "correct": must be true, false, 0 or 1, got string "no"\n`);
+    assert.equal(
+      stderr,
+      `error: ${file}:2: field "correct": must be true, false, 0 or 1, got string "no"\n`,
+    );
   });
 
   test("a bad command line gives status 2 and the usage", async () => {
@@ -391,7 +507,13 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
   });
 
   test("the table output (danfojs) lists every k and states how prompts with n < k are treated", async () => {
-    const { code, stdout, stderr } = await analyze([path.join(root, "data/example-prompts.csv"), "--k", "1,4,16,32", "--bootstrap", "20"]);
+    const { code, stdout, stderr } = await analyze([
+      path.join(root, "data/example-prompts.csv"),
+      "--k",
+      "1,4,16,32",
+      "--bootstrap",
+      "20",
+    ]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /50 prompts, 800 samples, no gradients/);
     for (const k of [1, 4, 16, 32]) assert.match(stdout, new RegExp(`^\\s*${k}\\s`, "m"));
@@ -401,7 +523,14 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
 
   test("--per-prompt writes one CSV row per prompt with p̂ = c/n and the agreement estimate", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "passk-cli-")), "per-prompt.csv");
-    const { code, stderr } = await analyze([path.join(root, "data/example-samples.jsonl"), "--json", "--bootstrap", "0", "--per-prompt", out]);
+    const { code, stderr } = await analyze([
+      path.join(root, "data/example-samples.jsonl"),
+      "--json",
+      "--bootstrap",
+      "0",
+      "--per-prompt",
+      out,
+    ]);
     assert.equal(code, 0, stderr);
     const lines = fs.readFileSync(out, "utf8").trim().split("\n");
     assert.equal(lines[0], "prompt,n,c,p_hat,agreement");
@@ -415,8 +544,12 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
   test("as a process, bad input exits with status 1 and prints no stack trace", async () => {
     const file = badFile();
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", path.join(root, "scripts", "analyze.ts"), file], { cwd: root }, (err, _stdout, stderr) =>
-        resolve({ code: err ? (err as unknown as { code: number }).code : 0, stderr }),
+      execFile(
+        process.execPath,
+        ["--import", "tsx", path.join(root, "scripts", "analyze.ts"), file],
+        { cwd: root },
+        (err, _stdout, stderr) =>
+          resolve({ code: err ? (err as unknown as { code: number }).code : 0, stderr }),
       );
     });
     assert.equal(result.code, 1);

@@ -25,17 +25,28 @@ import { median } from "../bench/workloads/types";
 import type { Population } from "../lib/core/types";
 
 const ROOT = path.join(__dirname, "..");
-const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "bench-smoke.json"), "utf8"));
+const fixture = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "fixtures", "bench-smoke.json"), "utf8"),
+);
 
 function assertClose(actual: number, expected: number, relTol: number, what: string): void {
   const err = Math.abs(actual - expected);
-  assert.ok(err <= relTol * Math.max(Math.abs(expected), 1e-300), `${what}: got ${actual}, expected ${expected} (|diff| ${err.toExponential(2)})`);
+  assert.ok(
+    err <= relTol * Math.max(Math.abs(expected), 1e-300),
+    `${what}: got ${actual}, expected ${expected} (|diff| ${err.toExponential(2)})`,
+  );
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** J_k of the logistic toy straight from its definition: Σ D(x)[1 − (1 − p(x))^k], p = σ(±θᵀψ). */
-function toyJk(features: Float64Array, reward: Uint8Array, mass: Float64Array, theta: ArrayLike<number>, k: number): number {
+function toyJk(
+  features: Float64Array,
+  reward: Uint8Array,
+  mass: Float64Array,
+  theta: ArrayLike<number>,
+  k: number,
+): number {
   let J = 0;
   for (let x = 0; x < mass.length; x++) {
     const z = theta[0] * features[2 * x] + theta[1] * features[2 * x + 1];
@@ -48,7 +59,11 @@ function toyJk(features: Float64Array, reward: Uint8Array, mass: Float64Array, t
 describe("estimator workload", () => {
   test("the mean of the pass@k estimator over all triples with n ≤ 12 equals the exact rational mean", () => {
     const t = fixture.estimator.triples as number[][];
-    const triples = { n: Int32Array.from(t, (r) => r[0]), c: Int32Array.from(t, (r) => r[1]), k: Int32Array.from(t, (r) => r[2]) };
+    const triples = {
+      n: Int32Array.from(t, (r) => r[0]),
+      c: Int32Array.from(t, (r) => r[1]),
+      k: Int32Array.from(t, (r) => r[2]),
+    };
     assertClose(meanPassAtKEstimate(triples), fixture.estimator.mean, 1e-14, "mean");
   });
 
@@ -58,21 +73,40 @@ describe("estimator workload", () => {
     let sumN = 0;
     let sumCOverN = 0;
     for (let i = 0; i < count; i++) {
-      assert.ok(n[i] >= 1 && n[i] <= 256 && c[i] >= 0 && c[i] <= n[i] && k[i] >= 1 && k[i] <= n[i], `triple ${i}`);
+      assert.ok(
+        n[i] >= 1 && n[i] <= 256 && c[i] >= 0 && c[i] <= n[i] && k[i] >= 1 && k[i] <= n[i],
+        `triple ${i}`,
+      );
       sumN += n[i];
       sumCOverN += c[i] / n[i];
     }
     // E[n] = 128.5, sd ≈ 73.9; E[c/n] = 1/2, sd ≤ 0.3: within 4 standard errors
-    assert.ok(Math.abs(sumN / count - 128.5) < (4 * 73.9) / Math.sqrt(count), `mean n ${sumN / count}`);
-    assert.ok(Math.abs(sumCOverN / count - 0.5) < (4 * 0.3) / Math.sqrt(count), `mean c/n ${sumCOverN / count}`);
-    assert.deepEqual(makeTriples(100, 256, 7).n, makeTriples(100, 256, 7).n, "same seed, same inputs");
+    assert.ok(
+      Math.abs(sumN / count - 128.5) < (4 * 73.9) / Math.sqrt(count),
+      `mean n ${sumN / count}`,
+    );
+    assert.ok(
+      Math.abs(sumCOverN / count - 0.5) < (4 * 0.3) / Math.sqrt(count),
+      `mean c/n ${sumCOverN / count}`,
+    );
+    assert.deepEqual(
+      makeTriples(100, 256, 7).n,
+      makeTriples(100, 256, 7).n,
+      "same seed, same inputs",
+    );
   });
 });
 
 describe("agreement workload", () => {
   test("∇J_1, agreement scores and ⟨∇J_k,∇J_1⟩, ‖∇J_k‖, J_k for k = 1..5 equal exact rationals on a 3-prompt population", () => {
     const f = fixture.agreement;
-    const pop: Population = { N: f.N, d: f.d, mass: Float64Array.from(f.mass), p: Float64Array.from(f.p), gradP: Float64Array.from(f.gradP) };
+    const pop: Population = {
+      N: f.N,
+      d: f.d,
+      mass: Float64Array.from(f.mass),
+      p: Float64Array.from(f.p),
+      gradP: Float64Array.from(f.gradP),
+    };
     const { g1, a, profile } = agreementProfile(pop, Float64Array.from(f.k));
     f.gradJ1.forEach((v: number, j: number) => assertClose(g1[j], v, 1e-14, `gradJ1[${j}]`));
     f.agreement.forEach((v: number, i: number) => assertClose(a[i], v, 1e-14, `a[${i}]`));
@@ -90,9 +124,15 @@ describe("agreement workload", () => {
     const total = pop.mass.reduce((s, m) => s + m, 0);
     assertClose(total, 1, 1e-12, "Σ mass");
     assert.ok(pop.p.every((p) => p > 0 && p < 1));
-    const { profile } = agreementProfile(pop, Float64Array.from({ length: 16 }, (_, s) => s + 1));
+    const { profile } = agreementProfile(
+      pop,
+      Float64Array.from({ length: 16 }, (_, s) => s + 1),
+    );
     assert.ok(profile.innerProduct[0] > 0, "k = 1 never conflicts");
-    assert.ok(profile.innerProduct.some((v) => v < 0), "some k conflicts");
+    assert.ok(
+      profile.innerProduct.some((v) => v < 0),
+      "some k conflicts",
+    );
   });
 });
 
@@ -108,8 +148,13 @@ describe("toy-step-exact workload", () => {
       const minus = Float64Array.from(toy.theta);
       plus[j] += h;
       minus[j] -= h;
-      const fd = (toyJk(features, reward, mass, plus, 4) - toyJk(features, reward, mass, minus, 4)) / (2 * h);
-      assert.ok(Math.abs(grad[j] - fd) < 1e-8, `∂J_4/∂θ_${j}: ${grad[j]} vs finite difference ${fd}`);
+      const fd =
+        (toyJk(features, reward, mass, plus, 4) - toyJk(features, reward, mass, minus, 4)) /
+        (2 * h);
+      assert.ok(
+        Math.abs(grad[j] - fd) < 1e-8,
+        `∂J_4/∂θ_${j}: ${grad[j]} vs finite difference ${fd}`,
+      );
       assertClose(theta[j], toy.theta[j] + 0.5 * grad[j], 1e-15, `θ⁺[${j}]`);
     }
   });
@@ -126,7 +171,8 @@ describe("train-toy workload", () => {
     const inputs = await trainToy.setup({ ...trainToy.params, M: 200, steps: 3 }, 5);
     const { features, reward, mass } = inputs.policy;
     const s = trainToy.summary(await trainToy.run(inputs));
-    // independent ascent: ∇J_4 = Σ D(x)·4(1 − p)^3·(±σ(z)σ(−z))ψ(x), coded here from PAPER.md §2 and §6
+    // independent ascent: ∇J_4 = Σ D(x)·4(1 − p)^3·(±σ(z)σ(−z))ψ(x), coded here from PAPER.md §2
+    // and §6
     const theta = Array.from(inputs.theta);
     for (let t = 0; t < 3; t++) {
       const g = [0, 0];
@@ -141,11 +187,26 @@ describe("train-toy workload", () => {
       theta[0] += 0.5 * g[0];
       theta[1] += 0.5 * g[1];
     }
-    assertClose(s.J1_start as number, toyJk(features, reward, mass, inputs.theta, 1), 1e-12, "J_1 at start");
-    assertClose(s.Jk_start as number, toyJk(features, reward, mass, inputs.theta, 4), 1e-12, "J_4 at start");
+    assertClose(
+      s.J1_start as number,
+      toyJk(features, reward, mass, inputs.theta, 1),
+      1e-12,
+      "J_1 at start",
+    );
+    assertClose(
+      s.Jk_start as number,
+      toyJk(features, reward, mass, inputs.theta, 4),
+      1e-12,
+      "J_4 at start",
+    );
     assertClose(s.theta0 as number, theta[0], 1e-12, "θ_0 after 3 steps");
     assertClose(s.theta1 as number, theta[1], 1e-12, "θ_1 after 3 steps");
-    assertClose(s.Jk_end as number, toyJk(features, reward, mass, theta, 4), 1e-12, "J_4 after 3 steps");
+    assertClose(
+      s.Jk_end as number,
+      toyJk(features, reward, mass, theta, 4),
+      1e-12,
+      "J_4 after 3 steps",
+    );
     assert.ok((s.Jk_end as number) > (s.Jk_start as number), "pass@4 ascent raises J_4");
   });
 });
@@ -168,7 +229,12 @@ describe("sampled-step workload", () => {
     const { features, reward, mass, K } = inputs.policy;
     const exact = new Float64Array(d);
     for (let x = 0; x < mass.length; x++) {
-      const logits = Array.from({ length: K }, (_, a) => inputs.theta[0] * features[(x * K + a) * d] + inputs.theta[1] * features[(x * K + a) * d + 1]);
+      const logits = Array.from(
+        { length: K },
+        (_, a) =>
+          inputs.theta[0] * features[(x * K + a) * d] +
+          inputs.theta[1] * features[(x * K + a) * d + 1],
+      );
       const zMax = Math.max(...logits);
       const e = logits.map((z) => Math.exp(z - zMax));
       const tot = e.reduce((s, v) => s + v, 0);
@@ -182,7 +248,10 @@ describe("sampled-step workload", () => {
     for (let j = 0; j < d; j++) {
       const mean = sum[j] / R;
       const se = Math.sqrt((sumSq[j] / R - mean * mean) / (R - 1));
-      assert.ok(Math.abs(mean - exact[j]) < 4 * se, `component ${j}: mean ${mean}, exact ${exact[j]}, se ${se}`);
+      assert.ok(
+        Math.abs(mean - exact[j]) < 4 * se,
+        `component ${j}: mean ${mean}, exact ${exact[j]}, se ${se}`,
+      );
       assertClose(inputs.exact[j], exact[j], 1e-12, `workload's exact gradient [${j}]`);
     }
   });
@@ -194,7 +263,11 @@ describe("analyze-1e6 workload", () => {
     try {
       const file = path.join(dir, "s.jsonl");
       const { lines } = writeSampleFile(file, 5, 6, 3, 2, 17);
-      const rows = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const rows = fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       assert.equal(rows.length, lines);
       assert.equal(rows.length, 30);
       let correct = 0;
@@ -205,7 +278,14 @@ describe("analyze-1e6 workload", () => {
         assert.ok(r.grad.every((v: number) => Number.isFinite(v)));
         correct += r.correct ? 1 : 0;
       }
-      const out = await runAnalyze({ file, lines, bytes: 0, args: ["--json", "--bootstrap", "0", "--k", "1,2"], peakRssMb: [], cpuMs: [] });
+      const out = await runAnalyze({
+        file,
+        lines,
+        bytes: 0,
+        args: ["--json", "--bootstrap", "0", "--k", "1,2"],
+        peakRssMb: [],
+        cpuMs: [],
+      });
       assert.equal(out.prompts, 5);
       assert.equal(out.samples, 30);
       assertClose((out.passAtK as number[])[0], correct / 30, 1e-12, "pass@1");
@@ -216,32 +296,63 @@ describe("analyze-1e6 workload", () => {
 });
 
 describe("figures workload", () => {
-  const why = findChromium() === null ? "no Chromium (apt-get install -y chromium); browser.test.ts fails in CI without it" : undefined;
-  test("runs the export command on a notebooks folder and reads its summary line; every figure gets all four files", { skip: why }, async () => {
-    const root = makeFixtureProject();
-    try {
-      const outDir = path.join(root, "out");
-      const inputs = { notebooksDir: path.join(root, "notebooks"), outDir, cache: false, peakRssMb: [], cpuMs: [], lines: [] };
-      const run = await runFigures(inputs);
-      assert.deepEqual([run.written, run.total], [3, 3]);
-      assert.ok(run.browserStartSeconds > 0);
-      assert.match(inputs.lines[0], /^figures: 3\/3 written .*\(browser start [\d.]+ s; plot [\d.]+, svg [\d.]+, png [\d.]+, pdf [\d.]+ s\)$/);
-      const ids = fs.readdirSync(outDir).filter((f) => f.endsWith(".pdf")).map((f) => f.slice(0, -4));
-      assert.equal(ids.length, 3);
-      for (const id of ids) for (const ext of ["html", "svg", "png"]) assert.ok(fs.existsSync(path.join(outDir, `${id}.${ext}`)), `${id}.${ext}`);
-      assert.equal(inputs.cpuMs.length, 1);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+  const why =
+    findChromium() === null
+      ? "no Chromium (apt-get install -y chromium); browser.test.ts fails in CI without it"
+      : undefined;
+  test(
+    "runs the export command on a notebooks folder and reads its summary line; every figure gets all four files",
+    { skip: why },
+    async () => {
+      const root = makeFixtureProject();
+      try {
+        const outDir = path.join(root, "out");
+        const inputs = {
+          notebooksDir: path.join(root, "notebooks"),
+          outDir,
+          cache: false,
+          peakRssMb: [],
+          cpuMs: [],
+          lines: [],
+        };
+        const run = await runFigures(inputs);
+        assert.deepEqual([run.written, run.total], [3, 3]);
+        assert.ok(run.browserStartSeconds > 0);
+        assert.match(
+          inputs.lines[0],
+          /^figures: 3\/3 written .*\(browser start [\d.]+ s; plot [\d.]+, svg [\d.]+, png [\d.]+, pdf [\d.]+ s\)$/,
+        );
+        const ids = fs
+          .readdirSync(outDir)
+          .filter((f) => f.endsWith(".pdf"))
+          .map((f) => f.slice(0, -4));
+        assert.equal(ids.length, 3);
+        for (const id of ids)
+          for (const ext of ["html", "svg", "png"])
+            assert.ok(fs.existsSync(path.join(outDir, `${id}.${ext}`)), `${id}.${ext}`);
+        assert.equal(inputs.cpuMs.length, 1);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe("harness", () => {
   test("the RSS probe records a child process's peak RSS and CPU time (a 100 MB allocation shows up)", () => {
     const dir = freshRssDir();
-    execFileSync(process.execPath, ["--require", RSS_PROBE, "-e", "const a = new Float64Array(12.5e6).fill(1); console.log(a[7]);"], {
-      env: { ...process.env, BENCH_RSS_DIR: dir },
-    });
+    execFileSync(
+      process.execPath,
+      [
+        "--require",
+        RSS_PROBE,
+        "-e",
+        "const a = new Float64Array(12.5e6).fill(1); console.log(a[7]);",
+      ],
+      {
+        env: { ...process.env, BENCH_RSS_DIR: dir },
+      },
+    );
     const records = collectRss(dir);
     assert.equal(records.length, 1);
     assert.ok(records[0].maxRssKb / 1024 > 100, `peak RSS ${records[0].maxRssKb / 1024} MB`);
@@ -257,20 +368,43 @@ describe("harness", () => {
   test("npm run bench -- --only estimator prints the issue's JSON line fields and a table", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-out-"));
     try {
-      const r = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", "--only", "estimator", "--param", "triples=2000", "--runs", "2", "--warmup", "0", "--out", path.join(out, "b.jsonl")], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
+      const r = spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "bench/run.ts",
+          "--only",
+          "estimator",
+          "--param",
+          "triples=2000",
+          "--runs",
+          "2",
+          "--warmup",
+          "0",
+          "--out",
+          path.join(out, "b.jsonl"),
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+        },
+      );
       assert.equal(r.status, 0, r.stderr);
       const line = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("{"))!);
-      for (const key of ["name", "params", "runs", "median_ms", "min_ms", "max_ms", "peak_rss_mb"]) assert.ok(key in line, `missing ${key}`);
+      for (const key of ["name", "params", "runs", "median_ms", "min_ms", "max_ms", "peak_rss_mb"])
+        assert.ok(key in line, `missing ${key}`);
       assert.equal(line.name, "estimator");
       assert.equal(line.runs, 2);
       assert.equal(line.params.triples, 2000);
       assert.ok(line.min_ms <= line.median_ms && line.median_ms <= line.max_ms);
       assert.equal(line.deterministic, true);
       assert.match(r.stdout, /workload\s+runs\s+median ms/);
-      assert.equal(fs.readFileSync(path.join(out, "b.jsonl"), "utf8").trim().split("\n").length, 2, "machine line + one workload line");
+      assert.equal(
+        fs.readFileSync(path.join(out, "b.jsonl"), "utf8").trim().split("\n").length,
+        2,
+        "machine line + one workload line",
+      );
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

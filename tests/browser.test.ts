@@ -14,9 +14,22 @@ import * as path from "path";
 import { pathToFileURL } from "url";
 import { chromium, type Browser } from "playwright-core";
 import { applyStyle, PRESETS, STYLE_PRESETS } from "../lib/plots/style";
-import { CARTESIAN_TRACE_TYPES, CHROMIUM_ARGS, findChromium, openRenderer, PLOTLY_TRACE_TYPES, type Renderer } from "../lib/export/render";
+import {
+  CARTESIAN_TRACE_TYPES,
+  CHROMIUM_ARGS,
+  findChromium,
+  openRenderer,
+  PLOTLY_TRACE_TYPES,
+  type Renderer,
+} from "../lib/export/render";
 import { exportFigures, type ExportResult } from "../scripts/figures";
-import { BARS, LINES, makeFixtureProject, TRACE_COUNTS, UNKNOWN_TYPE } from "./helpers/figureNotebooks";
+import {
+  BARS,
+  LINES,
+  makeFixtureProject,
+  TRACE_COUNTS,
+  UNKNOWN_TYPE,
+} from "./helpers/figureNotebooks";
 
 const chromiumPath = findChromium();
 const inCI = /^(1|true)$/i.test(process.env.CI ?? "");
@@ -26,7 +39,8 @@ const NOTEBOOK = PRESETS.notebook;
 if (chromiumPath === null) {
   const why = "no Chromium found (apt-get install -y chromium)";
   if (inCI) {
-    test("Chromium is installed for the browser tests in CI", () => assert.fail(`${why}; .ci/run must install it`));
+    test("Chromium is installed for the browser tests in CI", () =>
+      assert.fail(`${why}; .ci/run must install it`));
   } else {
     test(`browser tests skipped: ${why}`, { skip: why }, () => undefined);
   }
@@ -66,8 +80,12 @@ if (chromiumPath === null) {
       assert.deepEqual(result.written, IDS);
       assert.equal(result.staticAvailable, true);
       assert.equal(result.exitCode, 1);
-      assert.deepEqual(result.errors, ['figure "fx-bad-type": trace 0 has unknown trace type "scatterr"']);
-      for (const id of IDS) for (const ext of ["html", "svg", "png", "pdf"]) assert.ok(fs.existsSync(file(id, ext)), `${id}.${ext}`);
+      assert.deepEqual(result.errors, [
+        'figure "fx-bad-type": trace 0 has unknown trace type "scatterr"',
+      ]);
+      for (const id of IDS)
+        for (const ext of ["html", "svg", "png", "pdf"])
+          assert.ok(fs.existsSync(file(id, ext)), `${id}.${ext}`);
       assert.ok(!fs.existsSync(file("fx-bad-type", "html")));
     });
 
@@ -79,11 +97,14 @@ if (chromiumPath === null) {
           page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
           page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
           page.on("request", (req) => {
-            if (!req.url().startsWith(pathToFileURL(copied).href + "/")) problems.push(`request outside the folder: ${req.url()}`);
+            if (!req.url().startsWith(pathToFileURL(copied).href + "/"))
+              problems.push(`request outside the folder: ${req.url()}`);
           });
           // Generous timeouts: evaluating the 4.8 MB bundle takes seconds on a busy 2-core machine.
           await page.goto(pathToFileURL(file(id, "html")).href, { timeout: 120_000 });
-          await page.waitForFunction("document.querySelector('#figure .main-svg') !== null", null, { timeout: 120_000 });
+          await page.waitForFunction("document.querySelector('#figure .main-svg') !== null", null, {
+            timeout: 120_000,
+          });
           const seen = await page.evaluate(`(() => {
             const gd = document.getElementById("figure");
             return { full: gd._fullData.length, drawn: gd.querySelectorAll("g.trace, g.hm > image").length };
@@ -109,7 +130,11 @@ if (chromiumPath === null) {
                      width: img.naturalWidth, height: img.naturalHeight };
           })(${JSON.stringify(svg)})`,
         );
-        assert.deepEqual(seen, { root: "svg", parseErrors: 0, width: NOTEBOOK.width, height: NOTEBOOK.height }, id);
+        assert.deepEqual(
+          seen,
+          { root: "svg", parseErrors: 0, width: NOTEBOOK.width, height: NOTEBOOK.height },
+          id,
+        );
       }
       await page.close();
     });
@@ -120,7 +145,11 @@ if (chromiumPath === null) {
         const png = fs.readFileSync(file(id, "png"));
         assert.ok(png.subarray(0, 8).equals(signature), id);
         assert.equal(png.toString("latin1", 12, 16), "IHDR");
-        assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * NOTEBOOK.width, 2 * NOTEBOOK.height], id);
+        assert.deepEqual(
+          [png.readUInt32BE(16), png.readUInt32BE(20)],
+          [2 * NOTEBOOK.width, 2 * NOTEBOOK.height],
+          id,
+        );
       }
     });
 
@@ -130,7 +159,11 @@ if (chromiumPath === null) {
         assert.ok(pdf.startsWith("%PDF-"), id);
         assert.equal(pdf.match(/\/Type\s*\/Page\b(?!s)/g)?.length, 1, `${id}: one page`);
         const box = /\/MediaBox\s*\[\s*([\d.\s]+)\]/.exec(pdf)![1].trim().split(/\s+/).map(Number);
-        assert.deepEqual(box.map(Math.round), [0, 0, NOTEBOOK.width * 0.75, NOTEBOOK.height * 0.75], id);
+        assert.deepEqual(
+          box.map(Math.round),
+          [0, 0, NOTEBOOK.width * 0.75, NOTEBOOK.height * 0.75],
+          id,
+        );
       }
     });
 
@@ -142,8 +175,13 @@ if (chromiumPath === null) {
         assert.deepEqual(await r.traceTypes(), [...CARTESIAN_TRACE_TYPES].sort());
         // A trace type outside the cartesian bundle moves the page to the full bundle, whose
         // list is the one checkFigure uses; the figure still renders.
-        const polar = { data: [{ type: "scatterpolar", r: [1, 2, 3], theta: [0, 90, 180] }], layout: {} };
-        const svg = (await r.toImage(polar as any, { format: "svg", width: 300, height: 200, id: "fx-polar" })).toString("utf8");
+        const polar = {
+          data: [{ type: "scatterpolar", r: [1, 2, 3], theta: [0, 90, 180] }],
+          layout: {},
+        };
+        const svg = (
+          await r.toImage(polar as any, { format: "svg", width: 300, height: 200, id: "fx-polar" })
+        ).toString("utf8");
         assert.match(svg, /class="polarlayer"/);
         assert.equal(r.bundle, "full");
         assert.deepEqual(await r.traceTypes(), [...PLOTLY_TRACE_TYPES].sort());
@@ -155,9 +193,20 @@ if (chromiumPath === null) {
 
     test("a figure Plotly throws on is rejected with its id, and the renderer keeps working", async () => {
       const throws = { data: [{ y: [1, 2] }], layout: { template: { layout: { xaxis: null } } } };
-      await assert.rejects(renderer.toImage(throws as any, { format: "png", id: "fx-throws" }), /^Error: figure "fx-throws": Plotly failed: TypeError/);
-      await assert.rejects(renderer.toImage(UNKNOWN_TYPE.figure, { format: "svg", id: "fx-bad" }), /figure "fx-bad": trace 0 has unknown trace type/);
-      const png = await renderer.toImage(LINES.figure, { format: "png", width: 300, height: 200, scale: 1 });
+      await assert.rejects(
+        renderer.toImage(throws as any, { format: "png", id: "fx-throws" }),
+        /^Error: figure "fx-throws": Plotly failed: TypeError/,
+      );
+      await assert.rejects(
+        renderer.toImage(UNKNOWN_TYPE.figure, { format: "svg", id: "fx-bad" }),
+        /figure "fx-bad": trace 0 has unknown trace type/,
+      );
+      const png = await renderer.toImage(LINES.figure, {
+        format: "png",
+        width: 300,
+        height: 200,
+        scale: 1,
+      });
       assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [300, 200]);
     });
 
@@ -165,7 +214,10 @@ if (chromiumPath === null) {
       const page = await browser.newPage();
       for (const preset of STYLE_PRESETS) {
         for (const fx of [LINES, BARS]) {
-          const { svg } = await renderer.toImages(applyStyle(fx.figure, preset), { formats: ["svg"], id: fx.info.id });
+          const { svg } = await renderer.toImages(applyStyle(fx.figure, preset), {
+            formats: ["svg"],
+            id: fx.info.id,
+          });
           await page.setContent(`<body style="margin:0">${svg!.toString("utf8")}</body>`);
           const outside: string[] = await page.evaluate(`(() => {
             const root = document.querySelector("svg").getBoundingClientRect();
@@ -187,12 +239,19 @@ if (chromiumPath === null) {
         for (let run = 0; run < 2; run++) {
           const r = await openRenderer({ profileDir });
           assert.ok(r);
-          const png = await r.toImage(LINES.figure, { format: "png", width: 200, height: 100, scale: 1 });
+          const png = await r.toImage(LINES.figure, {
+            format: "png",
+            width: 200,
+            height: 100,
+            scale: 1,
+          });
           assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [200, 100]);
           await r.close();
           assert.ok(!fs.existsSync(path.join(profileDir, "passk.lock")), "lock released on close");
         }
-        const markers = fs.readdirSync(profileDir).filter((f) => f.startsWith("passk-warm-plotly-cartesian-"));
+        const markers = fs
+          .readdirSync(profileDir)
+          .filter((f) => f.startsWith("passk-warm-plotly-cartesian-"));
         assert.equal(markers.length, 1);
         const codeCache = path.join(profileDir, "Default", "Code Cache", "js");
         assert.ok(fs.readdirSync(codeCache).length > 0, "V8 code cache entries written");
@@ -213,10 +272,17 @@ if (chromiumPath === null) {
         ],
         { formats: ["svg", "png", "pdf"], scale: 2 },
       );
-      assert.deepEqual(results.map((r) => r.id), ["b-lines", "b-throws", "b-bars", "b-unknown", "b-lines-again"]);
+      assert.deepEqual(
+        results.map((r) => r.id),
+        ["b-lines", "b-throws", "b-bars", "b-unknown", "b-lines-again"],
+      );
       assert.match(String(results[1].error), /figure "b-throws": Plotly failed/);
       assert.match(String(results[3].error), /figure "b-unknown": trace 0 has unknown trace type/);
-      for (const [i, w, h] of [[0, 300, 200], [2, 480, 360], [4, 300, 200]] as const) {
+      for (const [i, w, h] of [
+        [0, 300, 200],
+        [2, 480, 360],
+        [4, 300, 200],
+      ] as const) {
         const { svg, png, pdf } = results[i].images!;
         assert.match(svg!.toString("utf8"), new RegExp(`^<svg [^>]*width="${w}" height="${h}"`));
         assert.deepEqual([png!.readUInt32BE(16), png!.readUInt32BE(20)], [2 * w, 2 * h]);
@@ -226,17 +292,32 @@ if (chromiumPath === null) {
         assert.deepEqual(box.map(Math.round), [0, 0, w * 0.75, h * 0.75], results[i].id);
       }
       // The same figure, alone or in a batch, gives the same PNG: every figure is plotted afresh.
-      const alone = await renderer.toImage(LINES.figure, { format: "png", width: 300, height: 200, scale: 2 });
+      const alone = await renderer.toImage(LINES.figure, {
+        format: "png",
+        width: 300,
+        height: 200,
+        scale: 2,
+      });
       assert.ok(alone.equals(results[0].images!.png!));
     });
 
     test("a label that cannot fit is reported as a warning naming the figure", async () => {
       const long = "a y-axis title far too long to fit beside a plot this short, at any font size";
-      const fig = applyStyle({ ...LINES.figure, layout: { ...LINES.figure.layout, yaxis: { title: { text: long } } } }, "paper");
+      const fig = applyStyle(
+        { ...LINES.figure, layout: { ...LINES.figure.layout, yaxis: { title: { text: long } } } },
+        "paper",
+      );
       const warnings: string[] = [];
-      await renderer.toImages(fig, { formats: ["png"], id: "fx-long-label", warn: (w) => warnings.push(w) });
+      await renderer.toImages(fig, {
+        formats: ["png"],
+        id: "fx-long-label",
+        warn: (w) => warnings.push(w),
+      });
       assert.equal(warnings.length, 1);
-      assert.match(warnings[0], /^figure "fx-long-label": text outside the 336×288 image: "a y-axis title far too long/);
+      assert.match(
+        warnings[0],
+        /^figure "fx-long-label": text outside the 336×288 image: "a y-axis title far too long/,
+      );
     });
   });
 }

@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { InputError, SampleAccumulator, forEachLine, loadData, splitCsvLine, type SampleData } from "../lib/diagnostic/read";
+import {
+  InputError,
+  SampleAccumulator,
+  forEachLine,
+  loadData,
+  splitCsvLine,
+  type SampleData,
+} from "../lib/diagnostic/read";
 import { createRng } from "../lib/core/rng";
 
 let dir = "";
@@ -21,8 +28,16 @@ function write(name: string, text: string | Buffer): string {
   return file;
 }
 
-/** Loads `text` and expects an InputError at `line` naming `field`, with `pattern` in its message. */
-async function rejects(name: string, text: string, line: number, field: string | null, pattern: RegExp): Promise<void> {
+/**
+ * Loads `text` and expects an InputError at `line` naming `field`, with `pattern` in its message.
+ */
+async function rejects(
+  name: string,
+  text: string,
+  line: number,
+  field: string | null,
+  pattern: RegExp,
+): Promise<void> {
   const file = write(name, text);
   await assert.rejects(loadData(file), (err: unknown) => {
     assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
@@ -43,7 +58,10 @@ const L1 = ok({ prompt: "q1", correct: true, grad: [1, 2] });
  * Reference sufficient statistics computed the obvious way from parsed records (JSON.parse,
  * everything in memory): counts, half-A correct count and the four score sums per prompt.
  */
-function reference(records: { prompt: string; correct: boolean; grad: number[] }[], d: number): Map<string, { n: number; c: number; cA: number; sums: number[] }> {
+function reference(
+  records: { prompt: string; correct: boolean; grad: number[] }[],
+  d: number,
+): Map<string, { n: number; c: number; cA: number; sums: number[] }> {
   const out = new Map<string, { n: number; c: number; cA: number; sums: number[] }>();
   for (const r of records) {
     let st = out.get(r.prompt);
@@ -66,7 +84,12 @@ function assertMatches(data: SampleData, ref: ReturnType<typeof reference>, tol:
     assert.equal(st.n, r.n);
     assert.equal(st.c, r.c);
     assert.equal(st.cA, r.cA);
-    r.sums.forEach((v, j) => assert.ok(Math.abs(st.sums![j] - v) <= tol * (1 + Math.abs(v)), `${st.id} sums[${j}]: ${st.sums![j]} vs ${v}`));
+    r.sums.forEach((v, j) =>
+      assert.ok(
+        Math.abs(st.sums![j] - v) <= tol * (1 + Math.abs(v)),
+        `${st.id} sums[${j}]: ${st.sums![j]} vs ${v}`,
+      ),
+    );
   }
 }
 
@@ -92,9 +115,17 @@ describe("per-sample JSONL: the sufficient statistics", () => {
   });
 
   test("CRLF line ends, a byte-order mark, blank lines, integer ids and extra fields are accepted", async () => {
-    const text = "\ufeff" + [ok({ prompt: 7, correct: true, grad: [1], text: "ignored" }), "", "   ", ok({ prompt: "7", correct: false, grad: [2] })].join("\r\n") + "\r\n";
+    const text =
+      "\ufeff" +
+      [
+        ok({ prompt: 7, correct: true, grad: [1], text: "ignored" }),
+        "",
+        "   ",
+        ok({ prompt: "7", correct: false, grad: [2] }),
+      ].join("\r\n") +
+      "\r\n";
     const data = await loadData(write("crlf.jsonl", text));
-    assert.equal(data.prompts.length, 1, "integer id 7 and string id \"7\" are the same prompt");
+    assert.equal(data.prompts.length, 1, 'integer id 7 and string id "7" are the same prompt');
     assert.deepEqual([data.prompts[0].n, data.prompts[0].c], [2, 1]);
     assert.equal(data.records, 2);
   });
@@ -115,12 +146,23 @@ describe("per-sample JSONL: the sufficient statistics", () => {
   });
 
   test("a line longer than the read chunk is assembled from several chunks", async () => {
-    const long = ok({ prompt: "long", correct: true, grad: Array.from({ length: 150000 }, (_, j) => j / 7) });
+    const long = ok({
+      prompt: "long",
+      correct: true,
+      grad: Array.from({ length: 150000 }, (_, j) => j / 7),
+    });
     assert.ok(long.length > 2 * (1 << 20));
-    const file = write("long.jsonl", [ok({ prompt: "s", correct: true, grad: new Array(150000).fill(1) }), long, long].join("\n") + "\n");
+    const file = write(
+      "long.jsonl",
+      [ok({ prompt: "s", correct: true, grad: new Array(150000).fill(1) }), long, long].join("\n") +
+        "\n",
+    );
     const seen: number[] = [];
     await forEachLine(file, (text, line) => seen.push(line, text.length));
-    assert.deepEqual(seen.filter((_, i) => i % 2 === 0), [1, 2, 3]);
+    assert.deepEqual(
+      seen.filter((_, i) => i % 2 === 0),
+      [1, 2, 3],
+    );
     assert.equal(seen[3], long.length);
     const data = await loadData(file);
     assert.equal(data.prompts[1].sums![7], 7 / 7, "sample 0 of 'long' is in half A, correct");
@@ -128,7 +170,11 @@ describe("per-sample JSONL: the sufficient statistics", () => {
 
   test("SampleAccumulator gives the same statistics as loading the same samples from a file", async () => {
     const rng = createRng(5);
-    const records = Array.from({ length: 400 }, () => ({ prompt: `p${rng.int(0, 9)}`, correct: rng.bernoulli(0.5), grad: [rng.normal(), rng.normal(), rng.normal()] }));
+    const records = Array.from({ length: 400 }, () => ({
+      prompt: `p${rng.int(0, 9)}`,
+      correct: rng.bernoulli(0.5),
+      grad: [rng.normal(), rng.normal(), rng.normal()],
+    }));
     const acc = new SampleAccumulator();
     for (const r of records) acc.add(r.prompt, r.correct, r.grad);
     const fromFile = await loadData(write("acc.jsonl", records.map(ok).join("\n")));
@@ -138,7 +184,14 @@ describe("per-sample JSONL: the sufficient statistics", () => {
   });
 
   test("records without gradients give d = 0 and no sums (pass@k only)", async () => {
-    const data = await loadData(write("nograd.jsonl", [ok({ prompt: "a", correct: true }), ok({ prompt: "a", correct: false, grad: null })].join("\n")));
+    const data = await loadData(
+      write(
+        "nograd.jsonl",
+        [ok({ prompt: "a", correct: true }), ok({ prompt: "a", correct: false, grad: null })].join(
+          "\n",
+        ),
+      ),
+    );
     assert.equal(data.d, 0);
     assert.equal(data.prompts[0].sums, null);
     assert.deepEqual([data.prompts[0].n, data.prompts[0].c], [2, 1]);
@@ -146,8 +199,10 @@ describe("per-sample JSONL: the sufficient statistics", () => {
 
   test("prompts whose outcomes are sorted (all correct first) are counted for the sortedness warning", async () => {
     const lines: string[] = [];
-    for (let x = 0; x < 3; x++) for (let j = 0; j < 6; j++) lines.push(ok({ prompt: `s${x}`, correct: j < 2, grad: [1] }));
-    for (let j = 0; j < 6; j++) lines.push(ok({ prompt: "mixed", correct: j % 2 === 0, grad: [1] }));
+    for (let x = 0; x < 3; x++)
+      for (let j = 0; j < 6; j++) lines.push(ok({ prompt: `s${x}`, correct: j < 2, grad: [1] }));
+    for (let j = 0; j < 6; j++)
+      lines.push(ok({ prompt: "mixed", correct: j % 2 === 0, grad: [1] }));
     const data = await loadData(write("sorted.jsonl", lines.join("\n")));
     assert.deepEqual(data.sortedPrompts, { sorted: 3, mixed: 4 });
   });
@@ -155,7 +210,12 @@ describe("per-sample JSONL: the sufficient statistics", () => {
 
 describe("per-prompt counts", () => {
   test("JSONL and CSV counts give the same prompts, n and c; quoted CSV ids may contain commas", async () => {
-    const json = await loadData(write("counts.jsonl", [ok({ prompt: "a,b", n: 8, c: 3 }), ok({ prompt: "z", n: 4, c: 0 })].join("\n")));
+    const json = await loadData(
+      write(
+        "counts.jsonl",
+        [ok({ prompt: "a,b", n: 8, c: 3 }), ok({ prompt: "z", n: 4, c: 0 })].join("\n"),
+      ),
+    );
     const csv = await loadData(write("counts.csv", 'c,prompt,n\n3,"a,b",8\n0.0,z,4.0\n'));
     for (const data of [json, csv]) {
       assert.equal(data.format, "counts");
@@ -181,40 +241,152 @@ describe("per-prompt counts", () => {
 });
 
 describe("bad input: InputError with file, line and field", () => {
-  test("malformed JSON names the line", () => rejects("bad.jsonl", `${L1}\n{"prompt": "q1", "correct": true,\n`, 2, null, /malformed JSON/));
-  test("a record that is not an object", () => rejects("arr.jsonl", `${L1}\n[1, 2]\n`, 2, null, /expected a JSON object, got an array/));
-  test("missing prompt", () => rejects("np.jsonl", `${L1}\n{"correct": true, "grad": [1, 2]}\n`, 2, "prompt", /missing/));
+  test("malformed JSON names the line", () =>
+    rejects("bad.jsonl", `${L1}\n{"prompt": "q1", "correct": true,\n`, 2, null, /malformed JSON/));
+  test("a record that is not an object", () =>
+    rejects("arr.jsonl", `${L1}\n[1, 2]\n`, 2, null, /expected a JSON object, got an array/));
+  test("missing prompt", () =>
+    rejects("np.jsonl", `${L1}\n{"correct": true, "grad": [1, 2]}\n`, 2, "prompt", /missing/));
   test("prompt of the wrong type (float, boolean, object, empty string)", async () => {
-    await rejects("pf.jsonl", `${L1}\n{"prompt": 1.5, "correct": true, "grad": [1, 2]}\n`, 2, "prompt", /string or an integer, got number 1.5/);
-    await rejects("pb.jsonl", `{"prompt": true, "correct": true}\n`, 1, "prompt", /got boolean true/);
-    await rejects("po.jsonl", `{"prompt": {"id": 1}, "correct": true}\n`, 1, "prompt", /got an object/);
-    await rejects("pe.jsonl", `{"prompt": "", "correct": true}\n`, 1, "prompt", /must not be empty/);
+    await rejects(
+      "pf.jsonl",
+      `${L1}\n{"prompt": 1.5, "correct": true, "grad": [1, 2]}\n`,
+      2,
+      "prompt",
+      /string or an integer, got number 1.5/,
+    );
+    await rejects(
+      "pb.jsonl",
+      `{"prompt": true, "correct": true}\n`,
+      1,
+      "prompt",
+      /got boolean true/,
+    );
+    await rejects(
+      "po.jsonl",
+      `{"prompt": {"id": 1}, "correct": true}\n`,
+      1,
+      "prompt",
+      /got an object/,
+    );
+    await rejects(
+      "pe.jsonl",
+      `{"prompt": "", "correct": true}\n`,
+      1,
+      "prompt",
+      /must not be empty/,
+    );
   });
-  test("missing correct", () => rejects("nc.jsonl", `${L1}\n{"prompt": "q1", "grad": [1, 2]}\n`, 2, "correct", /missing/));
+  test("missing correct", () =>
+    rejects("nc.jsonl", `${L1}\n{"prompt": "q1", "grad": [1, 2]}\n`, 2, "correct", /missing/));
   test("correct that is not a boolean, 0 or 1", async () => {
-    await rejects("c2.jsonl", `${L1}\n{"prompt": "q1", "correct": 2, "grad": [1, 2]}\n`, 2, "correct", /true, false, 0 or 1, got number 2/);
-    await rejects("cs.jsonl", `{"prompt": "q1", "correct": "yes"}\n`, 1, "correct", /got string "yes"/);
-    await rejects("cn.jsonl", `${L1}\n{"prompt": "q1", "correct": null}\n`, 2, "correct", /got null/);
+    await rejects(
+      "c2.jsonl",
+      `${L1}\n{"prompt": "q1", "correct": 2, "grad": [1, 2]}\n`,
+      2,
+      "correct",
+      /true, false, 0 or 1, got number 2/,
+    );
+    await rejects(
+      "cs.jsonl",
+      `{"prompt": "q1", "correct": "yes"}\n`,
+      1,
+      "correct",
+      /got string "yes"/,
+    );
+    await rejects(
+      "cn.jsonl",
+      `${L1}\n{"prompt": "q1", "correct": null}\n`,
+      2,
+      "correct",
+      /got null/,
+    );
   });
   test("grad that is not an array of numbers", async () => {
-    await rejects("gs.jsonl", `{"prompt": "q", "correct": true, "grad": "1,2"}\n`, 1, "grad", /array of numbers/);
-    await rejects("ge.jsonl", `${L1}\n{"prompt": "q", "correct": true, "grad": [1, "2"]}\n`, 2, "grad[1]", /must be a number, got string "2"/);
-    await rejects("gn.jsonl", `{"prompt": "q", "correct": true, "grad": [null]}\n`, 1, "grad[0]", /got null/);
-    await rejects("g0.jsonl", `{"prompt": "q", "correct": true, "grad": []}\n`, 1, "grad", /must not be empty/);
+    await rejects(
+      "gs.jsonl",
+      `{"prompt": "q", "correct": true, "grad": "1,2"}\n`,
+      1,
+      "grad",
+      /array of numbers/,
+    );
+    await rejects(
+      "ge.jsonl",
+      `${L1}\n{"prompt": "q", "correct": true, "grad": [1, "2"]}\n`,
+      2,
+      "grad[1]",
+      /must be a number, got string "2"/,
+    );
+    await rejects(
+      "gn.jsonl",
+      `{"prompt": "q", "correct": true, "grad": [null]}\n`,
+      1,
+      "grad[0]",
+      /got null/,
+    );
+    await rejects(
+      "g0.jsonl",
+      `{"prompt": "q", "correct": true, "grad": []}\n`,
+      1,
+      "grad",
+      /must not be empty/,
+    );
   });
   test("gradient length mismatch names the line and the first record's length", () =>
-    rejects("len.jsonl", `${L1}\n${L1}\n{"prompt": "q2", "correct": false, "grad": [1, 2, 3]}\n`, 3, "grad", /length 3, but the first record \(line 1\) has length 2/));
+    rejects(
+      "len.jsonl",
+      `${L1}\n${L1}\n{"prompt": "q2", "correct": false, "grad": [1, 2, 3]}\n`,
+      3,
+      "grad",
+      /length 3, but the first record \(line 1\) has length 2/,
+    ));
   test("a gradient on some lines and not on others", async () => {
-    await rejects("gm.jsonl", `${L1}\n{"prompt": "q", "correct": false}\n`, 2, "grad", /missing, but the first record \(line 1\) has a gradient of length 2/);
-    await rejects("gp.jsonl", `{"prompt": "q", "correct": false}\n${L1}\n`, 2, "grad", /present here, but the first record \(line 1\) has no gradient/);
+    await rejects(
+      "gm.jsonl",
+      `${L1}\n{"prompt": "q", "correct": false}\n`,
+      2,
+      "grad",
+      /missing, but the first record \(line 1\) has a gradient of length 2/,
+    );
+    await rejects(
+      "gp.jsonl",
+      `{"prompt": "q", "correct": false}\n${L1}\n`,
+      2,
+      "grad",
+      /present here, but the first record \(line 1\) has no gradient/,
+    );
   });
   test("NaN and Infinity (as Python's json module writes them) name the field", async () => {
-    await rejects("nan.jsonl", `${L1}\n{"prompt": "q", "correct": true, "grad": [1, NaN]}\n`, 2, "grad", /NaN is not a finite number/);
-    await rejects("inf.jsonl", `{"prompt": "q", "correct": true, "grad": [-Infinity, 1]}\n`, 1, "grad", /-Infinity is not a finite number/);
-    await rejects("ninf.jsonl", `{"prompt": "q", "n": Infinity, "c": 1}\n`, 1, "n", /Infinity is not a finite number/);
+    await rejects(
+      "nan.jsonl",
+      `${L1}\n{"prompt": "q", "correct": true, "grad": [1, NaN]}\n`,
+      2,
+      "grad",
+      /NaN is not a finite number/,
+    );
+    await rejects(
+      "inf.jsonl",
+      `{"prompt": "q", "correct": true, "grad": [-Infinity, 1]}\n`,
+      1,
+      "grad",
+      /-Infinity is not a finite number/,
+    );
+    await rejects(
+      "ninf.jsonl",
+      `{"prompt": "q", "n": Infinity, "c": 1}\n`,
+      1,
+      "n",
+      /Infinity is not a finite number/,
+    );
   });
   test("a number that overflows to Infinity", () =>
-    rejects("ovf.jsonl", `{"prompt": "q", "correct": true, "grad": [1, 1e999]}\n`, 1, "grad[1]", /must be finite, got Infinity/));
+    rejects(
+      "ovf.jsonl",
+      `{"prompt": "q", "correct": true, "grad": [1, 1e999]}\n`,
+      1,
+      "grad[1]",
+      /must be finite, got Infinity/,
+    ));
   test("an empty file, or one with only blank lines", async () => {
     await rejects("empty.jsonl", "", 1, null, /no records \(empty file\)/);
     await rejects("blank.jsonl", "\n  \n\n", 1, null, /no records/);
@@ -223,25 +395,90 @@ describe("bad input: InputError with file, line and field", () => {
   });
   test("a file that does not exist", async () => {
     const file = path.join(dir, "does-not-exist.jsonl");
-    await assert.rejects(loadData(file), (err: unknown) => err instanceof InputError && err.line === 0 && /cannot read the file/.test(err.message));
+    await assert.rejects(
+      loadData(file),
+      (err: unknown) =>
+        err instanceof InputError && err.line === 0 && /cannot read the file/.test(err.message),
+    );
   });
   test("counts: c > n, n = 0, negative c, non-integer n, missing n", async () => {
-    await rejects("cgt.jsonl", `{"prompt": "a", "n": 4, "c": 3}\n{"prompt": "b", "n": 4, "c": 5}\n`, 2, "c", /must be ≤ n = 4/);
-    await rejects("n0.jsonl", `{"prompt": "a", "n": 0, "c": 0}\n`, 1, "n", /must be ≥ 1 \(a prompt needs at least one sample\), got 0/);
+    await rejects(
+      "cgt.jsonl",
+      `{"prompt": "a", "n": 4, "c": 3}\n{"prompt": "b", "n": 4, "c": 5}\n`,
+      2,
+      "c",
+      /must be ≤ n = 4/,
+    );
+    await rejects(
+      "n0.jsonl",
+      `{"prompt": "a", "n": 0, "c": 0}\n`,
+      1,
+      "n",
+      /must be ≥ 1 \(a prompt needs at least one sample\), got 0/,
+    );
     await rejects("cneg.jsonl", `{"prompt": "a", "n": 3, "c": -1}\n`, 1, "c", /must be ≥ 0/);
-    await rejects("nfrac.jsonl", `{"prompt": "a", "n": 2.5, "c": 1}\n`, 1, "n", /must be an integer, got 2.5/);
-    await rejects("nmiss.jsonl", `{"prompt": "a", "n": 3, "c": 1}\n{"prompt": "b", "c": 1}\n`, 2, "n", /missing/);
-    await rejects("nstr.jsonl", `{"prompt": "a", "n": "3", "c": 1}\n`, 1, "n", /must be an integer, got string "3"/);
+    await rejects(
+      "nfrac.jsonl",
+      `{"prompt": "a", "n": 2.5, "c": 1}\n`,
+      1,
+      "n",
+      /must be an integer, got 2.5/,
+    );
+    await rejects(
+      "nmiss.jsonl",
+      `{"prompt": "a", "n": 3, "c": 1}\n{"prompt": "b", "c": 1}\n`,
+      2,
+      "n",
+      /missing/,
+    );
+    await rejects(
+      "nstr.jsonl",
+      `{"prompt": "a", "n": "3", "c": 1}\n`,
+      1,
+      "n",
+      /must be an integer, got string "3"/,
+    );
   });
   test("counts: a prompt listed twice, and a per-sample record inside a counts file", async () => {
-    await rejects("dup.jsonl", `{"prompt": "a", "n": 3, "c": 1}\n{"prompt": "a", "n": 3, "c": 2}\n`, 2, "prompt", /already appeared on line 1/);
-    await rejects("mix.jsonl", `{"prompt": "a", "n": 3, "c": 1}\n{"prompt": "b", "correct": true}\n`, 2, "correct", /per-prompt counts file/);
-    await rejects("mix2.jsonl", `${L1}\n{"prompt": "b", "n": 3, "c": 1}\n`, 2, "correct", /looks like a per-prompt record/);
+    await rejects(
+      "dup.jsonl",
+      `{"prompt": "a", "n": 3, "c": 1}\n{"prompt": "a", "n": 3, "c": 2}\n`,
+      2,
+      "prompt",
+      /already appeared on line 1/,
+    );
+    await rejects(
+      "mix.jsonl",
+      `{"prompt": "a", "n": 3, "c": 1}\n{"prompt": "b", "correct": true}\n`,
+      2,
+      "correct",
+      /per-prompt counts file/,
+    );
+    await rejects(
+      "mix2.jsonl",
+      `${L1}\n{"prompt": "b", "n": 3, "c": 1}\n`,
+      2,
+      "correct",
+      /looks like a per-prompt record/,
+    );
   });
-  test("a first record of neither format", () => rejects("neither.jsonl", `{"prompt": "a", "score": 1}\n`, 1, "correct", /per-sample record .* or a per-prompt record/));
+  test("a first record of neither format", () =>
+    rejects(
+      "neither.jsonl",
+      `{"prompt": "a", "score": 1}\n`,
+      1,
+      "correct",
+      /per-sample record .* or a per-prompt record/,
+    ));
   test("CSV: a header without a required column, a short row, an unterminated quote, a non-number, NaN, inf, c > n", async () => {
     await rejects("h.csv", "prompt,n\na,3\n", 1, "c", /missing from the header row/);
-    await rejects("short.csv", "prompt,n,c\na,3,1\nb,3\n", 3, null, /expected 3 fields like the header, got 2/);
+    await rejects(
+      "short.csv",
+      "prompt,n,c\na,3,1\nb,3\n",
+      3,
+      null,
+      /expected 3 fields like the header, got 2/,
+    );
     await rejects("quote.csv", 'prompt,n,c\n"a,3,1\n', 2, null, /unterminated quote/);
     await rejects("abc.csv", "prompt,n,c\na,abc,1\n", 2, "n", /must be an integer, got "abc"/);
     await rejects("nan.csv", "prompt,n,c\na,10,NaN\n", 2, "c", /must be an integer, got "NaN"/);
@@ -253,11 +490,20 @@ describe("bad input: InputError with file, line and field", () => {
   });
   test("SampleAccumulator rejects a mistyped sample and a gradient length change, naming the argument", () => {
     const acc = new SampleAccumulator();
-    assert.throws(() => acc.add("", true, [1]), /SampleAccumulator.add: prompt must be a non-empty string/);
-    assert.throws(() => acc.add("a", 1 as unknown as boolean, [1]), /correct must be a boolean, got 1/);
+    assert.throws(
+      () => acc.add("", true, [1]),
+      /SampleAccumulator.add: prompt must be a non-empty string/,
+    );
+    assert.throws(
+      () => acc.add("a", 1 as unknown as boolean, [1]),
+      /correct must be a boolean, got 1/,
+    );
     assert.throws(() => acc.add("a", true, [1, NaN]), /grad\[1\] must be a finite number, got NaN/);
     acc.add("a", true, [1, 2]);
-    assert.throws(() => acc.add("a", true, [1]), /grad has length 1, but the first sample's grad has length 2/);
+    assert.throws(
+      () => acc.add("a", true, [1]),
+      /grad has length 1, but the first sample's grad has length 2/,
+    );
     assert.throws(() => new SampleAccumulator().finish(), /no samples were added/);
   });
 });

@@ -33,7 +33,11 @@ function expectOverC(n: number, p: number, f: (c: number) => number): number {
 const PS = [0, 1e-6, 0.03, 0.2, 0.5, 0.77, 0.95, 1];
 
 describe("agreement with exact rationals (tests/fixtures/make_fixtures.py)", () => {
-  const cases: [string, (n: number, c: number, m: number) => number, [number, number, number, string][]][] = [
+  const cases: [
+    string,
+    (n: number, c: number, m: number) => number,
+    [number, number, number, string][],
+  ][] = [
     ["passAtKEstimate", passAtKEstimate, FX.passAtKEstimate.rows],
     ["oneMinusPPowEstimate", oneMinusPPowEstimate, FX.oneMinusPPowEstimate.rows],
     ["promptWeightEstimate", promptWeightEstimate, FX.promptWeightEstimate.rows],
@@ -86,7 +90,10 @@ describe("agreement with exact rationals (tests/fixtures/make_fixtures.py)", () 
       const ours = big.bignumber(exactPassAtKEstimate(n, c, k));
       const ref = big.bignumber(value60);
       const rel = ours.minus(ref).abs().div(ref);
-      assert.ok(rel.lt(big.bignumber("1e-55")), `(${n}, ${c}, ${k}): ${ours.toString()} vs ${value60}`);
+      assert.ok(
+        rel.lt(big.bignumber("1e-55")),
+        `(${n}, ${c}, ${k}): ${ours.toString()} vs ${value60}`,
+      );
     }
   });
 
@@ -98,7 +105,10 @@ describe("agreement with exact rationals (tests/fixtures/make_fixtures.py)", () 
     const [n, c, k] = [100000, 1, 1];
     const ex = Number(exactPassAtKEstimate(n, c, k));
     assert.ok(relError(passAtKEstimate(n, c, k), ex) < 1e-14);
-    assert.ok(relError(naivePassAtKEstimate(n, c, k), ex) > 1e-13, `naive: ${naivePassAtKEstimate(n, c, k)} vs ${ex}`);
+    assert.ok(
+      relError(naivePassAtKEstimate(n, c, k), ex) > 1e-13,
+      `naive: ${naivePassAtKEstimate(n, c, k)} vs ${ex}`,
+    );
   });
 });
 
@@ -118,7 +128,10 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
       for (const p of PS) {
         for (let k = 1; k <= n; k++) {
           const mean = expectOverC(n, p, (c) => passAtKEstimate(n, c, k));
-          assert.ok(Math.abs(mean - passAtK(p, k)) < 1e-13, `n=${n} p=${p} k=${k}: ${mean} vs ${passAtK(p, k)}`);
+          assert.ok(
+            Math.abs(mean - passAtK(p, k)) < 1e-13,
+            `n=${n} p=${p} k=${k}: ${mean} vs ${passAtK(p, k)}`,
+          );
         }
       }
     }
@@ -133,7 +146,10 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
         }
         for (let k = 1; k <= n + 1; k++) {
           const mean = expectOverC(n, p, (c) => promptWeightEstimate(n, c, k));
-          assert.ok(Math.abs(mean - promptWeight(p, k)) < 1e-12 * k, `w_k: n=${n} p=${p} k=${k}: ${mean} vs ${promptWeight(p, k)}`);
+          assert.ok(
+            Math.abs(mean - promptWeight(p, k)) < 1e-12 * k,
+            `w_k: n=${n} p=${p} k=${k}: ${mean} vs ${promptWeight(p, k)}`,
+          );
         }
       }
     }
@@ -149,8 +165,15 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
       for (const n of [1, 2, 4, 9, 32]) {
         for (const p of PS) {
           for (let k = 1; k <= n; k++) {
-            const mean = expectOverC(n - 1, p, (c) => n * (weights(n, c + 1, k).correct - weights(n, c, k).incorrect));
-            assert.ok(Math.abs(mean - promptWeight(p, k)) < 1e-12 * k, `n=${n} p=${p} k=${k}: ${mean} vs ${promptWeight(p, k)}`);
+            const mean = expectOverC(
+              n - 1,
+              p,
+              (c) => n * (weights(n, c + 1, k).correct - weights(n, c, k).incorrect),
+            );
+            assert.ok(
+              Math.abs(mean - promptWeight(p, k)) < 1e-12 * k,
+              `n=${n} p=${p} k=${k}: ${mean} vs ${promptWeight(p, k)}`,
+            );
           }
         }
       }
@@ -160,7 +183,12 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
       const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
       for (const theta of [-3, -0.4, 0.7, 2.5]) {
         const p = sigmoid(theta);
-        for (const [n, k] of [[8, 1], [8, 3], [8, 8], [25, 6]]) {
+        for (const [n, k] of [
+          [8, 1],
+          [8, 3],
+          [8, 8],
+          [25, 6],
+        ]) {
           // d log π/dθ is 1 − p for a correct sample and −p for an incorrect one.
           const estimate = expectOverC(n, p, (c) => {
             const w = weights(n, c, k);
@@ -168,7 +196,10 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
           });
           const h = 1e-5;
           const fd = (passAtK(sigmoid(theta + h), k) - passAtK(sigmoid(theta - h), k)) / (2 * h);
-          assert.ok(Math.abs(estimate - fd) < 1e-8, `θ=${theta} n=${n} k=${k}: ${estimate} vs ${fd}`);
+          assert.ok(
+            Math.abs(estimate - fd) < 1e-8,
+            `θ=${theta} n=${n} k=${k}: ${estimate} vs ${fd}`,
+          );
         }
       }
     });
@@ -184,7 +215,10 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
           const at = `n=${n} c=${c} k=${k}`;
           // The right-hand side subtracts two numbers near ρ: its own rounding error scales with
           // ((n/k)s + ρ)/σ, which is the tolerance used here (the fixtures test A± to 1e-12).
-          for (const [A, si] of [[adv.positive, s.correct], [adv.negative, s.incorrect]]) {
+          for (const [A, si] of [
+            [adv.positive, s.correct],
+            [adv.negative, s.incorrect],
+          ]) {
             const rhs = ((n / k) * si - adv.rho) / adv.sigma;
             const scale = ((n / k) * si + adv.rho) / adv.sigma;
             assert.ok(Math.abs(A - rhs) <= 1e-14 * scale, `${at}: ${A} vs ${rhs}`);
@@ -195,15 +229,27 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
   });
 
   test("Pass@k-Training advantages are 0 in a group with no signal (σ = 0: c = 0 or n − c < k)", () => {
-    assert.deepEqual(passKTrainingAdvantages(8, 0, 3), { positive: 0, negative: 0, rho: 0, sigma: 0 });
-    assert.deepEqual(passKTrainingAdvantages(8, 6, 3), { positive: 0, negative: 0, rho: 1, sigma: 0 });
+    assert.deepEqual(passKTrainingAdvantages(8, 0, 3), {
+      positive: 0,
+      negative: 0,
+      rho: 0,
+      sigma: 0,
+    });
+    assert.deepEqual(passKTrainingAdvantages(8, 6, 3), {
+      positive: 0,
+      negative: 0,
+      rho: 1,
+      sigma: 0,
+    });
   });
 });
 
 describe("properties", () => {
   const nck = fc
     .integer({ min: 1, max: 3000 })
-    .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }), fc.integer({ min: 1, max: n })));
+    .chain((n) =>
+      fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }), fc.integer({ min: 1, max: n })),
+    );
 
   test("the pass@k estimate lies in [0, 1], is non-decreasing in c and in k, and equals 1 − oneMinusPPowEstimate", () => {
     fc.assert(
@@ -233,16 +279,46 @@ describe("properties", () => {
 
 describe("bad input", () => {
   test("k > n, c outside [0, n], non-integers, NaN and n < 0 throw errors naming the function, the argument and the value", () => {
-    assert.throws(() => passAtKEstimate(5, 2, 6), { name: "RangeError", message: /passAtKEstimate: k must be ≤ n = 5.*got 6/ });
-    assert.throws(() => passAtKEstimate(5, 6, 2), { name: "RangeError", message: /passAtKEstimate: c must be .*\[0, 5\], got 6/ });
-    assert.throws(() => passAtKEstimate(5, -1, 2), { name: "RangeError", message: /passAtKEstimate: c .*got -1/ });
-    assert.throws(() => passAtKEstimate(5, 2, 1.5), { name: "RangeError", message: /passAtKEstimate: k must be an integer, got 1.5/ });
-    assert.throws(() => passAtKEstimate(NaN, 2, 1), { name: "TypeError", message: /passAtKEstimate: n must be a number, got NaN/ });
-    assert.throws(() => passAtKEstimate(5, 2, 0), { name: "RangeError", message: /passAtKEstimate: k must be an integer ≥ 1, got 0/ });
-    assert.throws(() => oneMinusPPowEstimate(-1, 0, 0), { name: "RangeError", message: /oneMinusPPowEstimate: n .*got -1/ });
-    assert.throws(() => promptWeightEstimate(3, 1, 5), { name: "RangeError", message: /promptWeightEstimate: k must be ≤ n \+ 1 = 4/ });
+    assert.throws(() => passAtKEstimate(5, 2, 6), {
+      name: "RangeError",
+      message: /passAtKEstimate: k must be ≤ n = 5.*got 6/,
+    });
+    assert.throws(() => passAtKEstimate(5, 6, 2), {
+      name: "RangeError",
+      message: /passAtKEstimate: c must be .*\[0, 5\], got 6/,
+    });
+    assert.throws(() => passAtKEstimate(5, -1, 2), {
+      name: "RangeError",
+      message: /passAtKEstimate: c .*got -1/,
+    });
+    assert.throws(() => passAtKEstimate(5, 2, 1.5), {
+      name: "RangeError",
+      message: /passAtKEstimate: k must be an integer, got 1.5/,
+    });
+    assert.throws(() => passAtKEstimate(NaN, 2, 1), {
+      name: "TypeError",
+      message: /passAtKEstimate: n must be a number, got NaN/,
+    });
+    assert.throws(() => passAtKEstimate(5, 2, 0), {
+      name: "RangeError",
+      message: /passAtKEstimate: k must be an integer ≥ 1, got 0/,
+    });
+    assert.throws(() => oneMinusPPowEstimate(-1, 0, 0), {
+      name: "RangeError",
+      message: /oneMinusPPowEstimate: n .*got -1/,
+    });
+    assert.throws(() => promptWeightEstimate(3, 1, 5), {
+      name: "RangeError",
+      message: /promptWeightEstimate: k must be ≤ n \+ 1 = 4/,
+    });
     assert.throws(() => pkpoWeights(3, 1, 4), { name: "RangeError", message: /pkpoWeights: k/ });
-    assert.throws(() => binomialPmf(3, 1.2), { name: "RangeError", message: /binomialPmf: p must be in \[0, 1\], got 1.2/ });
-    assert.throws(() => exactPassAtKEstimate(3, 1, 4), { name: "RangeError", message: /exactPassAtKEstimate: k/ });
+    assert.throws(() => binomialPmf(3, 1.2), {
+      name: "RangeError",
+      message: /binomialPmf: p must be in \[0, 1\], got 1.2/,
+    });
+    assert.throws(() => exactPassAtKEstimate(3, 1, 4), {
+      name: "RangeError",
+      message: /exactPassAtKEstimate: k/,
+    });
   });
 });

@@ -8,11 +8,38 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { applyStyle, COLORS, figureSize, PALETTE, PRESETS, ROLE_COLORS, STYLE_PRESETS } from "../lib/plots/style";
+import {
+  applyStyle,
+  COLORS,
+  figureSize,
+  PALETTE,
+  PRESETS,
+  ROLE_COLORS,
+  STYLE_PRESETS,
+} from "../lib/plots/style";
 import type { PlotlyFigure } from "../lib/plots/figure";
-import { bundleFor, CARTESIAN_TRACE_TYPES, checkFigure, PLOTLY_TRACE_TYPES } from "../lib/export/render";
-import { collectFigures, exportFigures, indexMarkdown, standaloneHtml, writeFileAtomic } from "../scripts/figures";
-import { BARS, HEATMAP, LINES, makeFixtureProject, NAN_ONLY, UNKNOWN_TYPE, writeNotebook } from "./helpers/figureNotebooks";
+import {
+  bundleFor,
+  CARTESIAN_TRACE_TYPES,
+  checkFigure,
+  PLOTLY_TRACE_TYPES,
+} from "../lib/export/render";
+import {
+  collectFigures,
+  exportFigures,
+  indexMarkdown,
+  standaloneHtml,
+  writeFileAtomic,
+} from "../scripts/figures";
+import {
+  BARS,
+  HEATMAP,
+  LINES,
+  makeFixtureProject,
+  NAN_ONLY,
+  UNKNOWN_TYPE,
+  writeNotebook,
+} from "./helpers/figureNotebooks";
 import { matchSnapshot, normalizeForSnapshot, roundSignificant } from "./helpers/snapshot";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -21,15 +48,29 @@ const quiet = (): void => undefined;
 
 // --- colour-vision simulation (Machado, Oliveira & Fernandes 2009, severity 1.0) ---
 const CVD: Record<string, number[][]> = {
-  protanopia: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
-  deuteranopia: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.01182, 0.04294, 0.968881]],
-  tritanopia: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.3039]],
+  protanopia: [
+    [0.152286, 1.052583, -0.204868],
+    [0.114503, 0.786281, 0.099216],
+    [-0.003882, -0.048116, 1.051998],
+  ],
+  deuteranopia: [
+    [0.367322, 0.860646, -0.227968],
+    [0.280085, 0.672501, 0.047413],
+    [-0.01182, 0.04294, 0.968881],
+  ],
+  tritanopia: [
+    [1.255528, -0.076749, -0.178779],
+    [-0.078411, 0.930809, 0.147602],
+    [0.004733, 0.691367, 0.3039],
+  ],
 };
 const toLinear = (c: number): number => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
 /** CIELAB (D65) of a hex colour after applying `m` to its linear RGB. */
 function labOf(hex: string, m: number[][]): [number, number, number] {
   const rgb = [1, 3, 5].map((i) => toLinear(parseInt(hex.slice(i, i + 2), 16) / 255));
-  const [r, g, b] = m.map((row) => Math.min(1, Math.max(0, row[0] * rgb[0] + row[1] * rgb[1] + row[2] * rgb[2])));
+  const [r, g, b] = m.map((row) =>
+    Math.min(1, Math.max(0, row[0] * rgb[0] + row[1] * rgb[1] + row[2] * rgb[2])),
+  );
   const xyz = [
     (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
     0.2126 * r + 0.7152 * g + 0.0722 * b,
@@ -47,8 +88,19 @@ const deltaE = (a: string, b: string, m: number[][]): number => {
 describe("figure style", () => {
   test("COLORS are the eight Okabe–Ito colours with the published RGB values", () => {
     // Okabe & Ito (2008), Color Universal Design, RGB 0–255.
-    const published = [[0, 114, 178], [213, 94, 0], [0, 158, 115], [230, 159, 0], [204, 121, 167], [86, 180, 233], [0, 0, 0], [240, 228, 66]];
-    const hex = published.map((rgb) => "#" + rgb.map((c) => c.toString(16).padStart(2, "0").toUpperCase()).join(""));
+    const published = [
+      [0, 114, 178],
+      [213, 94, 0],
+      [0, 158, 115],
+      [230, 159, 0],
+      [204, 121, 167],
+      [86, 180, 233],
+      [0, 0, 0],
+      [240, 228, 66],
+    ];
+    const hex = published.map(
+      (rgb) => "#" + rgb.map((c) => c.toString(16).padStart(2, "0").toUpperCase()).join(""),
+    );
     assert.deepEqual([...COLORS], hex);
     assert.equal(PALETTE.vermillion, "#D55E00");
   });
@@ -65,8 +117,19 @@ describe("figure style", () => {
   });
 
   test("role colour pairs (pass@1/pass@k, easy/hard, positive/negative) differ by ΔE ≥ 40 under every simulation", () => {
-    const pairs = [[ROLE_COLORS.pass1, ROLE_COLORS.passK], [ROLE_COLORS.easy, ROLE_COLORS.hard], [ROLE_COLORS.positive, ROLE_COLORS.negative]];
-    for (const [name, m] of Object.entries({ ...CVD, normal: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] })) {
+    const pairs = [
+      [ROLE_COLORS.pass1, ROLE_COLORS.passK],
+      [ROLE_COLORS.easy, ROLE_COLORS.hard],
+      [ROLE_COLORS.positive, ROLE_COLORS.negative],
+    ];
+    for (const [name, m] of Object.entries({
+      ...CVD,
+      normal: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    })) {
       for (const [a, b] of pairs) assert.ok(deltaE(a, b, m) >= 40, `${name}: ${a} vs ${b}`);
     }
   });
@@ -95,7 +158,11 @@ describe("figure style", () => {
   test("re-styling a styled figure equals styling the unstyled figure, for every pair of presets", () => {
     for (const a of STYLE_PRESETS) {
       for (const b of STYLE_PRESETS) {
-        assert.deepEqual(applyStyle(applyStyle(HEATMAP.figure, a), b), applyStyle(HEATMAP.figure, b), `${a} → ${b}`);
+        assert.deepEqual(
+          applyStyle(applyStyle(HEATMAP.figure, a), b),
+          applyStyle(HEATMAP.figure, b),
+          `${a} → ${b}`,
+        );
       }
     }
   });
@@ -113,28 +180,50 @@ describe("figure style", () => {
     const free = applyStyle(LINES.figure, "paper").layout.template.layout.legend;
     assert.equal(free.orientation, "h");
     assert.equal(free.yref, "container");
-    const placed = { ...LINES.figure, layout: { ...LINES.figure.layout, legend: { x: 0.5, y: -0.2, orientation: "h" as const } } };
+    const placed = {
+      ...LINES.figure,
+      layout: { ...LINES.figure.layout, legend: { x: 0.5, y: -0.2, orientation: "h" as const } },
+    };
     const kept = applyStyle(placed, "paper").layout;
     assert.deepEqual(kept.legend, { x: 0.5, y: -0.2, orientation: "h" });
-    assert.equal(kept.template.layout.legend.yref, undefined, "no container reference to reinterpret the builder's y");
+    assert.equal(
+      kept.template.layout.legend.yref,
+      undefined,
+      "no container reference to reinterpret the builder's y",
+    );
   });
 
   test("applyStyle rejects an unknown preset and a non-figure, naming applyStyle", () => {
-    assert.throws(() => applyStyle(LINES.figure, "poster" as any), /^RangeError: applyStyle: preset must be one of notebook \| paper \| slide, got "poster"/);
+    assert.throws(
+      () => applyStyle(LINES.figure, "poster" as any),
+      /^RangeError: applyStyle: preset must be one of notebook \| paper \| slide, got "poster"/,
+    );
     assert.throws(() => applyStyle(null as any, "paper"), /^TypeError: applyStyle: fig must be/);
   });
 
   test("figureSize takes explicit layout size first, then the style template, then 720 × 440", () => {
     assert.deepEqual(figureSize({ data: [], layout: {} }), { width: 720, height: 440 });
-    assert.deepEqual(figureSize(applyStyle({ data: [], layout: {} }, "slide")), { width: 960, height: 540 });
-    assert.deepEqual(figureSize(applyStyle({ data: [], layout: { height: 700 } }, "paper")), { width: 336, height: 700 });
+    assert.deepEqual(figureSize(applyStyle({ data: [], layout: {} }, "slide")), {
+      width: 960,
+      height: 540,
+    });
+    assert.deepEqual(figureSize(applyStyle({ data: [], layout: { height: 700 } }, "paper")), {
+      width: 336,
+      height: 700,
+    });
   });
 });
 
 describe("checkFigure", () => {
   test("the trace-type list equals the trace types declared in plotly.js-dist's own typings", () => {
-    const schema = fs.readFileSync(require.resolve("plotly.js-dist/src/types/generated/schema.d.ts"), "utf8");
-    const union = schema.slice(schema.indexOf("export type Data ="), schema.indexOf(";", schema.indexOf("export type Data =")));
+    const schema = fs.readFileSync(
+      require.resolve("plotly.js-dist/src/types/generated/schema.d.ts"),
+      "utf8",
+    );
+    const union = schema.slice(
+      schema.indexOf("export type Data ="),
+      schema.indexOf(";", schema.indexOf("export type Data =")),
+    );
     const interfaces = [...union.matchAll(/Partial<(\w+)Data>/g)].map((m) => m[1]);
     const declared = interfaces.map((name) => {
       const body = schema.slice(schema.indexOf(`export interface ${name}Data `));
@@ -154,14 +243,30 @@ describe("checkFigure", () => {
     assert.equal(bundleFor(LINES.figure), "cartesian");
     assert.equal(bundleFor(HEATMAP.figure), "cartesian");
     assert.equal(bundleFor({ data: [], layout: {} }), "cartesian");
-    assert.equal(bundleFor({ data: [{ y: [1] }, { type: "scatterpolar", r: [1] } as any], layout: {} }), "full");
+    assert.equal(
+      bundleFor({ data: [{ y: [1] }, { type: "scatterpolar", r: [1] } as any], layout: {} }),
+      "full",
+    );
     assert.equal(bundleFor({ data: [{ type: "no-such-type" } as any], layout: {} }), "full");
   });
 
   test("well-formed figures pass, including empty traces, categories and heatmaps with gaps", () => {
     for (const f of [LINES, HEATMAP, BARS]) checkFigure(f.figure, f.info.id);
     checkFigure({ data: [{ type: "scatter", x: [], y: [] }], layout: {} }, "empty");
-    checkFigure({ data: [{ type: "heatmap", z: [[null, 1], [null, null]] } as any] }, "gaps");
+    checkFigure(
+      {
+        data: [
+          {
+            type: "heatmap",
+            z: [
+              [null, 1],
+              [null, null],
+            ],
+          } as any,
+        ],
+      },
+      "gaps",
+    );
   });
 
   test("an unknown trace type is rejected with the figure id, trace index and type", () => {
@@ -172,18 +277,32 @@ describe("checkFigure", () => {
 
   test("NaN-only data is rejected after a JSON round trip (NaN becomes null)", () => {
     const stored = JSON.parse(JSON.stringify(NAN_ONLY.figure));
-    assert.throws(() => checkFigure(NAN_ONLY.figure, "fig-b"), /^Error: figure "fig-b": trace 0: y has 3 entries but none is a finite number/);
+    assert.throws(
+      () => checkFigure(NAN_ONLY.figure, "fig-b"),
+      /^Error: figure "fig-b": trace 0: y has 3 entries but none is a finite number/,
+    );
     assert.throws(() => checkFigure(stored, "fig-b"), /figure "fig-b": trace 0: y has 3 entries/);
   });
 
   test("a typed array that went through JSON.stringify is rejected", () => {
-    const stored = JSON.parse(JSON.stringify({ data: [{ name: "w", y: new Float64Array([1, 2]) }] }));
-    assert.throws(() => checkFigure(stored, "fig-c"), /figure "fig-c": trace 0 \("w"\): y is an object with index keys/);
+    const stored = JSON.parse(
+      JSON.stringify({ data: [{ name: "w", y: new Float64Array([1, 2]) }] }),
+    );
+    assert.throws(
+      () => checkFigure(stored, "fig-c"),
+      /figure "fig-c": trace 0 \("w"\): y is an object with index keys/,
+    );
   });
 
   test("a value that is not a figure is rejected", () => {
-    assert.throws(() => checkFigure({ layout: {} }, "fig-d"), /figure "fig-d": is not a Plotly figure/);
-    assert.throws(() => checkFigure({ data: [5] }, "fig-d"), /figure "fig-d": trace 0 is not an object/);
+    assert.throws(
+      () => checkFigure({ layout: {} }, "fig-d"),
+      /figure "fig-d": is not a Plotly figure/,
+    );
+    assert.throws(
+      () => checkFigure({ data: [5] }, "fig-d"),
+      /figure "fig-d": trace 0 is not an object/,
+    );
   });
 });
 
@@ -194,14 +313,23 @@ describe("figures command (no browser)", () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(
       figures.map((f) => [f.info.id, f.info.notebook, f.info.builder]),
-      [["fx-lines", "01-a.ipynb", "fixtureLines"], ["fx-kernel", "01-a.ipynb", "fixtureKernel"], ["fx-bars", "02-b.ipynb", "fixtureBars"]],
+      [
+        ["fx-lines", "01-a.ipynb", "fixtureLines"],
+        ["fx-kernel", "01-a.ipynb", "fixtureKernel"],
+        ["fx-bars", "02-b.ipynb", "fixtureBars"],
+      ],
     );
   });
 
   test("a duplicate id, a bad id and figure metadata without Plotly data are reported; the first duplicate is kept", () => {
     const dir = tmpDir();
-    writeNotebook(path.join(dir, "a.ipynb"), [LINES, { ...BARS, info: { ...BARS.info, id: "Bad Id" } }]);
-    writeNotebook(path.join(dir, "b.ipynb"), [{ ...HEATMAP, info: { ...HEATMAP.info, id: "fx-lines" } }]);
+    writeNotebook(path.join(dir, "a.ipynb"), [
+      LINES,
+      { ...BARS, info: { ...BARS.info, id: "Bad Id" } },
+    ]);
+    writeNotebook(path.join(dir, "b.ipynb"), [
+      { ...HEATMAP, info: { ...HEATMAP.info, id: "fx-lines" } },
+    ]);
     const nb = JSON.parse(fs.readFileSync(path.join(dir, "b.ipynb"), "utf8"));
     const out = structuredClone(nb.cells[1].outputs[1]);
     out.metadata.passk_figure.id = "no-data";
@@ -209,15 +337,24 @@ describe("figures command (no browser)", () => {
     nb.cells[1].outputs.push(out);
     fs.writeFileSync(path.join(dir, "b.ipynb"), JSON.stringify(nb));
     const { figures, problems } = collectFigures(dir);
-    assert.deepEqual(figures.map((f) => [f.info.id, f.info.builder]), [["fx-lines", "fixtureLines"]]);
+    assert.deepEqual(
+      figures.map((f) => [f.info.id, f.info.builder]),
+      [["fx-lines", "fixtureLines"]],
+    );
     assert.equal(problems.length, 3);
     assert.match(problems[0], /a\.ipynb, cell 2: figure id must match \[a-z0-9-\]\+, got "Bad Id"/);
-    assert.match(problems[1], /figure "fx-lines": id used twice .*a\.ipynb, cell 1 and .*b\.ipynb, cell 1/);
+    assert.match(
+      problems[1],
+      /figure "fx-lines": id used twice .*a\.ipynb, cell 1 and .*b\.ipynb, cell 1/,
+    );
     assert.match(problems[2], /figure "no-data" .* no application\/vnd\.plotly\.v1\+json data/);
   });
 
   test("standalone HTML loads Plotly by the relative path ./plotly.min.js and nothing from the network", () => {
-    const html = standaloneHtml(applyStyle(LINES.figure, "notebook"), { ...LINES.info, notebook: "01-a.ipynb" });
+    const html = standaloneHtml(applyStyle(LINES.figure, "notebook"), {
+      ...LINES.info,
+      notebook: "01-a.ipynb",
+    });
     const srcs = [...html.matchAll(/src="([^"]*)"/g)].map((m) => m[1]);
     assert.deepEqual(srcs, ["plotly.min.js"]);
     assert.doesNotMatch(html, /https?:\/\//);
@@ -225,7 +362,10 @@ describe("figures command (no browser)", () => {
   });
 
   test("standalone HTML cannot be broken out of by a caption or a label containing </script>", () => {
-    const fig: PlotlyFigure = { data: [{ y: [1], name: "</script><script>alert(1)</script>" }], layout: {} };
+    const fig: PlotlyFigure = {
+      data: [{ y: [1], name: "</script><script>alert(1)</script>" }],
+      layout: {},
+    };
     const html = standaloneHtml(fig, { id: "x", caption: "a </script> b" });
     assert.equal(html.match(/<\/script>/g)!.length, 2, "only the two real closing tags");
     assert.match(html, /a &lt;\/script&gt; b/);
@@ -239,7 +379,10 @@ describe("figures command (no browser)", () => {
     const { figures } = collectFigures(path.join(root, "notebooks"));
     const md = indexMarkdown(figures, out, "paper");
     assert.match(md, /^<!-- Generated by `npm run figures`/);
-    assert.match(md, /\| fx-kernel \| \[svg\]\(fx-kernel\.svg\) \| 01-a\.ipynb \| `fixtureKernel` \| Interference kernel κ\(x, x′\) \\\| signed \(fixture\) \|/);
+    assert.match(
+      md,
+      /\| fx-kernel \| \[svg\]\(fx-kernel\.svg\) \| 01-a\.ipynb \| `fixtureKernel` \| Interference kernel κ\(x, x′\) \\\| signed \(fixture\) \|/,
+    );
     assert.match(md, /\| fx-bars \| \(not written\) \| 02-b\.ipynb \| `fixtureBars` \|/);
   });
 
@@ -247,12 +390,28 @@ describe("figures command (no browser)", () => {
     const root = makeFixtureProject();
     const out = path.join(root, "figures");
     const lines: string[] = [];
-    const r = await exportFigures({ notebooksDir: path.join(root, "notebooks"), outDir: out, preset: "notebook", executablePath: "none", log: (l) => lines.push(l) });
+    const r = await exportFigures({
+      notebooksDir: path.join(root, "notebooks"),
+      outDir: out,
+      preset: "notebook",
+      executablePath: "none",
+      log: (l) => lines.push(l),
+    });
     assert.equal(r.exitCode, 0);
     assert.equal(r.staticAvailable, false);
-    assert.deepEqual(fs.readdirSync(out).sort(), ["INDEX.md", "fx-bars.html", "fx-kernel.html", "fx-lines.html", "plotly.min.js"]);
+    assert.deepEqual(fs.readdirSync(out).sort(), [
+      "INDEX.md",
+      "fx-bars.html",
+      "fx-kernel.html",
+      "fx-lines.html",
+      "plotly.min.js",
+    ]);
     assert.equal(lines.filter((l) => l.includes("apt-get install -y chromium")).length, 1);
-    assert.ok(fs.readFileSync(path.join(out, "plotly.min.js")).equals(fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"))));
+    assert.ok(
+      fs
+        .readFileSync(path.join(out, "plotly.min.js"))
+        .equals(fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"))),
+    );
   });
 
   test("a malformed figure fails with a message naming it, the others are still written, exit code 1", async () => {
@@ -261,38 +420,71 @@ describe("figures command (no browser)", () => {
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, "fx-bad-nan.svg"), "stale from an earlier run");
     const lines: string[] = [];
-    const r = await exportFigures({ notebooksDir: path.join(root, "notebooks"), outDir: out, preset: "paper", renderer: null, log: (l) => lines.push(l) });
+    const r = await exportFigures({
+      notebooksDir: path.join(root, "notebooks"),
+      outDir: out,
+      preset: "paper",
+      renderer: null,
+      log: (l) => lines.push(l),
+    });
     assert.equal(r.exitCode, 1);
     assert.deepEqual(r.written, ["fx-lines", "fx-kernel", "fx-bars"]);
     assert.equal(r.errors.length, 2);
     assert.match(r.errors[0], /^figure "fx-bad-type": trace 0 has unknown trace type "scatterr"/);
     assert.match(r.errors[1], /^figure "fx-bad-nan": /);
     assert.ok(lines.some((l) => l.startsWith('error: figure "fx-bad-type"')));
-    assert.ok(!fs.existsSync(path.join(out, "fx-bad-nan.svg")), "stale output of a failing figure is removed");
+    assert.ok(
+      !fs.existsSync(path.join(out, "fx-bad-nan.svg")),
+      "stale output of a failing figure is removed",
+    );
   });
 
   test("--only exports just the named figures and reports an unknown id", async () => {
     const root = makeFixtureProject();
     const out = path.join(root, "figures");
-    const r = await exportFigures({ notebooksDir: path.join(root, "notebooks"), outDir: out, preset: "slide", only: ["fx-bars", "nope"], renderer: null, log: quiet });
+    const r = await exportFigures({
+      notebooksDir: path.join(root, "notebooks"),
+      outDir: out,
+      preset: "slide",
+      only: ["fx-bars", "nope"],
+      renderer: null,
+      log: quiet,
+    });
     assert.deepEqual(r.written, ["fx-bars"]);
     assert.deepEqual(r.errors, [`figure "nope": not found in ${path.join(root, "notebooks")}`]);
     assert.ok(!fs.existsSync(path.join(out, "fx-lines.html")));
-    assert.match(fs.readFileSync(path.join(out, "INDEX.md"), "utf8"), /\| fx-lines \| \(not written\)/);
+    assert.match(
+      fs.readFileSync(path.join(out, "INDEX.md"), "utf8"),
+      /\| fx-lines \| \(not written\)/,
+    );
   });
 
   test("the CLI exits non-zero with --require-static when Chromium is missing, and 2 on a bad option", () => {
     const root = makeFixtureProject();
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "scripts/figures.ts", "--notebooks", path.join(root, "notebooks"), ...args], {
-        cwd: ROOT,
-        env: { ...process.env, CHROMIUM_PATH: "none" },
-        encoding: "utf8",
-      });
+      spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "scripts/figures.ts",
+          "--notebooks",
+          path.join(root, "notebooks"),
+          ...args,
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, CHROMIUM_PATH: "none" },
+          encoding: "utf8",
+        },
+      );
     const out = path.join(root, "out");
     const strict = run("--require-static", "--out", out);
     assert.equal(strict.status, 1, strict.stderr);
-    assert.ok(strict.stdout.includes(`figures: 3/3 written to ${out} (html; preset notebook)`), strict.stdout);
+    assert.ok(
+      strict.stdout.includes(`figures: 3/3 written to ${out} (html; preset notebook)`),
+      strict.stdout,
+    );
     assert.match(strict.stdout, /apt-get install -y chromium/);
     assert.ok(fs.existsSync(path.join(root, "out", "fx-lines.html")));
     const bad = run("--preset", "poster");
@@ -303,11 +495,23 @@ describe("figures command (no browser)", () => {
   test("files of a figure the notebooks no longer show are removed, other files in the folder are not", async () => {
     const root = makeFixtureProject();
     const out = path.join(root, "figures");
-    await exportFigures({ notebooksDir: path.join(root, "notebooks"), outDir: out, preset: "notebook", renderer: null, log: quiet });
+    await exportFigures({
+      notebooksDir: path.join(root, "notebooks"),
+      outDir: out,
+      preset: "notebook",
+      renderer: null,
+      log: quiet,
+    });
     fs.writeFileSync(path.join(out, "notes.txt"), "mine");
     writeNotebook(path.join(root, "notebooks", "02-b.ipynb"), []);
     const lines: string[] = [];
-    const r = await exportFigures({ notebooksDir: path.join(root, "notebooks"), outDir: out, preset: "notebook", renderer: null, log: (l) => lines.push(l) });
+    const r = await exportFigures({
+      notebooksDir: path.join(root, "notebooks"),
+      outDir: out,
+      preset: "notebook",
+      renderer: null,
+      log: (l) => lines.push(l),
+    });
     assert.deepEqual(r.written, ["fx-lines", "fx-kernel"]);
     assert.ok(!fs.existsSync(path.join(out, "fx-bars.html")));
     assert.ok(fs.existsSync(path.join(out, "notes.txt")));
@@ -330,17 +534,23 @@ describe("snapshot helper", () => {
     assert.equal(roundSignificant(123456789), 123457000);
     assert.equal(roundSignificant(-2.0000004e-12), -2e-12);
     assert.ok(Object.is(roundSignificant(-0), 0));
-    assert.deepEqual(normalizeForSnapshot({ b: [NaN, Infinity, -Infinity], a: new Float32Array([0.1]) }), {
-      a: [0.1],
-      b: ["NaN", "Infinity", "-Infinity"],
-    });
+    assert.deepEqual(
+      normalizeForSnapshot({ b: [NaN, Infinity, -Infinity], a: new Float32Array([0.1]) }),
+      {
+        a: [0.1],
+        b: ["NaN", "Infinity", "-Infinity"],
+      },
+    );
     assert.deepEqual(Object.keys(normalizeForSnapshot({ z: 1, a: 2 }) as object), ["a", "z"]);
   });
 
   test("a missing snapshot is created and then matches; a tiny float difference below 6 digits still matches", () => {
     const dir = tmpDir();
     matchSnapshot("fig", { y: [0.1 + 0.2] }, { dir, ci: false });
-    assert.equal(fs.readFileSync(path.join(dir, "fig.json"), "utf8"), '{\n  "y": [\n    0.3\n  ]\n}\n');
+    assert.equal(
+      fs.readFileSync(path.join(dir, "fig.json"), "utf8"),
+      '{\n  "y": [\n    0.3\n  ]\n}\n',
+    );
     matchSnapshot("fig", { y: [0.3000000001] }, { dir, ci: false });
   });
 
@@ -348,9 +558,12 @@ describe("snapshot helper", () => {
     const dir = tmpDir();
     matchSnapshot("fig", { data: [{ y: [1, 2, 3] }] }, { dir, ci: false });
     assert.throws(() => matchSnapshot("fig", { data: [{ y: [1, 2.5, 3] }] }, { dir, ci: false }), {
-      message: /^snapshot "fig" changed at \$\.data\[0\]\.y\[1\]: 2 → 2\.5\n {2}review: diff .*fig\.json .*fig-changed\.json/,
+      message:
+        /^snapshot "fig" changed at \$\.data\[0\]\.y\[1\]: 2 → 2\.5\n {2}review: diff .*fig\.json .*fig-changed\.json/,
     });
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "fig-changed.json"), "utf8")), { data: [{ y: [1, 2.5, 3] }] });
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "fig-changed.json"), "utf8")), {
+      data: [{ y: [1, 2.5, 3] }],
+    });
     matchSnapshot("fig", { data: [{ y: [1, 2.5, 3] }] }, { dir, update: true });
     assert.ok(!fs.existsSync(path.join(dir, "fig-changed.json")));
     matchSnapshot("fig", { data: [{ y: [1, 2.5, 3] }] }, { dir, ci: false });
@@ -358,6 +571,9 @@ describe("snapshot helper", () => {
 
   test("in CI a missing snapshot fails instead of silently passing", () => {
     const dir = tmpDir();
-    assert.throws(() => matchSnapshot("new-fig", { a: 1 }, { dir, ci: true }), /snapshot "new-fig" is missing/);
+    assert.throws(
+      () => matchSnapshot("new-fig", { a: 1 }, { dir, ci: true }),
+      /snapshot "new-fig" is missing/,
+    );
   });
 });

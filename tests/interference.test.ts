@@ -4,7 +4,16 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { agreementScores, conflictProfile, gradJ1, gradJk, innerProductFromAgreement, interferenceKernel, KERNEL_MAX_N, weightedGradient } from "../lib/theory/interference";
+import {
+  agreementScores,
+  conflictProfile,
+  gradJ1,
+  gradJk,
+  innerProductFromAgreement,
+  interferenceKernel,
+  KERNEL_MAX_N,
+  weightedGradient,
+} from "../lib/theory/interference";
 import { dot } from "../lib/core/stats";
 import { normalisedWeights, populationPassAtK, promptWeight } from "../lib/theory/passAtK";
 import { kStarExact, workedExamplePopulation } from "../lib/theory/threshold";
@@ -13,7 +22,11 @@ import type { Population } from "../lib/core/types";
 import { assertClose, randomPopulation } from "./fixtures/theory";
 
 /** p_i(θ) = σ(⟨φ_i, θ⟩): a population whose ∇p is known in closed form. */
-function logisticPopulation(mass: Float64Array, phi: Float64Array, theta: Float64Array): Population {
+function logisticPopulation(
+  mass: Float64Array,
+  phi: Float64Array,
+  theta: Float64Array,
+): Population {
   const N = mass.length;
   const d = theta.length;
   const p = new Float64Array(N);
@@ -50,9 +63,13 @@ describe("claim 1: pass@k gradient", () => {
           const tm = Float64Array.from(theta);
           tp[j] += h;
           tm[j] -= h;
-          const J = (t: Float64Array) => populationPassAtK(mass, logisticPopulation(mass, phi, t).p, k);
+          const J = (t: Float64Array) =>
+            populationPassAtK(mass, logisticPopulation(mass, phi, t).p, k);
           const fd = (J(tp) - J(tm)) / (2 * h);
-          assert.ok(Math.abs(fd - g[j]) < 1e-8 * Math.max(1, Math.abs(g[j])), `rep ${rep} k=${k} j=${j}: ${g[j]} vs ${fd}`);
+          assert.ok(
+            Math.abs(fd - g[j]) < 1e-8 * Math.max(1, Math.abs(g[j])),
+            `rep ${rep} k=${k} j=${j}: ${g[j]} vs ${fd}`,
+          );
         }
       }
     }
@@ -93,8 +110,17 @@ describe("agreement scores and the kernel", () => {
 
   test(`the full kernel is refused above N = ${KERNEL_MAX_N} with a RangeError pointing to agreementScores`, () => {
     const N = KERNEL_MAX_N + 1;
-    const pop: Population = { N, d: 1, mass: new Float64Array(N).fill(1 / N), p: new Float64Array(N), gradP: new Float64Array(N) };
-    assert.throws(() => interferenceKernel(pop), { name: "RangeError", message: /interferenceKernel: pop.N must be ≤ 4096.*agreementScores/ });
+    const pop: Population = {
+      N,
+      d: 1,
+      mass: new Float64Array(N).fill(1 / N),
+      p: new Float64Array(N),
+      gradP: new Float64Array(N),
+    };
+    assert.throws(() => interferenceKernel(pop), {
+      name: "RangeError",
+      message: /interferenceKernel: pop.N must be ≤ 4096.*agreementScores/,
+    });
   });
 });
 
@@ -154,7 +180,9 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
     let conflicts = 0;
     let total = 0;
     for (let rep = 0; rep < 60; rep++) {
-      const pop = randomPopulation(rng, 2 + rng.int(0, 30), 1 + rng.int(0, 3), { shift: rng.normal() });
+      const pop = randomPopulation(rng, 2 + rng.int(0, 30), 1 + rng.int(0, 3), {
+        shift: rng.normal(),
+      });
       const ks = Array.from({ length: 40 }, (_, t) => t + 1);
       const prof = conflictProfile(pop, ks);
       const a = agreementScores(pop);
@@ -164,7 +192,11 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
         if (Math.abs(c) < 1e-12) return; // sign undecidable at rounding level
         const q = normalisedWeights(pop.mass, pop.p, k);
         const qMeanA = dot(q, a);
-        assert.equal(c < 0, prof.covariance[s] < -prof.meanWeight[s] * n1sq, `rep ${rep} k=${k} covariance form`);
+        assert.equal(
+          c < 0,
+          prof.covariance[s] < -prof.meanWeight[s] * n1sq,
+          `rep ${rep} k=${k} covariance form`,
+        );
         assert.equal(c < 0, qMeanA < 0, `rep ${rep} k=${k} E_q[a]`);
         total++;
         if (c < 0) conflicts++;
@@ -192,7 +224,10 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
       for (let t = 0; t < pop.gradP.length; t++) pop.gradP[t] = Math.abs(pop.gradP[t]);
       const a = agreementScores(pop);
       assert.ok(a.every((v) => v >= 0));
-      const prof = conflictProfile(pop, Array.from({ length: 200 }, (_, t) => t + 1));
+      const prof = conflictProfile(
+        pop,
+        Array.from({ length: 200 }, (_, t) => t + 1),
+      );
       assert.ok(prof.innerProduct.every((v) => v >= 0));
       assert.equal(kStarExact(pop.mass, pop.p, a), null);
     }
@@ -200,12 +235,20 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
 
   test("worked example profile: ⟨∇J_k, ∇J_1⟩ = 0.4, 0.10456, −0.043476 at k = 1, 2, 3 (hand computation)", () => {
     const prof = conflictProfile(workedExamplePopulation(), [1, 2, 3]);
-    [0.4, 0.10456, -0.043476].forEach((v, s) => assertClose(prof.innerProduct[s], v, 1e-13, `k=${s + 1}`));
+    [0.4, 0.10456, -0.043476].forEach((v, s) =>
+      assertClose(prof.innerProduct[s], v, 1e-13, `k=${s + 1}`),
+    );
     assert.ok(prof.cosine[2] < 0 && prof.cosine[1] > 0);
   });
 
   test("degenerate populations give NaN cosines and q_k shares instead of throwing", () => {
-    const pop: Population = { N: 2, d: 2, mass: Float64Array.of(0.5, 0.5), p: Float64Array.of(1, 1), gradP: new Float64Array(4) };
+    const pop: Population = {
+      N: 2,
+      d: 2,
+      mass: Float64Array.of(0.5, 0.5),
+      p: Float64Array.of(1, 1),
+      gradP: new Float64Array(4),
+    };
     const prof = conflictProfile(pop, [1, 2]);
     assert.ok(Number.isNaN(prof.cosine[0]) && Number.isNaN(prof.negativeAgreementWeight[1]));
     assert.equal(prof.meanWeight[1], 0);
@@ -216,14 +259,41 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
 describe("bad input", () => {
   test("inconsistent populations, bad grids and wrong vector lengths throw errors naming function and argument", () => {
     const pop = workedExamplePopulation();
-    assert.throws(() => gradJ1({ ...pop, gradP: new Float64Array(3) }), { name: "RangeError", message: /gradJ1: pop.gradP has length 3, but pop.N × pop.d has length 4/ });
-    assert.throws(() => gradJk({ ...pop, mass: Float64Array.of(0.7, 0.7) }, 2), { name: "RangeError", message: /gradJk: mass must sum to 1/ });
-    assert.throws(() => gradJk(pop, 0), { name: "RangeError", message: /gradJk: k must be an integer ≥ 1, got 0/ });
-    assert.throws(() => agreementScores(pop, Float64Array.of(1)), { name: "RangeError", message: /agreementScores: g1 has length 1, but pop.d has length 2/ });
-    assert.throws(() => conflictProfile(pop, []), { name: "RangeError", message: /conflictProfile: ks must be a non-empty list/ });
-    assert.throws(() => conflictProfile(pop, [1, 2.5]), { name: "RangeError", message: /conflictProfile: ks\[1\] must be an integer, got 2.5/ });
-    assert.throws(() => conflictProfile({ ...pop, p: Float64Array.of(0.8, NaN) }, [1]), { name: "TypeError", message: /conflictProfile: p\[1\] must be a finite number, got NaN/ });
-    assert.throws(() => innerProductFromAgreement([1], [0.5], [1, 2], 2), { name: "RangeError", message: /innerProductFromAgreement: a has length 2, but p has length 1/ });
-    assert.throws(() => weightedGradient(pop, [1]), { name: "RangeError", message: /weightedGradient: coef has length 1, but pop.N has length 2/ });
+    assert.throws(() => gradJ1({ ...pop, gradP: new Float64Array(3) }), {
+      name: "RangeError",
+      message: /gradJ1: pop.gradP has length 3, but pop.N × pop.d has length 4/,
+    });
+    assert.throws(() => gradJk({ ...pop, mass: Float64Array.of(0.7, 0.7) }, 2), {
+      name: "RangeError",
+      message: /gradJk: mass must sum to 1/,
+    });
+    assert.throws(() => gradJk(pop, 0), {
+      name: "RangeError",
+      message: /gradJk: k must be an integer ≥ 1, got 0/,
+    });
+    assert.throws(() => agreementScores(pop, Float64Array.of(1)), {
+      name: "RangeError",
+      message: /agreementScores: g1 has length 1, but pop.d has length 2/,
+    });
+    assert.throws(() => conflictProfile(pop, []), {
+      name: "RangeError",
+      message: /conflictProfile: ks must be a non-empty list/,
+    });
+    assert.throws(() => conflictProfile(pop, [1, 2.5]), {
+      name: "RangeError",
+      message: /conflictProfile: ks\[1\] must be an integer, got 2.5/,
+    });
+    assert.throws(() => conflictProfile({ ...pop, p: Float64Array.of(0.8, NaN) }, [1]), {
+      name: "TypeError",
+      message: /conflictProfile: p\[1\] must be a finite number, got NaN/,
+    });
+    assert.throws(() => innerProductFromAgreement([1], [0.5], [1, 2], 2), {
+      name: "RangeError",
+      message: /innerProductFromAgreement: a has length 2, but p has length 1/,
+    });
+    assert.throws(() => weightedGradient(pop, [1]), {
+      name: "RangeError",
+      message: /weightedGradient: coef has length 1, but pop.N has length 2/,
+    });
   });
 });

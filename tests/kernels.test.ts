@@ -10,7 +10,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as fc from "fast-check";
-import { BLOCK_UPDATE_WAT, BLOCK_UPDATE_WASM_TS, blockUpdateModuleText } from "../scripts/build-wasm";
+import {
+  BLOCK_UPDATE_WAT,
+  BLOCK_UPDATE_WASM_TS,
+  blockUpdateModuleText,
+} from "../scripts/build-wasm";
 import {
   BLOCK_KERNEL_ENV,
   blockUpdate,
@@ -27,7 +31,14 @@ import { randomPopulation } from "./fixtures/theory";
 const ROOT = path.join(__dirname, "..");
 
 /** G = Cᵀ R through `blockUpdate`, chunk by chunk as conflictProfile feeds it; a copy of G. */
-function accumulate(kernel: BlockKernel, C: Float64Array, R: Float64Array, N: number, d: number, K: number): Float64Array {
+function accumulate(
+  kernel: BlockKernel,
+  C: Float64Array,
+  R: Float64Array,
+  N: number,
+  d: number,
+  K: number,
+): Float64Array {
   const u = blockUpdate(d, K, kernel);
   assert.equal(u.kernel, kernel);
   for (let i0 = 0; i0 < N; i0 += u.chunk) {
@@ -39,8 +50,16 @@ function accumulate(kernel: BlockKernel, C: Float64Array, R: Float64Array, N: nu
   return Float64Array.from(u.G);
 }
 
-/** |x − y| ≤ rel·max(|x|, |y|) for every entry (NaN only against NaN); returns the largest relative difference. */
-function assertRelClose(x: ArrayLike<number>, y: ArrayLike<number>, rel: number, what: string): number {
+/**
+ * |x − y| ≤ rel·max(|x|, |y|) for every entry (NaN only against NaN); returns the largest relative
+ * difference.
+ */
+function assertRelClose(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  rel: number,
+  what: string,
+): number {
   assert.equal(x.length, y.length, `${what}: length`);
   let worst = 0;
   for (let q = 0; q < x.length; q++) {
@@ -50,20 +69,41 @@ function assertRelClose(x: ArrayLike<number>, y: ArrayLike<number>, rel: number,
     }
     const scale = Math.max(Math.abs(x[q]), Math.abs(y[q]));
     const diff = Math.abs(x[q] - y[q]);
-    assert.ok(diff <= rel * scale, `${what}[${q}]: ${x[q]} vs ${y[q]} (relative ${(diff / scale).toExponential(2)})`);
+    assert.ok(
+      diff <= rel * scale,
+      `${what}[${q}]: ${x[q]} vs ${y[q]} (relative ${(diff / scale).toExponential(2)})`,
+    );
     if (scale > 0) worst = Math.max(worst, diff / scale);
   }
   return worst;
 }
 
-const PROFILE_FIELDS = ["passAtK", "innerProduct", "normGradJk", "cosine", "meanWeight", "covariance", "negativeAgreementWeight", "gradJ1", "agreement"] as const;
+const PROFILE_FIELDS = [
+  "passAtK",
+  "innerProduct",
+  "normGradJk",
+  "cosine",
+  "meanWeight",
+  "covariance",
+  "negativeAgreementWeight",
+  "gradJ1",
+  "agreement",
+] as const;
 
-function assertProfilesAgree(w: ConflictProfile, j: ConflictProfile, rel: number, what: string): void {
+function assertProfilesAgree(
+  w: ConflictProfile,
+  j: ConflictProfile,
+  rel: number,
+  what: string,
+): void {
   for (const key of PROFILE_FIELDS) assertRelClose(w[key], j[key], rel, `${what} ${key}`);
   assertRelClose([w.normGradJ1], [j.normGradJ1], rel, `${what} normGradJ1`);
 }
 
-/** A random population with some zero masses and p at 0 or 1 (zero coefficients take the JS path's `c === 0` skip). */
+/**
+ * A random population with some zero masses and p at 0 or 1 (zero coefficients take the JS path's
+ * `c === 0` skip).
+ */
 function edgyPopulation(rng: Rng, N: number, d: number) {
   const pop = randomPopulation(rng, N, d, { shift: rng.normal() });
   for (let i = 0; i < N; i++) {
@@ -120,8 +160,14 @@ describe("wasm and JS kernels", () => {
         const wasm = accumulate("wasm", C, R, N, d, K);
         const js = accumulate("js", C, R, N, d, K);
         for (let q = 0; q < K * d; q++) {
-          assert.ok(Math.abs(wasm[q] - ref[q]) <= 1e-13 * mag[q], `N=${N} K=${K} d=${d} G[${q}]: ${wasm[q]} vs ${ref[q]}`);
-          assert.ok(Object.is(wasm[q], js[q]), `N=${N} K=${K} d=${d} G[${q}]: wasm ${wasm[q]} vs js ${js[q]}`);
+          assert.ok(
+            Math.abs(wasm[q] - ref[q]) <= 1e-13 * mag[q],
+            `N=${N} K=${K} d=${d} G[${q}]: ${wasm[q]} vs ${ref[q]}`,
+          );
+          assert.ok(
+            Object.is(wasm[q], js[q]),
+            `N=${N} K=${K} d=${d} G[${q}]: wasm ${wasm[q]} vs js ${js[q]}`,
+          );
         }
       }
     }
@@ -159,15 +205,27 @@ describe("wasm memory", () => {
   test("one memory serves every call: it grows to the largest block needed and stays there", () => {
     const rng = createRng(303);
     const big = randomPopulation(rng, 300, 200);
-    conflictProfile(big, Array.from({ length: 70 }, (_, s) => s + 1), { kernel: "wasm" });
+    conflictProfile(
+      big,
+      Array.from({ length: 70 }, (_, s) => s + 1),
+      { kernel: "wasm" },
+    );
     const after = wasmKernelMemoryBytes();
     assert.ok(after >= 8 * 70 * 200, `${after} bytes`);
     for (let rep = 0; rep < 50; rep++) {
       const pop = randomPopulation(rng, 1 + rng.int(0, 300), 1 + rng.int(0, 199));
-      conflictProfile(pop, Array.from({ length: 1 + rng.int(0, 69) }, (_, s) => s + 1), { kernel: "wasm" });
+      conflictProfile(
+        pop,
+        Array.from({ length: 1 + rng.int(0, 69) }, (_, s) => s + 1),
+        { kernel: "wasm" },
+      );
       assert.equal(wasmKernelMemoryBytes(), after, `call ${rep}`);
     }
-    conflictProfile(randomPopulation(rng, 8, 400), Array.from({ length: 70 }, (_, s) => s + 1), { kernel: "wasm" });
+    conflictProfile(
+      randomPopulation(rng, 8, 400),
+      Array.from({ length: 70 }, (_, s) => s + 1),
+      { kernel: "wasm" },
+    );
     const grown = wasmKernelMemoryBytes();
     assert.ok(grown > after);
     conflictProfile(big, [1, 2], { kernel: "wasm" });
@@ -176,7 +234,11 @@ describe("wasm memory", () => {
 
   test(`a block over ${WASM_MAX_BYTES / 2 ** 20} MiB uses the JS kernel, or throws when wasm is asked for`, () => {
     const d = 2 ** 20;
-    assert.throws(() => blockUpdate(d, 8, "wasm"), { name: "RangeError", message: /blockUpdate: the wasm kernel is limited to 67108864 bytes of memory; K = 8, d = 1048576 need more/ });
+    assert.throws(() => blockUpdate(d, 8, "wasm"), {
+      name: "RangeError",
+      message:
+        /blockUpdate: the wasm kernel is limited to 67108864 bytes of memory; K = 8, d = 1048576 need more/,
+    });
     assert.equal(blockUpdate(d, 8).kernel, "js");
   });
 });
@@ -189,15 +251,21 @@ describe("choosing the kernel", () => {
       assert.equal(blockUpdate(4, 4).kernel, "js");
       assert.equal(blockUpdate(4, 4, "wasm").kernel, "wasm");
       process.env[BLOCK_KERNEL_ENV] = "gpu";
-      assert.throws(() => conflictProfile(workedExamplePopulation(), [1]), { name: "RangeError", message: /conflictProfile: PASSK_BLOCK_KERNEL must be "wasm" or "js", got "gpu"/ });
+      assert.throws(() => conflictProfile(workedExamplePopulation(), [1]), {
+        name: "RangeError",
+        message: /conflictProfile: PASSK_BLOCK_KERNEL must be "wasm" or "js", got "gpu"/,
+      });
     } finally {
       if (saved === undefined) delete process.env[BLOCK_KERNEL_ENV];
       else process.env[BLOCK_KERNEL_ENV] = saved;
     }
-    assert.throws(() => conflictProfile(workedExamplePopulation(), [1], { kernel: "gpu" as BlockKernel }), {
-      name: "RangeError",
-      message: /conflictProfile: kernel must be "wasm" or "js", got "gpu"/,
-    });
+    assert.throws(
+      () => conflictProfile(workedExamplePopulation(), [1], { kernel: "gpu" as BlockKernel }),
+      {
+        name: "RangeError",
+        message: /conflictProfile: kernel must be "wasm" or "js", got "gpu"/,
+      },
+    );
   });
 
   test("without WebAssembly (node --noexpose-wasm) conflictProfile falls back to the JS kernel with the same results", () => {
@@ -212,13 +280,32 @@ describe("choosing the kernel", () => {
     ].join("\n");
     const env = { ...process.env };
     delete env[BLOCK_KERNEL_ENV];
-    const r = spawnSync(process.execPath, ["--noexpose-wasm", "--import", "tsx", "-e", script], { cwd: ROOT, encoding: "utf8", env });
+    const r = spawnSync(process.execPath, ["--noexpose-wasm", "--import", "tsx", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env,
+    });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split("\n").pop() as string);
     assert.deepEqual(
-      { hasWasm: out.hasWasm, available: out.available, kernel: out.kernel, wasmError: out.wasmError },
-      { hasWasm: false, available: false, kernel: "js", wasmError: "conflictProfile: WebAssembly SIMD is not available in this runtime" },
+      {
+        hasWasm: out.hasWasm,
+        available: out.available,
+        kernel: out.kernel,
+        wasmError: out.wasmError,
+      },
+      {
+        hasWasm: false,
+        available: false,
+        kernel: "js",
+        wasmError: "conflictProfile: WebAssembly SIMD is not available in this runtime",
+      },
     );
-    assert.deepEqual(out.normGradJk, Array.from(conflictProfile(workedExamplePopulation(), [1, 2, 3], { kernel: "js" }).normGradJk));
+    assert.deepEqual(
+      out.normGradJk,
+      Array.from(
+        conflictProfile(workedExamplePopulation(), [1, 2, 3], { kernel: "js" }).normGradJk,
+      ),
+    );
   });
 });

@@ -7,13 +7,21 @@ import assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { agreementScores, gradJ1, gradJk } from "../lib/theory/interference";
 import { dot } from "../lib/core/stats";
-import { cappedWeightGradient, interferenceAwareGradient, projectedDirection, safeMixingLambda } from "../lib/theory/mitigations";
+import {
+  cappedWeightGradient,
+  interferenceAwareGradient,
+  projectedDirection,
+  safeMixingLambda,
+} from "../lib/theory/mitigations";
 import { populationPassAtK, promptWeight } from "../lib/theory/passAtK";
 import { createRng } from "../lib/core/rng";
 import { workedExamplePopulation } from "../lib/theory/threshold";
 import { logisticBandit, randomPopulation } from "./fixtures/theory";
 
-const vec = (d: number) => fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: d, maxLength: d }).map((v) => Float64Array.from(v));
+const vec = (d: number) =>
+  fc
+    .array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: d, maxLength: d })
+    .map((v) => Float64Array.from(v));
 const pair = fc.integer({ min: 1, max: 8 }).chain((d) => fc.tuple(vec(d), vec(d)));
 
 describe("claim 12: projection", () => {
@@ -44,13 +52,31 @@ describe("claim 12: projection", () => {
       checked++;
       const g = projectedDirection(gk, g1);
       const h = 1e-6;
-      const J1 = (s: number) => populationPassAtK(mass, population(Float64Array.of(theta[0] + s * g[0], theta[1] + s * g[1])).p, 1);
+      const J1 = (s: number) =>
+        populationPassAtK(
+          mass,
+          population(Float64Array.of(theta[0] + s * g[0], theta[1] + s * g[1])).p,
+          1,
+        );
       const slope = (J1(h) - J1(-h)) / (2 * h);
-      assert.ok(Math.abs(slope) < 1e-8, `k=${k}: dJ_1 along g = ${slope}, expected 0 (c < 0 ⇒ ⟨g,∇J_1⟩ = 0)`);
-      const Jk = (s: number) => populationPassAtK(mass, population(Float64Array.of(theta[0] + s * g[0], theta[1] + s * g[1])).p, k);
+      assert.ok(
+        Math.abs(slope) < 1e-8,
+        `k=${k}: dJ_1 along g = ${slope}, expected 0 (c < 0 ⇒ ⟨g,∇J_1⟩ = 0)`,
+      );
+      const Jk = (s: number) =>
+        populationPassAtK(
+          mass,
+          population(Float64Array.of(theta[0] + s * g[0], theta[1] + s * g[1])).p,
+          k,
+        );
       assert.ok((Jk(h) - Jk(-h)) / (2 * h) >= 0, `k=${k}: J_k decreases along g`);
       // Plain pass@k ascent does lower J_1 here, which is what the projection prevents.
-      const J1k = (s: number) => populationPassAtK(mass, population(Float64Array.of(theta[0] + s * gk[0], theta[1] + s * gk[1])).p, 1);
+      const J1k = (s: number) =>
+        populationPassAtK(
+          mass,
+          population(Float64Array.of(theta[0] + s * gk[0], theta[1] + s * gk[1])).p,
+          1,
+        );
       assert.ok((J1k(h) - J1k(-h)) / (2 * h) < 0);
     }
     assert.ok(checked >= 2, `only ${checked} conflicting k at θ`);
@@ -79,8 +105,14 @@ describe("safe mixing weight", () => {
   test("the worked example's safe λ is 0.4/(0.4 + 0.043476) at k = 3, and 1 without a conflict", () => {
     assert.ok(Math.abs(safeMixingLambda(0.4, -0.043476) - 0.4 / 0.443476) < 1e-15);
     assert.equal(safeMixingLambda(0.4, 0.1), 1);
-    assert.throws(() => safeMixingLambda(0, -1), { name: "RangeError", message: /safeMixingLambda: c = -1 < 0 needs normGradJ1Sq > 0/ });
-    assert.throws(() => safeMixingLambda(-1, 1), { name: "RangeError", message: /safeMixingLambda: normGradJ1Sq must be ≥ 0, got -1/ });
+    assert.throws(() => safeMixingLambda(0, -1), {
+      name: "RangeError",
+      message: /safeMixingLambda: c = -1 < 0 needs normGradJ1Sq > 0/,
+    });
+    assert.throws(() => safeMixingLambda(-1, 1), {
+      name: "RangeError",
+      message: /safeMixingLambda: normGradJ1Sq must be ≥ 0, got -1/,
+    });
   });
 });
 
@@ -107,7 +139,9 @@ describe("capped and interference-aware weights", () => {
     const rng = createRng(1205);
     let conflicts = 0;
     for (let rep = 0; rep < 60; rep++) {
-      const pop = randomPopulation(rng, 2 + rng.int(0, 30), 1 + rng.int(0, 3), { shift: rng.normal() });
+      const pop = randomPopulation(rng, 2 + rng.int(0, 30), 1 + rng.int(0, 3), {
+        shift: rng.normal(),
+      });
       const g1 = gradJ1(pop);
       const n1sq = dot(g1, g1);
       for (const k of [2, 4, 16, 64]) {
@@ -127,13 +161,25 @@ describe("capped and interference-aware weights", () => {
     const g = interferenceAwareGradient(pop, 3, Float64Array.of(-1, 1));
     const expected = [0.7 * 1 + 0.3 * 2.43 * -0.6, 0.7 * 0.3 + 0.3 * 2.43 * 0.5];
     g.forEach((v, j) => assert.ok(Math.abs(v - expected[j]) < 1e-15));
-    assert.deepEqual(Array.from(interferenceAwareGradient(pop, 3, agreementScores(pop))), Array.from(gradJ1(pop)));
+    assert.deepEqual(
+      Array.from(interferenceAwareGradient(pop, 3, agreementScores(pop))),
+      Array.from(gradJ1(pop)),
+    );
   });
 
   test("bad input throws errors naming the function and the argument", () => {
     const pop = workedExamplePopulation();
-    assert.throws(() => projectedDirection(Float64Array.of(1), Float64Array.of(1, 2)), { name: "RangeError", message: /projectedDirection: g1 has length 2, but gk has length 1/ });
-    assert.throws(() => cappedWeightGradient(pop, 2, 0), { name: "RangeError", message: /cappedWeightGradient: tau must be > 0, got 0/ });
-    assert.throws(() => interferenceAwareGradient(pop, 2, Float64Array.of(1)), { name: "RangeError", message: /interferenceAwareGradient: a has length 1, but pop.N has length 2/ });
+    assert.throws(() => projectedDirection(Float64Array.of(1), Float64Array.of(1, 2)), {
+      name: "RangeError",
+      message: /projectedDirection: g1 has length 2, but gk has length 1/,
+    });
+    assert.throws(() => cappedWeightGradient(pop, 2, 0), {
+      name: "RangeError",
+      message: /cappedWeightGradient: tau must be > 0, got 0/,
+    });
+    assert.throws(() => interferenceAwareGradient(pop, 2, Float64Array.of(1)), {
+      name: "RangeError",
+      message: /interferenceAwareGradient: a has length 1, but pop.N has length 2/,
+    });
   });
 });

@@ -26,7 +26,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** (f(θ + h e_j) − f(θ − h e_j))/(2h) over the last layer; leaves θ_L at `theta`. */
-function centralDifference(policy: NeuralPolicy, theta: Float64Array, j: number, h: number, f: () => number): number {
+function centralDifference(
+  policy: NeuralPolicy,
+  theta: Float64Array,
+  j: number,
+  h: number,
+  f: () => number,
+): number {
   const shifted = Float64Array.from(theta);
   shifted[j] = theta[j] + h;
   policy.setLastLayer(shifted);
@@ -57,7 +63,12 @@ describe("the verifiable task", () => {
 describe("a tiny tfjs network (m = 3, H = 2): last-layer scores", () => {
   let policy: NeuralPolicy;
   before(async () => {
-    policy = await createNeuralPolicy({ modulus: 3, operations: ["+", "-"], hidden: 2, rng: createRng(1) });
+    policy = await createNeuralPolicy({
+      modulus: 3,
+      operations: ["+", "-"],
+      hidden: 2,
+      rng: createRng(1),
+    });
     policy.train({ steps: 5, learningRate: 0.1, objective: "crossEntropy" }); // move off the symmetric start
   });
   after(() => policy.dispose());
@@ -83,7 +94,10 @@ describe("a tiny tfjs network (m = 3, H = 2): last-layer scores", () => {
       const score = policy.lastLayerScore(x, y);
       for (let j = 0; j < policy.d; j++) {
         const fd = centralDifference(policy, theta, j, h, () => policy.logProb(x, y));
-        assert.ok(Math.abs(fd - score[j]) < 2e-3, `x = ${x}, y = ${y}, j = ${j}: fd ${fd} vs ${score[j]}`);
+        assert.ok(
+          Math.abs(fd - score[j]) < 2e-3,
+          `x = ${x}, y = ${y}, j = ${j}: fd ${fd} vs ${score[j]}`,
+        );
       }
     }
   });
@@ -96,7 +110,12 @@ describe("a tiny tfjs network (m = 3, H = 2): last-layer scores", () => {
       const y = policy.task.answer[x];
       const s = policy.lastLayerScore(x, y);
       const row = pop.gradP.subarray(x * pop.d, (x + 1) * pop.d);
-      assert.ok(maxAbsDiff(row, s.map((v) => pop.p[x] * v)) < 1e-12);
+      assert.ok(
+        maxAbsDiff(
+          row,
+          s.map((v) => pop.p[x] * v),
+        ) < 1e-12,
+      );
       for (let j = 0; j < pop.d; j++) {
         const fd = centralDifference(policy, theta, j, h, () => policy.passAt1()[x]);
         assert.ok(Math.abs(fd - row[j]) < 1e-3, `x = ${x}, j = ${j}`);
@@ -109,8 +128,18 @@ describe("the stand-in LLM: (a ± b) mod 7, 16 hidden units, warm start then pas
   let policy: NeuralPolicy;
   let trace: { sft: number[]; rl: number[] };
   before(async () => {
-    policy = await createNeuralPolicy({ modulus: 7, operations: ["+", "-"], hidden: 16, rng: createRng(7) });
-    const sft = policy.train({ steps: 200, learningRate: 0.02, targetPassAt1: 0.3, objective: "crossEntropy" }).passAt1;
+    policy = await createNeuralPolicy({
+      modulus: 7,
+      operations: ["+", "-"],
+      hidden: 16,
+      rng: createRng(7),
+    });
+    const sft = policy.train({
+      steps: 200,
+      learningRate: 0.02,
+      targetPassAt1: 0.3,
+      objective: "crossEntropy",
+    }).passAt1;
     const rl = policy.train({ steps: 20, learningRate: 0.01, objective: "passAt1" }).passAt1;
     trace = { sft, rl };
   });
@@ -119,9 +148,15 @@ describe("the stand-in LLM: (a ± b) mod 7, 16 hidden units, warm start then pas
   test("training raises pass@1 and leaves prompts from hard (p < 0.1) to easy (p > 0.7)", () => {
     assert.ok(trace.sft[0] < 0.16, "starts near 1/m");
     assert.ok(trace.sft.at(-1)! >= 0.3 && trace.sft.length < 200, "warm start stops at the target");
-    assert.ok(trace.rl.at(-1)! > trace.rl[0] + 0.05, `pass@1 steps raise J_1: ${trace.rl[0]} → ${trace.rl.at(-1)}`);
+    assert.ok(
+      trace.rl.at(-1)! > trace.rl[0] + 0.05,
+      `pass@1 steps raise J_1: ${trace.rl[0]} → ${trace.rl.at(-1)}`,
+    );
     const p = Array.from(policy.passAt1()).sort((a, b) => a - b);
-    assert.ok(p[Math.floor(0.1 * p.length)] < 0.1 && p[Math.floor(0.9 * p.length)] > 0.7, `p deciles ${p[9]} … ${p[88]}`);
+    assert.ok(
+      p[Math.floor(0.1 * p.length)] < 0.1 && p[Math.floor(0.9 * p.length)] > 0.7,
+      `p deciles ${p[9]} … ${p[88]}`,
+    );
   });
 
   test("sampled answers are correct at rate p(x): total correct within 4 standard errors of Σ n·p(x)", () => {
@@ -136,17 +171,26 @@ describe("the stand-in LLM: (a ± b) mod 7, 16 hidden units, warm start then pas
       mean += n * p[x];
       variance += n * p[x] * (1 - p[x]);
     }
-    assert.ok(Math.abs(correct - mean) <= 4 * Math.sqrt(variance), `${correct} vs ${mean} ± ${Math.sqrt(variance)}`);
+    assert.ok(
+      Math.abs(correct - mean) <= 4 * Math.sqrt(variance),
+      `${correct} vs ${mean} ± ${Math.sqrt(variance)}`,
+    );
   });
 
   test("the diagnostic on sampled responses is unbiased for the exact last-layer ⟨∇J_k,∇J_1⟩ (30 batches, within 4 standard errors)", () => {
     const ks = [1, 4, 16];
     const exact = conflictProfile(policy.population(), ks).innerProduct;
-    assert.ok(exact[0] > 0 && exact[2] < 0, `the stand-in conflicts at k = 16: ${Array.from(exact)}`);
+    assert.ok(
+      exact[0] > 0 && exact[2] < 0,
+      `the stand-in conflicts at k = 16: ${Array.from(exact)}`,
+    );
     const rng = createRng(4);
     const values: number[][] = ks.map(() => []);
     for (let r = 0; r < 30; r++) {
-      const res = diagnose(batchSampleData(policy, policy.sample(32, rng)), { k: ks, bootstrap: 0 });
+      const res = diagnose(batchSampleData(policy, policy.sample(32, rng)), {
+        k: ks,
+        bootstrap: 0,
+      });
       ks.forEach((_, s) => values[s].push(res.innerProduct[s]!));
     }
     ks.forEach((k, s) => {
@@ -178,8 +222,14 @@ describe("the stand-in LLM: (a ± b) mod 7, 16 hidden units, warm start then pas
     for (const k of [1, 32]) {
       const r = pairedPassAt1Change(policy, { k, eta: 1, freshSamples: 10000, rng: createRng(6) });
       const exactChange = r.exactAfter - r.exactBefore;
-      assert.ok(Math.abs(exactChange - r.predictedChange) <= 0.25 * Math.abs(r.predictedChange), `k = ${k}: ${exactChange} vs ${r.predictedChange}`);
-      assert.ok(Math.abs(r.measuredChange - exactChange) <= 4 * r.measuredChangeSE, `k = ${k}: measured ${r.measuredChange} ± ${r.measuredChangeSE} vs ${exactChange}`);
+      assert.ok(
+        Math.abs(exactChange - r.predictedChange) <= 0.25 * Math.abs(r.predictedChange),
+        `k = ${k}: ${exactChange} vs ${r.predictedChange}`,
+      );
+      assert.ok(
+        Math.abs(r.measuredChange - exactChange) <= 4 * r.measuredChangeSE,
+        `k = ${k}: measured ${r.measuredChange} ± ${r.measuredChangeSE} vs ${exactChange}`,
+      );
       assert.ok(r.passAtKAfter > r.passAtKBefore, "the step raises J_k");
       assert.equal(Math.sign(exactChange), k === 1 ? 1 : -1);
     }
@@ -209,6 +259,8 @@ test("a random projection keeps inner products in expectation: E⟨Pu, Pv⟩ = �
     values.push(t);
   }
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const se = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) / values.length);
+  const se = Math.sqrt(
+    values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) / values.length,
+  );
   assert.ok(Math.abs(mean - exact) <= 4 * se, `${mean} vs ${exact} (SE ${se})`);
 });

@@ -50,10 +50,15 @@ describe("pass@k and w_k against exact values", () => {
       assert.equal(promptWeight(1, k), 0);
     }
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 2, max: 500 }), (p, q, k) => {
-        const [lo, hi] = p < q ? [p, q] : [q, p];
-        assert.ok(promptWeight(lo, k) >= promptWeight(hi, k));
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 2, max: 500 }),
+        (p, q, k) => {
+          const [lo, hi] = p < q ? [p, q] : [q, p];
+          assert.ok(promptWeight(lo, k) >= promptWeight(hi, k));
+        },
+      ),
       { seed: 2, numRuns: 300 },
     );
   });
@@ -93,7 +98,12 @@ describe("population pass@k J_k", () => {
     const mass = [0.2, 0.3, 0.5];
     const p = [0.1, 0.5, 0.95];
     assertClose(populationPassAtK(mass, p, 1), 0.02 + 0.15 + 0.475, 1e-15, "J_1");
-    assertClose(populationPassAtK(mass, p, 3), 0.2 * 0.271 + 0.3 * 0.875 + 0.5 * (1 - 0.05 ** 3), 1e-15, "J_3");
+    assertClose(
+      populationPassAtK(mass, p, 3),
+      0.2 * 0.271 + 0.3 * 0.875 + 0.5 * (1 - 0.05 ** 3),
+      1e-15,
+      "J_3",
+    );
   });
 });
 
@@ -117,7 +127,8 @@ describe("claim 3: the reweighting q_k and the influence", () => {
     for (const k of [2, 3, 4, 8, 16, 100, 1000]) {
       const peak = influence(1 / k, k);
       assertClose(peak, (1 - 1 / k) ** (k - 1), 1e-13, `peak k=${k}`);
-      for (let t = 0; t <= 2000; t++) assert.ok(influence(t / 2000, k) <= peak + 1e-15, `k=${k} p=${t / 2000}`);
+      for (let t = 0; t <= 2000; t++)
+        assert.ok(influence(t / 2000, k) <= peak + 1e-15, `k=${k} p=${t / 2000}`);
       assert.ok(peak < prevPeak && peak > 1 / Math.E);
       prevPeak = peak;
     }
@@ -133,21 +144,51 @@ describe("claim 3: the reweighting q_k and the influence", () => {
   });
 
   test("q_k is undefined (RangeError) when every prompt with mass has p = 1 and k ≥ 2", () => {
-    assert.throws(() => normalisedWeights([0.5, 0.5], [1, 1], 2), { name: "RangeError", message: /normalisedWeights: Z_k = E\[w_k\(p\)\] is 0 for k = 2/ });
+    assert.throws(() => normalisedWeights([0.5, 0.5], [1, 1], 2), {
+      name: "RangeError",
+      message: /normalisedWeights: Z_k = E\[w_k\(p\)\] is 0 for k = 2/,
+    });
     assert.deepEqual(Array.from(normalisedWeights([0.5, 0.5], [1, 1], 1)), [0.5, 0.5]);
   });
 });
 
 describe("bad input", () => {
   test("p outside [0, 1], NaN, non-integer or < 1 k, bad masses and mismatched lengths throw errors naming function, argument and value", () => {
-    assert.throws(() => passAtK(1.5, 2), { name: "RangeError", message: "passAtK: p must be in [0, 1], got 1.5" });
-    assert.throws(() => passAtK(NaN, 2), { name: "TypeError", message: "passAtK: p must be a number, got NaN" });
-    assert.throws(() => promptWeight(0.5, 0), { name: "RangeError", message: "promptWeight: k must be an integer ≥ 1, got 0" });
-    assert.throws(() => influence(0.5, 2.5), { name: "RangeError", message: "influence: k must be an integer, got 2.5" });
-    assert.throws(() => populationPassAtK([0.5, 0.5], [0.1], 2), { name: "RangeError", message: /populationPassAtK: mass has length 2, but p has length 1/ });
-    assert.throws(() => populationPassAtK([0.5, 0.6], [0.1, 0.2], 2), { name: "RangeError", message: /populationPassAtK: mass must sum to 1.*1.1/ });
-    assert.throws(() => populationPassAtK([1.5, -0.5], [0.1, 0.2], 2), { name: "RangeError", message: /populationPassAtK: mass\[1\] must be ≥ 0, got -0.5/ });
-    assert.throws(() => normalisedWeights([1], [-0.1], 2), { name: "RangeError", message: /normalisedWeights: p\[0\] must be in \[0, 1\], got -0.1/ });
-    assert.throws(() => weightShareBelow([1], [0.1], 2, 2), { name: "RangeError", message: /weightShareBelow: tau must be in \[0, 1\], got 2/ });
+    assert.throws(() => passAtK(1.5, 2), {
+      name: "RangeError",
+      message: "passAtK: p must be in [0, 1], got 1.5",
+    });
+    assert.throws(() => passAtK(NaN, 2), {
+      name: "TypeError",
+      message: "passAtK: p must be a number, got NaN",
+    });
+    assert.throws(() => promptWeight(0.5, 0), {
+      name: "RangeError",
+      message: "promptWeight: k must be an integer ≥ 1, got 0",
+    });
+    assert.throws(() => influence(0.5, 2.5), {
+      name: "RangeError",
+      message: "influence: k must be an integer, got 2.5",
+    });
+    assert.throws(() => populationPassAtK([0.5, 0.5], [0.1], 2), {
+      name: "RangeError",
+      message: /populationPassAtK: mass has length 2, but p has length 1/,
+    });
+    assert.throws(() => populationPassAtK([0.5, 0.6], [0.1, 0.2], 2), {
+      name: "RangeError",
+      message: /populationPassAtK: mass must sum to 1.*1.1/,
+    });
+    assert.throws(() => populationPassAtK([1.5, -0.5], [0.1, 0.2], 2), {
+      name: "RangeError",
+      message: /populationPassAtK: mass\[1\] must be ≥ 0, got -0.5/,
+    });
+    assert.throws(() => normalisedWeights([1], [-0.1], 2), {
+      name: "RangeError",
+      message: /normalisedWeights: p\[0\] must be in \[0, 1\], got -0.1/,
+    });
+    assert.throws(() => weightShareBelow([1], [0.1], 2, 2), {
+      name: "RangeError",
+      message: /weightShareBelow: tau must be in \[0, 1\], got 2/,
+    });
   });
 });

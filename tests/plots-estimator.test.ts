@@ -1,14 +1,29 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { estimatorDistributionFigure, estimatorErrorFigure, EXACT_FLOOR } from "../lib/plots/estimator";
+import {
+  estimatorDistributionFigure,
+  estimatorErrorFigure,
+  EXACT_FLOOR,
+} from "../lib/plots/estimator";
 import { estimatorDistribution } from "../lib/studies/estimatorStudy";
 import { ROLE_COLORS } from "../lib/plots/style";
 import { matchSnapshot } from "./helpers/snapshot";
 
 describe("estimatorErrorFigure", () => {
   const series = [
-    { name: "naive, c = 5", method: "naive" as const, n: [10, 100, 2000], relError: [1e-16, 3e-14, NaN] },
-    { name: "stable, c = 5", method: "stable" as const, n: [10, 100, 2000], relError: [0, 5e-17, 1e-16], dash: "dash" as const },
+    {
+      name: "naive, c = 5",
+      method: "naive" as const,
+      n: [10, 100, 2000],
+      relError: [1e-16, 3e-14, NaN],
+    },
+    {
+      name: "stable, c = 5",
+      method: "stable" as const,
+      n: [10, 100, 2000],
+      relError: [0, 5e-17, 1e-16],
+      dash: "dash" as const,
+    },
   ];
 
   test("matches its snapshot", () => {
@@ -19,7 +34,10 @@ describe("estimatorErrorFigure", () => {
     const fig = estimatorErrorFigure(series);
     const naive = fig.data[0] as { y: (number | null)[] };
     assert.equal(naive.y[2], null);
-    const failed = fig.data.find((t) => (t as { name?: string }).name?.startsWith("NaN")) as { x: number[]; y: number[] };
+    const failed = fig.data.find((t) => (t as { name?: string }).name?.startsWith("NaN")) as {
+      x: number[];
+      y: number[];
+    };
     assert.deepEqual(failed.x, [2000]);
     assert.deepEqual(failed.y, [1]);
   });
@@ -37,12 +55,19 @@ describe("estimatorErrorFigure", () => {
   });
 
   test("mismatched lengths throw naming the series", () => {
-    assert.throws(() => estimatorErrorFigure([{ name: "x", method: "naive", n: [1, 2], relError: [1] }]), /estimatorErrorFigure: series\[0\]\.relError has length 1/);
+    assert.throws(
+      () => estimatorErrorFigure([{ name: "x", method: "naive", n: [1, 2], relError: [1] }]),
+      /estimatorErrorFigure: series\[0\]\.relError has length 1/,
+    );
   });
 });
 
 describe("estimatorDistributionFigure", () => {
-  const panels = [estimatorDistribution(6, 1, 0.3), estimatorDistribution(6, 3, 0.3), estimatorDistribution(12, 3, 0.3)];
+  const panels = [
+    estimatorDistribution(6, 1, 0.3),
+    estimatorDistribution(6, 3, 0.3),
+    estimatorDistribution(12, 3, 0.3),
+  ];
 
   test("matches its snapshot", () => {
     matchSnapshot("plots-estimator-distribution", estimatorDistributionFigure(panels, { p: 0.3 }));
@@ -53,22 +78,39 @@ describe("estimatorDistributionFigure", () => {
     const layout = fig.layout as Record<string, any>;
     assert.deepEqual([layout.grid.rows, layout.grid.columns], [2, 2]);
     assert.ok(layout.xaxis3 && layout.yaxis3 && !layout.xaxis4);
-    assert.deepEqual(layout.annotations.map((a: { text: string }) => a.text), ["n = 6, k = 1", "n = 6, k = 3", "n = 12, k = 3"]);
+    assert.deepEqual(
+      layout.annotations.map((a: { text: string }) => a.text),
+      ["n = 6, k = 1", "n = 6, k = 3", "n = 12, k = 3"],
+    );
   });
 
   test("the true pass@k line of each panel sits at the estimand and legends are not repeated", () => {
     const fig = estimatorDistributionFigure(panels);
-    const truths = fig.data.filter((t) => (t as { name?: string }).name === "true pass@k") as Array<{ x: number[]; showlegend: boolean }>;
-    assert.deepEqual(truths.map((t) => t.x[0]), panels.map((p) => p.truth));
-    assert.deepEqual(truths.map((t) => t.showlegend), [true, false, false]);
+    const truths = fig.data.filter(
+      (t) => (t as { name?: string }).name === "true pass@k",
+    ) as Array<{ x: number[]; showlegend: boolean }>;
+    assert.deepEqual(
+      truths.map((t) => t.x[0]),
+      panels.map((p) => p.truth),
+    );
+    assert.deepEqual(
+      truths.map((t) => t.showlegend),
+      [true, false, false],
+    );
   });
 
   test("stems skip values with negligible probability", () => {
-    const fig = estimatorDistributionFigure([{ n: 3, k: 1, value: [0, 1 / 3, 2 / 3, 1], prob: [0.5, 0.5, 1e-9, 0], truth: 0.5 }]);
+    const fig = estimatorDistributionFigure([
+      { n: 3, k: 1, value: [0, 1 / 3, 2 / 3, 1], prob: [0.5, 0.5, 1e-9, 0], truth: 0.5 },
+    ]);
     assert.deepEqual((fig.data[0] as { x: (number | null)[] }).x, [0, 0, null, 1 / 3, 1 / 3, null]);
   });
 
   test("a probability array of the wrong length throws", () => {
-    assert.throws(() => estimatorDistributionFigure([{ n: 2, k: 1, value: [0, 0.5, 1], prob: [1], truth: 0.5 }]), /estimatorDistributionFigure: panels\[0\]\.prob has length 1/);
+    assert.throws(
+      () =>
+        estimatorDistributionFigure([{ n: 2, k: 1, value: [0, 0.5, 1], prob: [1], truth: 0.5 }]),
+      /estimatorDistributionFigure: panels\[0\]\.prob has length 1/,
+    );
   });
 });

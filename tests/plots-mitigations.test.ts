@@ -5,16 +5,32 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ROLE_COLORS } from "../lib/plots/style";
-import { mitigationOutcomeFigure, mitigationTrajectoriesFigure, projectionGuaranteeFigure } from "../lib/plots/mitigations";
+import {
+  mitigationOutcomeFigure,
+  mitigationTrajectoriesFigure,
+  projectionGuaranteeFigure,
+} from "../lib/plots/mitigations";
 import { createRng } from "../lib/core/rng";
 import { matchSnapshot } from "./helpers/snapshot";
 
 const rng = createRng(707);
-type Trace = { x: number[]; y: (number | string)[]; name?: string; line?: { color?: string }; xaxis?: string; showlegend?: boolean };
+type Trace = {
+  x: number[];
+  y: (number | string)[];
+  name?: string;
+  line?: { color?: string };
+  xaxis?: string;
+  showlegend?: boolean;
+};
 
 describe("mitigationTrajectoriesFigure", () => {
   const steps = [0, 50, 100];
-  const runs = ["pass@4", "projection"].map((name) => ({ name, steps, J1: steps.map(() => 0.69 + rng.normal(0, 0.01)), Jk: steps.map(() => 0.91 + rng.normal(0, 0.01)) }));
+  const runs = ["pass@4", "projection"].map((name) => ({
+    name,
+    steps,
+    J1: steps.map(() => 0.69 + rng.normal(0, 0.01)),
+    Jk: steps.map(() => 0.91 + rng.normal(0, 0.01)),
+  }));
 
   test("matches its snapshot", () => {
     matchSnapshot("plots-mitigations-trajectories", mitigationTrajectoriesFigure(runs, 4));
@@ -24,13 +40,24 @@ describe("mitigationTrajectoriesFigure", () => {
     const fig = mitigationTrajectoriesFigure(runs, 4);
     assert.equal(fig.builder, "mitigationTrajectoriesFigure");
     assert.equal(fig.data.length, 4);
-    assert.match(String((fig.layout.legend as { title: { text: string } }).title.text), /direction/);
+    assert.match(
+      String((fig.layout.legend as { title: { text: string } }).title.text),
+      /direction/,
+    );
   });
 });
 
 describe("mitigationOutcomeFigure", () => {
-  const methods = (scale: number) => ["pass@1", "pass@4", "projection"].map((name) => ({ name, deltaJ1: scale * rng.normal(), deltaJk: scale * rng.normal() }));
-  const groups = [{ name: "toy", methods: methods(0.05) }, { name: "private features", methods: methods(0.02) }];
+  const methods = (scale: number) =>
+    ["pass@1", "pass@4", "projection"].map((name) => ({
+      name,
+      deltaJ1: scale * rng.normal(),
+      deltaJk: scale * rng.normal(),
+    }));
+  const groups = [
+    { name: "toy", methods: methods(0.05) },
+    { name: "private features", methods: methods(0.02) },
+  ];
 
   test("matches its snapshot", () => {
     matchSnapshot("plots-mitigations-outcomes", mitigationOutcomeFigure({ k: 4, groups }));
@@ -40,19 +67,34 @@ describe("mitigationOutcomeFigure", () => {
     const data = mitigationOutcomeFigure({ k: 4, groups }).data as Trace[];
     assert.equal(data.length, 4);
     assert.deepEqual(data[0].y, ["pass@1", "pass@4", "projection"]);
-    assert.deepEqual(data.map((t) => t.xaxis), ["x", "x2", "x", "x2"]);
-    assert.deepEqual(data.map((t) => t.showlegend), [true, false, true, false]);
+    assert.deepEqual(
+      data.map((t) => t.xaxis),
+      ["x", "x2", "x", "x2"],
+    );
+    assert.deepEqual(
+      data.map((t) => t.showlegend),
+      [true, false, true, false],
+    );
   });
 
   test("groups naming different methods throw, naming the group", () => {
     const bad = [groups[0], { name: "other", methods: groups[1].methods.slice(0, 2) }];
-    assert.throws(() => mitigationOutcomeFigure({ k: 4, groups: bad }), /^RangeError: mitigationOutcomeFigure: groups\[1\]\.methods must name the same methods as groups\[0\]/);
+    assert.throws(
+      () => mitigationOutcomeFigure({ k: 4, groups: bad }),
+      /^RangeError: mitigationOutcomeFigure: groups\[1\]\.methods must name the same methods as groups\[0\]/,
+    );
   });
 });
 
 describe("projectionGuaranteeFigure", () => {
   const steps = [0, 10, 20, 30];
-  const data = { k: 4, steps, c: steps.map(() => -7e-4 + rng.normal(0, 1e-5)), gJ1: [0, -1e-19, 2e-19, 0], gJk: [9e-4, 3e-4, 1e-4, 2e-5] };
+  const data = {
+    k: 4,
+    steps,
+    c: steps.map(() => -7e-4 + rng.normal(0, 1e-5)),
+    gJ1: [0, -1e-19, 2e-19, 0],
+    gJk: [9e-4, 3e-4, 1e-4, 2e-5],
+  };
 
   test("matches its snapshot", () => {
     matchSnapshot("plots-mitigations-projection", projectionGuaranteeFigure(data));
@@ -65,6 +107,9 @@ describe("projectionGuaranteeFigure", () => {
   });
 
   test("a series whose length differs from steps throws", () => {
-    assert.throws(() => projectionGuaranteeFigure({ ...data, gJk: [1] }), { name: "RangeError", message: "projectionGuaranteeFigure: gJk has length 1, but steps has length 4" });
+    assert.throws(() => projectionGuaranteeFigure({ ...data, gJk: [1] }), {
+      name: "RangeError",
+      message: "projectionGuaranteeFigure: gJk has length 1, but steps has length 4",
+    });
   });
 });

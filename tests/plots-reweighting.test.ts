@@ -1,6 +1,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { hardShareFigure, influenceCurvesFigure, promptWeightCurvesFigure, reweightedDensityFigure } from "../lib/plots/reweighting";
+import {
+  hardShareFigure,
+  influenceCurvesFigure,
+  promptWeightCurvesFigure,
+  reweightedDensityFigure,
+} from "../lib/plots/reweighting";
 import { normalisedWeights, weightShareBelow } from "../lib/theory/passAtK";
 import { uShapedDifficulty } from "../lib/sim/populations";
 import { createRng } from "../lib/core/rng";
@@ -14,12 +19,21 @@ describe("promptWeightCurvesFigure", () => {
   test("each curve starts at w_k(0) = k and ends at w_k(1) = 0 for k ≥ 2", () => {
     const fig = promptWeightCurvesFigure([1, 3, 8], 5);
     const ys = fig.data.map((t) => (t as { y: number[] }).y);
-    assert.deepEqual(ys.map((y) => y[0]), [1, 3, 8]);
-    assert.deepEqual(ys.map((y) => y[y.length - 1]), [1, 0, 0]);
+    assert.deepEqual(
+      ys.map((y) => y[0]),
+      [1, 3, 8],
+    );
+    assert.deepEqual(
+      ys.map((y) => y[y.length - 1]),
+      [1, 0, 0],
+    );
   });
 
   test("a non-integer k throws", () => {
-    assert.throws(() => promptWeightCurvesFigure([1, 2.5]), /promptWeightCurvesFigure: ks\[1\] must be an integer/);
+    assert.throws(
+      () => promptWeightCurvesFigure([1, 2.5]),
+      /promptWeightCurvesFigure: ks\[1\] must be an integer/,
+    );
   });
 });
 
@@ -28,7 +42,10 @@ describe("reweightedDensityFigure", () => {
   const reweighted = [2, 8].map((k) => ({ k, q: normalisedWeights(prompts.mass, prompts.p, k) }));
 
   test("matches its snapshot", () => {
-    matchSnapshot("plots-reweighting-density", reweightedDensityFigure({ p: prompts.p, mass: prompts.mass, reweighted, bins: 10 }));
+    matchSnapshot(
+      "plots-reweighting-density",
+      reweightedDensityFigure({ p: prompts.p, mass: prompts.mass, reweighted, bins: 10 }),
+    );
   });
 
   test("each binned density integrates to 1 (Σ density × bin width)", () => {
@@ -45,7 +62,10 @@ describe("reweightedDensityFigure", () => {
   });
 
   test("a q_k of the wrong length throws", () => {
-    assert.throws(() => reweightedDensityFigure({ p: [0.5], mass: [1], reweighted: [{ k: 2, q: [0.5, 0.5] }] }), /reweightedDensityFigure: reweighted\[0\]\.q has length 2/);
+    assert.throws(
+      () => reweightedDensityFigure({ p: [0.5], mass: [1], reweighted: [{ k: 2, q: [0.5, 0.5] }] }),
+      /reweightedDensityFigure: reweighted\[0\]\.q has length 2/,
+    );
   });
 });
 
@@ -53,7 +73,10 @@ describe("hardShareFigure", () => {
   test("matches its snapshot", () => {
     const prompts = uShapedDifficulty({ N: 200, rng: createRng(6) });
     const ks = [1, 2, 4, 8, 16];
-    const series = [0.1, 0.5].map((tau) => ({ tau, share: ks.map((k) => weightShareBelow(prompts.mass, prompts.p, k, tau)) }));
+    const series = [0.1, 0.5].map((tau) => ({
+      tau,
+      share: ks.map((k) => weightShareBelow(prompts.mass, prompts.p, k, tau)),
+    }));
     matchSnapshot("plots-reweighting-hard-share", hardShareFigure(ks, series));
   });
 
@@ -63,7 +86,10 @@ describe("hardShareFigure", () => {
   });
 
   test("a share series of the wrong length throws", () => {
-    assert.throws(() => hardShareFigure([1, 2], [{ tau: 0.2, share: [0.1] }]), /hardShareFigure: series\[0\]\.share has length 1, but ks has length 2/);
+    assert.throws(
+      () => hardShareFigure([1, 2], [{ tau: 0.2, share: [0.1] }]),
+      /hardShareFigure: series\[0\]\.share has length 1, but ks has length 2/,
+    );
   });
 });
 
@@ -74,7 +100,10 @@ describe("influenceCurvesFigure", () => {
 
   test("peak markers sit at p = 1/k with height (1 − 1/k)^(k−1)", () => {
     const fig = influenceCurvesFigure([2, 4, 10], 11);
-    const peaks = fig.data.find((t) => (t as { name?: string }).name === "peak at p = 1/k") as { x: number[]; y: number[] };
+    const peaks = fig.data.find((t) => (t as { name?: string }).name === "peak at p = 1/k") as {
+      x: number[];
+      y: number[];
+    };
     assert.deepEqual(peaks.x, [0.5, 0.25, 0.1]);
     [2, 4, 10].forEach((k, j) => assert.ok(Math.abs(peaks.y[j] - (1 - 1 / k) ** (k - 1)) < 1e-15));
   });

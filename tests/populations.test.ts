@@ -39,12 +39,18 @@ describe("easyHardBandit", () => {
   test("s | easy ~ N(+Δ/2, 1) and s | hard ~ N(−Δ/2, 1): means and variances within 4 SE", () => {
     const delta = 2;
     const toy = easyHardBandit({ M: 20000, rho: 0.4, delta, rng: createRng(2) });
-    for (const [g, mu] of [[0, delta / 2], [1, -delta / 2]] as const) {
+    for (const [g, mu] of [
+      [0, delta / 2],
+      [1, -delta / 2],
+    ] as const) {
       const s: number[] = [];
       for (let x = 0; x < toy.M; x++) if (toy.group[x] === g) s.push(toy.features[2 * x + 1]);
       const { mean, variance } = meanAndVar(s);
       assert.ok(Math.abs(mean - mu) < 4 * Math.sqrt(1 / s.length), `group ${g} mean ${mean}`);
-      assert.ok(Math.abs(variance - 1) < 4 * Math.sqrt(2 / s.length), `group ${g} variance ${variance}`);
+      assert.ok(
+        Math.abs(variance - 1) < 4 * Math.sqrt(2 / s.length),
+        `group ${g} variance ${variance}`,
+      );
     }
   });
 
@@ -58,9 +64,18 @@ describe("easyHardBandit", () => {
 
   test("bad options are rejected naming the option", () => {
     const rng = createRng(0);
-    assert.throws(() => easyHardBandit({ M: 0, rho: 0.3, delta: 1, rng }), /easyHardBandit: M must be an integer ≥ 1, got 0/);
-    assert.throws(() => easyHardBandit({ M: 10, rho: 1.3, delta: 1, rng }), /easyHardBandit: rho must be in \[0, 1\], got 1.3/);
-    assert.throws(() => easyHardBandit({ M: 10, rho: 0.3, delta: -1, rng }), /easyHardBandit: delta must be ≥ 0, got -1/);
+    assert.throws(
+      () => easyHardBandit({ M: 0, rho: 0.3, delta: 1, rng }),
+      /easyHardBandit: M must be an integer ≥ 1, got 0/,
+    );
+    assert.throws(
+      () => easyHardBandit({ M: 10, rho: 1.3, delta: 1, rng }),
+      /easyHardBandit: rho must be in \[0, 1\], got 1.3/,
+    );
+    assert.throws(
+      () => easyHardBandit({ M: 10, rho: 0.3, delta: -1, rng }),
+      /easyHardBandit: delta must be ≥ 0, got -1/,
+    );
   });
 });
 
@@ -81,25 +96,50 @@ describe("typedPromptContexts and contextsFromArrays", () => {
   });
 
   test("feature noise has the requested standard deviation (4 SE)", () => {
-    const ctx = typedPromptContexts({ M: 5000, noise: 0.5, rng: createRng(4), types: [{ name: "a", share: 1, direction: [3], correctAction: 0 }] });
+    const ctx = typedPromptContexts({
+      M: 5000,
+      noise: 0.5,
+      rng: createRng(4),
+      types: [{ name: "a", share: 1, direction: [3], correctAction: 0 }],
+    });
     const { mean, variance } = meanAndVar(Array.from(ctx.features));
-    assert.ok(Math.abs(mean - 3) < 4 * 0.5 / Math.sqrt(5000));
+    assert.ok(Math.abs(mean - 3) < (4 * 0.5) / Math.sqrt(5000));
     assert.ok(Math.abs(variance - 0.25) < 4 * 0.25 * Math.sqrt(2 / 5000));
   });
 
   test("mismatched directions, shares not summing to 1 and missing rng are rejected", () => {
     const a = { name: "a", share: 0.5, direction: [1, 2], correctAction: 1 };
-    assert.throws(() => typedPromptContexts({ M: 4, types: [a, { ...a, direction: [1] }] }), /types\[1\].direction has length 1, but types\[0\].direction has length 2/);
-    assert.throws(() => typedPromptContexts({ M: 4, types: [a] }), /share must sum to 1, got sum 0.5/);
+    assert.throws(
+      () => typedPromptContexts({ M: 4, types: [a, { ...a, direction: [1] }] }),
+      /types\[1\].direction has length 1, but types\[0\].direction has length 2/,
+    );
+    assert.throws(
+      () => typedPromptContexts({ M: 4, types: [a] }),
+      /share must sum to 1, got sum 0.5/,
+    );
     assert.throws(() => typedPromptContexts({ M: 4, noise: 1, types: [a, a] }), /rng is required/);
   });
 
   test("contextsFromArrays checks lengths and masses", () => {
-    const ctx = contextsFromArrays({ features: [1, 2, 3, 4], m: 2, correctAction: [0, 1], mass: [0.25, 0.75] });
+    const ctx = contextsFromArrays({
+      features: [1, 2, 3, 4],
+      m: 2,
+      correctAction: [0, 1],
+      mass: [0.25, 0.75],
+    });
     assert.equal(ctx.M, 2);
-    assert.throws(() => contextsFromArrays({ features: [1, 2, 3], m: 2, correctAction: [0] }), /divisible by m = 2/);
-    assert.throws(() => contextsFromArrays({ features: [1, 2], m: 2, correctAction: [0, 1] }), /correctAction has length 2, but features \/ m has length 1/);
-    assert.throws(() => contextsFromArrays({ features: [1, 2], m: 2, correctAction: [0], mass: [0.5] }), /mass must sum to 1/);
+    assert.throws(
+      () => contextsFromArrays({ features: [1, 2, 3], m: 2, correctAction: [0] }),
+      /divisible by m = 2/,
+    );
+    assert.throws(
+      () => contextsFromArrays({ features: [1, 2], m: 2, correctAction: [0, 1] }),
+      /correctAction has length 2, but features \/ m has length 1/,
+    );
+    assert.throws(
+      () => contextsFromArrays({ features: [1, 2], m: 2, correctAction: [0], mass: [0.5] }),
+      /mass must sum to 1/,
+    );
   });
 });
 
@@ -109,7 +149,10 @@ describe("difficulty populations", () => {
     const v = (2 * 5) / (49 * 8);
     const { mean } = meanAndVar(Array.from(pop.p));
     assert.ok(Math.abs(mean - 2 / 7) < 4 * Math.sqrt(v / 20000));
-    assert.throws(() => betaDifficulty({ N: 10, a: 0, b: 1, rng: createRng(0) }), /betaDifficulty: a must be > 0, got 0/);
+    assert.throws(
+      () => betaDifficulty({ N: 10, a: 0, b: 1, rng: createRng(0) }),
+      /betaDifficulty: a must be > 0, got 0/,
+    );
   });
 
   test("the U-shaped mixture is U-shaped: more mass below 0.1 and above 0.9 than in any middle decile", () => {
@@ -122,19 +165,31 @@ describe("difficulty populations", () => {
   });
 
   test("mixture components get their stratified share and their own mean (4 SE)", () => {
-    const pop = betaMixtureDifficulty({ N: 10000, components: U_SHAPED_MATH_COMPONENTS, rng: createRng(7) });
+    const pop = betaMixtureDifficulty({
+      N: 10000,
+      components: U_SHAPED_MATH_COMPONENTS,
+      rng: createRng(7),
+    });
     U_SHAPED_MATH_COMPONENTS.forEach((c, ci) => {
       const ps = Array.from(pop.p).filter((_, x) => pop.component[x] === ci);
       assert.equal(ps.length, Math.round(c.weight * 10000));
       const m = c.a / (c.a + c.b);
       const v = (c.a * c.b) / ((c.a + c.b) ** 2 * (c.a + c.b + 1));
-      assert.ok(Math.abs(meanAndVar(ps).mean - m) < 4 * Math.sqrt(v / ps.length), `component ${ci}`);
+      assert.ok(
+        Math.abs(meanAndVar(ps).mean - m) < 4 * Math.sqrt(v / ps.length),
+        `component ${ci}`,
+      );
     });
   });
 
   test("weights not summing to 1 are rejected", () => {
     assert.throws(
-      () => betaMixtureDifficulty({ N: 10, components: [{ weight: 0.5, a: 1, b: 1 }], rng: createRng(0) }),
+      () =>
+        betaMixtureDifficulty({
+          N: 10,
+          components: [{ weight: 0.5, a: 1, b: 1 }],
+          rng: createRng(0),
+        }),
       /components\[\].weight must sum to 1, got sum 0.5/,
     );
   });

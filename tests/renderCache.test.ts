@@ -9,7 +9,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { acquireProfile, contentHash, defaultProfileDir, serveStatic } from "../lib/export/renderCache";
+import {
+  acquireProfile,
+  contentHash,
+  defaultProfileDir,
+  serveStatic,
+} from "../lib/export/renderCache";
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "passk-profile-test-"));
 
@@ -37,7 +42,11 @@ describe("acquireProfile", () => {
 
   test("a lock left by a process that no longer exists is taken over", () => {
     const dir = tmp();
-    const exited = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    const exited = spawnSync(
+      process.execPath,
+      ["-e", "process.stdout.write(String(process.pid))"],
+      { encoding: "utf8" },
+    );
     fs.writeFileSync(path.join(dir, "passk.lock"), exited.stdout);
     const profile = acquireProfile(dir);
     assert.equal(profile.persistent, true);
@@ -69,7 +78,9 @@ describe("acquireProfile", () => {
 
 describe("serveStatic", () => {
   test("serves the given files with their type and cache policy, 404 for anything else", async () => {
-    const server = await serveStatic({ "/a.js": { body: "x=1", type: "text/javascript", immutable: true } });
+    const server = await serveStatic({
+      "/a.js": { body: "x=1", type: "text/javascript", immutable: true },
+    });
     try {
       server.set("/page.html", { body: "<p>hi</p>", type: "text/html" });
       const base = `http://127.0.0.1:${server.port}`;
@@ -88,7 +99,8 @@ describe("serveStatic", () => {
   });
 
   test("contentHash is the first 16 hex digits of SHA-256", () => {
-    // sha256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad (FIPS 180-2 example)
+    // sha256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad (FIPS 180-2
+    // example)
     assert.equal(contentHash("abc"), "ba7816bf8f01cfea");
   });
 });

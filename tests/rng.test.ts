@@ -9,7 +9,14 @@ import assert from "node:assert/strict";
 import { createRng, type Rng } from "../lib/core/rng";
 
 /** scipy.stats.chi2.ppf(0.999, df) */
-const CHI2_999: Record<number, number> = { 1: 10.828, 5: 20.515, 8: 26.124, 9: 27.877, 11: 31.264, 39: 72.055 };
+const CHI2_999: Record<number, number> = {
+  1: 10.828,
+  5: 20.515,
+  8: 26.124,
+  9: 27.877,
+  11: 31.264,
+  39: 72.055,
+};
 /** Asymptotic Kolmogorov–Smirnov critical value at level 0.001: 1.9495 / √n. */
 const ksCritical = (n: number): number => 1.9495 / Math.sqrt(n);
 
@@ -33,17 +40,30 @@ function variance(xs: ArrayLike<number>): number {
 }
 
 /** |sample mean − μ| ≤ 4 standard errors, with the SE from the true variance. */
-function assertMeanWithin4SE(xs: ArrayLike<number>, mu: number, trueVar: number, what: string): void {
+function assertMeanWithin4SE(
+  xs: ArrayLike<number>,
+  mu: number,
+  trueVar: number,
+  what: string,
+): void {
   const se = Math.sqrt(trueVar / xs.length);
   const z = (mean(xs) - mu) / se;
   assert.ok(Math.abs(z) < 4, `${what}: mean ${mean(xs)} vs ${mu} is ${z.toFixed(2)} SE away`);
 }
 
 /** Sample variance within 4 SE of σ², SE² ≈ (μ4 − σ⁴)/n for the given fourth central moment μ4. */
-function assertVarianceWithin4SE(xs: ArrayLike<number>, trueVar: number, mu4: number, what: string): void {
+function assertVarianceWithin4SE(
+  xs: ArrayLike<number>,
+  trueVar: number,
+  mu4: number,
+  what: string,
+): void {
   const se = Math.sqrt((mu4 - trueVar * trueVar) / xs.length);
   const z = (variance(xs) - trueVar) / se;
-  assert.ok(Math.abs(z) < 4, `${what}: variance ${variance(xs)} vs ${trueVar} is ${z.toFixed(2)} SE away`);
+  assert.ok(
+    Math.abs(z) < 4,
+    `${what}: variance ${variance(xs)} vs ${trueVar} is ${z.toFixed(2)} SE away`,
+  );
 }
 
 function ksStatistic(xs: Float64Array, cdf: (x: number) => number): number {
@@ -69,7 +89,11 @@ function chiSquare(counts: ArrayLike<number>, probs: ArrayLike<number>, n: numbe
 /** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, far below the KS resolution used). */
 function erf(x: number): number {
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-x * x);
   return x >= 0 ? y : -y;
 }
 const normalCdf = (x: number): number => 0.5 * (1 + erf(x / Math.SQRT2));
@@ -82,15 +106,26 @@ function comb(n: number, k: number): number {
 
 describe("createRng and split", () => {
   test("the same seed gives the same sequence of every kind of draw", () => {
-    const run = (rng: Rng) => [rng.uniform(), rng.normal(), rng.int(0, 9), rng.gamma(0.7), rng.beta(2, 3), rng.binomial(500, 0.2), rng.categorical([1, 2, 3])];
+    const run = (rng: Rng) => [
+      rng.uniform(),
+      rng.normal(),
+      rng.int(0, 9),
+      rng.gamma(0.7),
+      rng.beta(2, 3),
+      rng.binomial(500, 0.2),
+      rng.categorical([1, 2, 3]),
+    ];
     assert.deepEqual(run(createRng(7)), run(createRng(7)));
   });
 
   test("neighbouring seeds give unrelated first draws (hashed seeding)", () => {
-    const firsts = draws(2000, (() => {
-      let s = 0;
-      return () => createRng(s++).uniform();
-    })());
+    const firsts = draws(
+      2000,
+      (() => {
+        let s = 0;
+        return () => createRng(s++).uniform();
+      })(),
+    );
     assert.ok(ksStatistic(firsts, (x) => x) < ksCritical(firsts.length));
   });
 
@@ -212,20 +247,31 @@ describe("categorical", () => {
     assert.equal(counts[1], 0);
     assert.equal(counts[4], 0);
     const kept = [0, 2, 3, 5];
-    const x2 = chiSquare(kept.map((i) => counts[i]), kept.map((i) => w[i] / total), n);
+    const x2 = chiSquare(
+      kept.map((i) => counts[i]),
+      kept.map((i) => w[i] / total),
+      n,
+    );
     assert.ok(x2 < CHI2_999[5], `chi-square ${x2}`);
   });
 
   test("bad weights are rejected naming the entry", () => {
     const rng = createRng(0);
     assert.throws(() => rng.categorical([]), /non-empty/);
-    assert.throws(() => rng.categorical([0.5, -1]), /Rng.categorical: probs\[1\] must be a finite number ≥ 0, got -1/);
+    assert.throws(
+      () => rng.categorical([0.5, -1]),
+      /Rng.categorical: probs\[1\] must be a finite number ≥ 0, got -1/,
+    );
     assert.throws(() => rng.categorical([0, 0]), /positive sum/);
   });
 });
 
 describe("gamma and beta", () => {
-  for (const [shape, scale] of [[0.3, 1], [1, 2], [4.5, 0.5]] as const) {
+  for (const [shape, scale] of [
+    [0.3, 1],
+    [1, 2],
+    [4.5, 0.5],
+  ] as const) {
     test(`gamma(${shape}, ${scale}) has mean shape·scale and variance shape·scale² (4 SE)`, () => {
       const rng = createRng(7);
       const xs = draws(30000, () => rng.gamma(shape, scale));
@@ -242,7 +288,11 @@ describe("gamma and beta", () => {
     assert.ok(ksStatistic(xs, (x) => 1 - Math.exp(-x)) < ksCritical(xs.length));
   });
 
-  for (const [a, b] of [[2, 5], [0.5, 0.5], [30, 3]] as const) {
+  for (const [a, b] of [
+    [2, 5],
+    [0.5, 0.5],
+    [30, 3],
+  ] as const) {
     test(`beta(${a}, ${b}) has mean a/(a+b) and variance ab/((a+b)²(a+b+1)) (4 SE)`, () => {
       const rng = createRng(9);
       const xs = draws(30000, () => rng.beta(a, b));
@@ -251,14 +301,19 @@ describe("gamma and beta", () => {
       assertMeanWithin4SE(xs, m, v, "beta");
       // On [0, 1], E(X−m)^4 ≤ E(X−m)^2, so Var(sample variance) ≈ (μ4 − σ⁴)/n ≤ σ²/n: a
       // conservative SE that spares the long exact fourth-moment formula.
-      assert.ok(Math.abs(variance(xs) - v) < 4 * Math.sqrt(v / xs.length), `beta variance ${variance(xs)} vs ${v}`);
+      assert.ok(
+        Math.abs(variance(xs) - v) < 4 * Math.sqrt(v / xs.length),
+        `beta variance ${variance(xs)} vs ${v}`,
+      );
     });
   }
 
   test("beta(½, ½) is the arcsine law by a KS test", () => {
     const rng = createRng(10);
     const xs = draws(20000, () => rng.beta(0.5, 0.5));
-    assert.ok(ksStatistic(xs, (x) => (2 / Math.PI) * Math.asin(Math.sqrt(x))) < ksCritical(xs.length));
+    assert.ok(
+      ksStatistic(xs, (x) => (2 / Math.PI) * Math.asin(Math.sqrt(x))) < ksCritical(xs.length),
+    );
   });
 
   test("beta with tiny shapes stays in [0, 1] and puts its mass near the ends, with no NaN", () => {
@@ -269,8 +324,12 @@ describe("gamma and beta", () => {
       assert.ok(x >= 0 && x <= 1, `draw ${x}`);
       if (x < 1e-6 || x > 1 - 1e-6) nearEnds++;
     }
-    // P(min(X, 1−X) < 1e-6) for Beta(.02,.02) is 0.759 (scipy.stats.beta.cdf): most draws hug an end.
-    assert.ok(Math.abs(nearEnds / xs.length - 0.759) < 4 * Math.sqrt((0.759 * 0.241) / xs.length), `${nearEnds} near the ends`);
+    // P(min(X, 1−X) < 1e-6) for Beta(.02,.02) is 0.759 (scipy.stats.beta.cdf): most draws hug an
+    // end.
+    assert.ok(
+      Math.abs(nearEnds / xs.length - 0.759) < 4 * Math.sqrt((0.759 * 0.241) / xs.length),
+      `${nearEnds} near the ends`,
+    );
     assertMeanWithin4SE(xs, 0.5, 0.25 * (1 / 1.04), "beta(.02,.02)");
   });
 
@@ -308,7 +367,9 @@ describe("binomial", () => {
     const hi = 93;
     const counts = new Float64Array(hi - lo + 1);
     for (let i = 0; i < draws_; i++) counts[Math.min(hi, Math.max(lo, rng.binomial(n, p))) - lo]++;
-    const pmf = Array.from({ length: n + 1 }, (_, c) => Math.exp(logComb(n, c) + c * Math.log(p) + (n - c) * Math.log1p(-p)));
+    const pmf = Array.from({ length: n + 1 }, (_, c) =>
+      Math.exp(logComb(n, c) + c * Math.log(p) + (n - c) * Math.log1p(-p)),
+    );
     const probs = new Float64Array(hi - lo + 1);
     pmf.forEach((q, c) => (probs[Math.min(hi, Math.max(lo, c)) - lo] += q));
     const x2 = chiSquare(counts, probs, draws_);

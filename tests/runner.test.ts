@@ -50,7 +50,10 @@ describe("headless notebook runner", () => {
       `import * as tslab from "tslab";\nconst h = tslab.newDisplay();\nh.text("first");\nh.text("second");\ntslab.display.html("<b>bold</b>");`,
       `x + 1`,
     ];
-    const nb = notebook([{ type: "markdown", src: "# title" }, ...srcs.map((src) => ({ type: "code" as const, src }))]);
+    const nb = notebook([
+      { type: "markdown", src: "# title" },
+      ...srcs.map((src) => ({ type: "code" as const, src })),
+    ]);
     const file = writeNb("a-ok.ipynb", nb);
     const [r] = await runNotebooks({ notebooks: [file], log: quiet, png: false });
     assert.equal(r.status, "ok");
@@ -59,12 +62,24 @@ describe("headless notebook runner", () => {
     assert.equal(out.nbformat, 4);
     assert.equal(out.nbformat_minor, 5);
     const code = out.cells.filter((c): c is CodeCell => c.cell_type === "code");
-    assert.deepEqual(code.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source)), srcs);
-    assert.deepEqual(code.map((c) => c.execution_count), [1, 2, 3]);
-    assert.ok(out.cells.every((c) => typeof c.id === "string" && c.id.length > 0), "every cell has an id");
+    assert.deepEqual(
+      code.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source)),
+      srcs,
+    );
+    assert.deepEqual(
+      code.map((c) => c.execution_count),
+      [1, 2, 3],
+    );
+    assert.ok(
+      out.cells.every((c) => typeof c.id === "string" && c.id.length > 0),
+      "every cell has an id",
+    );
     assert.deepEqual(comparableOutputs(code[0].outputs), ["stdout: x = 42\n"]);
     // The updatable display keeps one output holding the last value.
-    assert.deepEqual(comparableOutputs(code[1].outputs), ["text/plain: second", "text/html: <b>bold</b>"]);
+    assert.deepEqual(comparableOutputs(code[1].outputs), [
+      "text/plain: second",
+      "text/html: <b>bold</b>",
+    ]);
     assert.deepEqual(comparableOutputs(code[2].outputs), ["stdout: 22\n"]);
   });
 
@@ -73,11 +88,17 @@ describe("headless notebook runner", () => {
       "b-bad.ipynb",
       notebook([
         { type: "code", src: `console.log("before");` },
-        { type: "code", src: `function f(p: number) { if (p > 1) throw new RangeError("p must be in [0, 1], got " + p); }\nf(1.5);` },
+        {
+          type: "code",
+          src: `function f(p: number) { if (p > 1) throw new RangeError("p must be in [0, 1], got " + p); }\nf(1.5);`,
+        },
         { type: "code", src: `console.log("never");` },
       ]),
     );
-    const good = writeNb("c-good.ipynb", notebook([{ type: "code", src: `console.log("still runs");` }]));
+    const good = writeNb(
+      "c-good.ipynb",
+      notebook([{ type: "code", src: `console.log("still runs");` }]),
+    );
     const [rb, rg] = await runNotebooks({ notebooks: [bad, good], log: quiet, png: false });
     assert.equal(rb.status, "error");
     assert.equal(rb.failure?.cell, 2);
@@ -91,7 +112,9 @@ describe("headless notebook runner", () => {
     assert.deepEqual(cells[2].outputs, [], "cells after the failure are not executed");
     assert.equal(cells[2].execution_count, null);
     assert.equal(rg.status, "ok");
-    assert.deepEqual(comparableOutputs((read(good).cells[0] as CodeCell).outputs), ["stdout: still runs\n"]);
+    assert.deepEqual(comparableOutputs((read(good).cells[0] as CodeCell).outputs), [
+      "stdout: still runs\n",
+    ]);
   });
 
   test("a TypeScript type error becomes an error output naming the line", async () => {
@@ -105,9 +128,20 @@ describe("headless notebook runner", () => {
   });
 
   test("a hung cell is killed at the per-cell timeout and reported", async () => {
-    const file = writeNb("e-hang.ipynb", notebook([{ type: "code", src: `console.log("start");` }, { type: "code", src: `while (true) {}` }]));
+    const file = writeNb(
+      "e-hang.ipynb",
+      notebook([
+        { type: "code", src: `console.log("start");` },
+        { type: "code", src: `while (true) {}` },
+      ]),
+    );
     const t0 = Date.now();
-    const [r] = await runNotebooks({ notebooks: [file], log: quiet, png: false, cellTimeoutSec: 4 });
+    const [r] = await runNotebooks({
+      notebooks: [file],
+      log: quiet,
+      png: false,
+      cellTimeoutSec: 4,
+    });
     assert.ok(Date.now() - t0 < 30_000);
     assert.equal(r.status, "timeout");
     assert.equal(r.failure?.cell, 2);
@@ -126,10 +160,18 @@ describe("headless notebook runner", () => {
     assert.match(r.failure!.message, /f-malformed\.ipynb: not valid JSON at line 2/);
     assert.equal(fs.readFileSync(file, "utf8"), text);
     const wrongShape = path.join(dir, "g-shape.ipynb");
-    const shapeText = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "code", source: 7 }] });
+    const shapeText = JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: "code", source: 7 }],
+    });
     fs.writeFileSync(wrongShape, shapeText);
     const [r2] = await runNotebooks({ notebooks: [wrongShape], log: quiet, png: false });
-    assert.match(r2.failure!.message, /g-shape\.ipynb: cell 1: field "source" must be a string or a list of strings/);
+    assert.match(
+      r2.failure!.message,
+      /g-shape\.ipynb: cell 1: field "source" must be a string or a list of strings/,
+    );
     assert.equal(fs.readFileSync(wrongShape, "utf8"), shapeText);
   });
 
@@ -137,32 +179,65 @@ describe("headless notebook runner", () => {
     const nb = notebook([{ type: "code", src: `console.log("new output");` }]);
     const file = writeNb("h-crash.ipynb", nb);
     const before = fs.readFileSync(file, "utf8");
-    const res = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/run-notebooks.ts"), "--dir", dir, "h-crash", "--no-png"], {
-      env: { ...process.env, PASSK_TEST_CRASH_MID_WRITE: "h-crash.ipynb" },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
-    assert.equal(res.signal, "SIGKILL", `the runner should have been killed mid-write (status ${res.status}, stderr ${res.stderr})`);
+    const res = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(ROOT, "scripts/run-notebooks.ts"),
+        "--dir",
+        dir,
+        "h-crash",
+        "--no-png",
+      ],
+      {
+        env: { ...process.env, PASSK_TEST_CRASH_MID_WRITE: "h-crash.ipynb" },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    assert.equal(
+      res.signal,
+      "SIGKILL",
+      `the runner should have been killed mid-write (status ${res.status}, stderr ${res.stderr})`,
+    );
     assert.equal(fs.readFileSync(file, "utf8"), before);
     assert.doesNotThrow(() => read(file));
   });
 
   test("the CLI exits non-zero and names notebook, cell and error; --check finds changed outputs", () => {
     const cli = (args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/run-notebooks.ts"), "--dir", dir, "--no-png", ...args], {
-        encoding: "utf8",
-        timeout: 60_000,
-      });
+      spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(ROOT, "scripts/run-notebooks.ts"),
+          "--dir",
+          dir,
+          "--no-png",
+          ...args,
+        ],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
     const bad = cli(["b-bad"]);
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /FAILED b-bad\.ipynb cell 2: RangeError: p must be in \[0, 1\], got 1\.5/);
+    assert.match(
+      bad.stderr,
+      /FAILED b-bad\.ipynb cell 2: RangeError: p must be in \[0, 1\], got 1\.5/,
+    );
     // c-good was executed by an earlier test: an unchanged re-run passes --check...
     const ok = cli(["c-good", "--check"]);
     assert.equal(ok.status, 0, ok.stderr);
     // ...and a tampered committed output is reported.
     const file = path.join(dir, "c-good.ipynb");
     const nb = read(file);
-    (nb.cells[0] as CodeCell).outputs = [{ output_type: "stream", name: "stdout", text: ["something else\n"] }];
+    (nb.cells[0] as CodeCell).outputs = [
+      { output_type: "stream", name: "stdout", text: ["something else\n"] },
+    ];
     fs.writeFileSync(file, JSON.stringify(nb));
     const differs = cli(["c-good", "--check"]);
     assert.equal(differs.status, 1);

@@ -50,7 +50,11 @@ function scaled(v: ArrayLike<number>, s: number): Float64Array {
 }
 
 /** Mean and standard error per coordinate of R replicates of f. */
-function monteCarlo(R: number, d: number, f: () => ArrayLike<number>): { mean: Float64Array; se: Float64Array } {
+function monteCarlo(
+  R: number,
+  d: number,
+  f: () => ArrayLike<number>,
+): { mean: Float64Array; se: Float64Array } {
   const sum = new Float64Array(d);
   const sq = new Float64Array(d);
   for (let r = 0; r < R; r++) {
@@ -68,7 +72,8 @@ function monteCarlo(R: number, d: number, f: () => ArrayLike<number>): { mean: F
 /** Largest |mean − target| / SE over the coordinates. */
 function maxZ(mc: { mean: Float64Array; se: Float64Array }, target: ArrayLike<number>): number {
   let z = 0;
-  for (let j = 0; j < target.length; j++) z = Math.max(z, Math.abs(mc.mean[j] - target[j]) / mc.se[j]);
+  for (let j = 0; j < target.length; j++)
+    z = Math.max(z, Math.abs(mc.mean[j] - target[j]) / mc.se[j]);
   return z;
 }
 
@@ -84,7 +89,10 @@ describe("exact expectations", () => {
     test(`${name}: REINFORCE (with and without the leave-one-out baseline) has mean ∇J_1`, () => {
       for (const n of [2, 5, 16]) {
         for (const e of ["reinforce", "reinforceLeaveOneOut"] as const) {
-          assert.ok(maxAbsDiff(expectedSampledGradient(policy, theta, n, e), gradJ1(pop)) < 1e-13 * scale, `${e} n=${n}`);
+          assert.ok(
+            maxAbsDiff(expectedSampledGradient(policy, theta, n, e), gradJ1(pop)) < 1e-13 * scale,
+            `${e} n=${n}`,
+          );
         }
       }
     });
@@ -94,16 +102,26 @@ describe("exact expectations", () => {
         for (const k of [1, 2, 3, n]) {
           const target = gradJk(pop, k);
           for (const e of ["pkpo", "pkpoLooMinusOne"] as const) {
-            assert.ok(maxAbsDiff(expectedSampledGradient(policy, theta, n, e, k), target) < 1e-13 * scale, `${e} n=${n} k=${k}`);
+            assert.ok(
+              maxAbsDiff(expectedSampledGradient(policy, theta, n, e, k), target) < 1e-13 * scale,
+              `${e} n=${n} k=${k}`,
+            );
           }
         }
       }
     });
 
     test(`${name}: the unbiased weight ŵ_k times ∇̂p from the same samples has mean (n−k+1)/n·∇J_k, not ∇J_k`, () => {
-      for (const [n, k] of [[8, 4], [16, 4], [5, 6]]) {
+      for (const [n, k] of [
+        [8, 4],
+        [16, 4],
+        [5, 6],
+      ]) {
         const mean = expectedSampledGradient(policy, theta, n, "unbiasedWeight", k);
-        assert.ok(maxAbsDiff(mean, scaled(gradJk(pop, k), (n - k + 1) / n)) < 1e-13 * scale, `n=${n} k=${k}`);
+        assert.ok(
+          maxAbsDiff(mean, scaled(gradJk(pop, k), (n - k + 1) / n)) < 1e-13 * scale,
+          `n=${n} k=${k}`,
+        );
       }
     });
   }
@@ -111,17 +129,33 @@ describe("exact expectations", () => {
   test("plug-in w_k(p̂) is biased at small n: on the toy at n = 8, k = 4 its mean is (0.93, 0.68) × ∇J_4 coordinate-wise, and the bias shrinks by n = 64", () => {
     const pop = logistic.population(thetaToy);
     const g4 = gradJk(pop, 4);
-    const ratio8 = Array.from(expectedSampledGradient(logistic, thetaToy, 8, "plugIn", 4), (v, j) => v / g4[j]);
-    const ratio64 = Array.from(expectedSampledGradient(logistic, thetaToy, 64, "plugIn", 4), (v, j) => v / g4[j]);
-    assert.ok(Math.abs(ratio8[0] - 0.932) < 5e-3 && Math.abs(ratio8[1] - 0.676) < 5e-3, `n = 8 ratios ${ratio8}`);
-    for (let j = 0; j < 2; j++) assert.ok(Math.abs(1 - ratio64[j]) < Math.abs(1 - ratio8[j]) / 5, `n = 64 ratios ${ratio64}`);
+    const ratio8 = Array.from(
+      expectedSampledGradient(logistic, thetaToy, 8, "plugIn", 4),
+      (v, j) => v / g4[j],
+    );
+    const ratio64 = Array.from(
+      expectedSampledGradient(logistic, thetaToy, 64, "plugIn", 4),
+      (v, j) => v / g4[j],
+    );
+    assert.ok(
+      Math.abs(ratio8[0] - 0.932) < 5e-3 && Math.abs(ratio8[1] - 0.676) < 5e-3,
+      `n = 8 ratios ${ratio8}`,
+    );
+    for (let j = 0; j < 2; j++)
+      assert.ok(Math.abs(1 - ratio64[j]) < Math.abs(1 - ratio8[j]) / 5, `n = 64 ratios ${ratio64}`);
   });
 
   test("the Pass@k-Training advantages do not estimate ∇J_k: on the toy at n = 64, k = 4 the mean is (1.00, 0.20) × ∇J_4", () => {
     const pop = logistic.population(thetaToy);
     const g4 = gradJk(pop, 4);
-    const ratio = Array.from(expectedSampledGradient(logistic, thetaToy, 64, "passKTraining", 4), (v, j) => v / g4[j]);
-    assert.ok(Math.abs(ratio[0] - 1.002) < 5e-3 && Math.abs(ratio[1] - 0.204) < 5e-3, `ratios ${ratio}`);
+    const ratio = Array.from(
+      expectedSampledGradient(logistic, thetaToy, 64, "passKTraining", 4),
+      (v, j) => v / g4[j],
+    );
+    assert.ok(
+      Math.abs(ratio[0] - 1.002) < 5e-3 && Math.abs(ratio[1] - 0.204) < 5e-3,
+      `ratios ${ratio}`,
+    );
   });
 });
 
@@ -139,7 +173,9 @@ describe("seeded Monte Carlo", () => {
   ] as [GradientEstimator, Float64Array][]) {
     test(`${estimator}: the mean of ${R} seeded estimates (n = ${n}) lies within 4 SE of the exact gradient`, () => {
       const rng = createRng(40);
-      const mc = monteCarlo(R, 2, () => sampledGradient(logistic, logistic.sample(thetaToy, rng, n), estimator, k));
+      const mc = monteCarlo(R, 2, () =>
+        sampledGradient(logistic, logistic.sample(thetaToy, rng, n), estimator, k),
+      );
       assert.ok(maxZ(mc, target) < 4, `z = ${maxZ(mc, target)}`);
     });
   }
@@ -147,17 +183,26 @@ describe("seeded Monte Carlo", () => {
   test("the 4-action softmax: PKPO loo−1 estimates average to ∇J_3 within 4 SE in every coordinate", () => {
     const rng = createRng(41);
     const target = gradJk(softmax.population(thetaSoftmax), 3);
-    const mc = monteCarlo(R, softmax.d, () => sampledGradient(softmax, softmax.sample(thetaSoftmax, rng, 6), "pkpoLooMinusOne", 3));
+    const mc = monteCarlo(R, softmax.d, () =>
+      sampledGradient(softmax, softmax.sample(thetaSoftmax, rng, 6), "pkpoLooMinusOne", 3),
+    );
     assert.ok(maxZ(mc, target) < 4, `z = ${maxZ(mc, target)}`);
   });
 
   test("plug-in, unbiased-weight and Pass@k-Training estimates average to their exact (biased) expectations, and the plug-in is > 8 SE from ∇J_4", () => {
-    for (const [estimator, seed] of [["plugIn", 42], ["unbiasedWeight", 43], ["passKTraining", 44]] as const) {
+    for (const [estimator, seed] of [
+      ["plugIn", 42],
+      ["unbiasedWeight", 43],
+      ["passKTraining", 44],
+    ] as const) {
       const rng = createRng(seed);
-      const mc = monteCarlo(R, 2, () => sampledGradient(logistic, logistic.sample(thetaToy, rng, n), estimator, k));
+      const mc = monteCarlo(R, 2, () =>
+        sampledGradient(logistic, logistic.sample(thetaToy, rng, n), estimator, k),
+      );
       const expected = expectedSampledGradient(logistic, thetaToy, n, estimator, k);
       assert.ok(maxZ(mc, expected) < 4, `${estimator}: z vs its expectation ${maxZ(mc, expected)}`);
-      if (estimator === "plugIn") assert.ok(maxZ(mc, gradJk(pop, k)) > 8, `plug-in z vs ∇J_4 = ${maxZ(mc, gradJk(pop, k))}`);
+      if (estimator === "plugIn")
+        assert.ok(maxZ(mc, gradJk(pop, k)) > 8, `plug-in z vs ∇J_4 = ${maxZ(mc, gradJk(pop, k))}`);
     }
   });
 });
@@ -183,8 +228,14 @@ describe("compact form", () => {
 
   test("reinforceGradient is the REINFORCE sampled gradient", () => {
     const batch = logistic.sample(thetaToy, createRng(46), 5);
-    assert.deepEqual(reinforceGradient(logistic, batch), sampledGradient(logistic, batch, "reinforce"));
-    assert.deepEqual(reinforceGradient(logistic, batch, { baseline: "leaveOneOut" }), sampledGradient(logistic, batch, "reinforceLeaveOneOut"));
+    assert.deepEqual(
+      reinforceGradient(logistic, batch),
+      sampledGradient(logistic, batch, "reinforce"),
+    );
+    assert.deepEqual(
+      reinforceGradient(logistic, batch, { baseline: "leaveOneOut" }),
+      sampledGradient(logistic, batch, "reinforceLeaveOneOut"),
+    );
   });
 });
 
@@ -224,17 +275,24 @@ describe("cross-fitting", () => {
     const zTruth = (mc.mean[4] - exact.innerProduct[0]) / mc.se[4];
     assert.ok(zTruth > 4, `same-sample k = 1 vs ‖∇J_1‖²: z = ${zTruth}`);
     // here 2.1% of ‖∇J_1‖² (M = 40, n = 8): small, but 5–8 SE of a 2000-replicate mean
-    assert.ok(bias > 0.02 * exact.innerProduct[0], `bias ${bias} vs ‖∇J_1‖² ${exact.innerProduct[0]}`);
+    assert.ok(
+      bias > 0.02 * exact.innerProduct[0],
+      `bias ${bias} vs ‖∇J_1‖² ${exact.innerProduct[0]}`,
+    );
   });
 
   test("cross-fitted agreement scores â(x) average to a(x) within 4 SE for every prompt, and the sign of ⟨∇J_4, ∇J_1⟩ < 0 is recovered on average", () => {
     const rng = createRng(48);
     const a = agreementScores(pop);
     const mc = monteCarlo(R, logistic.N + 1, () => {
-      const cf = crossFitConflict(logistic, logistic.sample(thetaToy, rng, n), [4], { agreement: true });
+      const cf = crossFitConflict(logistic, logistic.sample(thetaToy, rng, n), [4], {
+        agreement: true,
+      });
       return [...(cf.agreement as Float64Array), cf.innerProduct[0]];
     });
-    assert.ok(maxZ({ mean: mc.mean.subarray(0, logistic.N), se: mc.se.subarray(0, logistic.N) }, a) < 4);
+    assert.ok(
+      maxZ({ mean: mc.mean.subarray(0, logistic.N), se: mc.se.subarray(0, logistic.N) }, a) < 4,
+    );
     assert.ok(exact.innerProduct[2] < 0 && mc.mean[logistic.N] + 4 * mc.se[logistic.N] < 0);
   });
 });
@@ -242,11 +300,23 @@ describe("cross-fitting", () => {
 describe("bad input", () => {
   test("k > n, unknown estimators, mismatched batches and k > n/2 in cross-fitting are rejected before any work", () => {
     const batch = logistic.sample(thetaToy, createRng(49), 4);
-    assert.throws(() => sampledGradient(logistic, batch, "pkpo", 5), /sampledGradient: k must be ≤ n = 4 for the pkpo estimator, got 5/);
-    assert.throws(() => sampledGradient(logistic, batch, "magic" as GradientEstimator, 2), /estimator must be one of/);
-    assert.throws(() => sampledGradient(softmax, batch, "pkpo", 2), /batch has N = 40, K = 2, but the policy has N = 12, K = 4/);
+    assert.throws(
+      () => sampledGradient(logistic, batch, "pkpo", 5),
+      /sampledGradient: k must be ≤ n = 4 for the pkpo estimator, got 5/,
+    );
+    assert.throws(
+      () => sampledGradient(logistic, batch, "magic" as GradientEstimator, 2),
+      /estimator must be one of/,
+    );
+    assert.throws(
+      () => sampledGradient(softmax, batch, "pkpo", 2),
+      /batch has N = 40, K = 2, but the policy has N = 12, K = 4/,
+    );
     assert.throws(() => crossFitConflict(logistic, batch, [1, 3]), /ks\[1\] must be ≤ ⌊n\/2⌋ = 2/);
     assert.throws(() => crossFitConflict(logistic, batch, [1.5]), /ks\[0\] must be an integer/);
-    assert.throws(() => perSampleWeights("reinforceLeaveOneOut", 1, 1), /n must be an integer ≥ 2, got 1/);
+    assert.throws(
+      () => perSampleWeights("reinforceLeaveOneOut", 1, 1),
+      /n must be an integer ≥ 2, got 1/,
+    );
   });
 });

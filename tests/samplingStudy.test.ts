@@ -9,13 +9,24 @@ import { agreementScores } from "../lib/theory/interference";
 import { easyHardBandit, typedPromptContexts } from "../lib/sim/populations";
 import { logisticPolicy } from "../lib/sim/policies";
 import { createRng } from "../lib/core/rng";
-import { conflictFromSamples, crossFitStudy, gradientEstimatorStudy } from "../lib/studies/samplingStudy";
+import {
+  conflictFromSamples,
+  crossFitStudy,
+  gradientEstimatorStudy,
+} from "../lib/studies/samplingStudy";
 import { quantile } from "../lib/core/stats";
 import { kStarExact } from "../lib/theory/threshold";
 import { train } from "../lib/sim/training";
 
 function warm(policy: ReturnType<typeof logisticPolicy>) {
-  return train({ policy, theta0: new Array(policy.d).fill(0), steps: 10, lr: 2, objective: { kind: "pass1" }, record: { ks: [1], every: 10 } }).theta;
+  return train({
+    policy,
+    theta0: new Array(policy.d).fill(0),
+    steps: 10,
+    lr: 2,
+    objective: { kind: "pass1" },
+    record: { ks: [1], every: 10 },
+  }).theta;
 }
 
 function toy(M: number, seed: number) {
@@ -32,18 +43,31 @@ describe("quantile", () => {
   });
 
   test("rejects an empty array and q outside [0, 1]", () => {
-    assert.throws(() => quantile([], 0.5), { name: "RangeError", message: "quantile: values must be non-empty, got []" });
-    assert.throws(() => quantile([1], 1.5), { name: "RangeError", message: "quantile: q must be in [0, 1], got 1.5" });
+    assert.throws(() => quantile([], 0.5), {
+      name: "RangeError",
+      message: "quantile: values must be non-empty, got []",
+    });
+    assert.throws(() => quantile([1], 1.5), {
+      name: "RangeError",
+      message: "quantile: q must be in [0, 1], got 1.5",
+    });
   });
 });
 
 describe("gradientEstimatorStudy", () => {
   const { policy, theta } = toy(150, 11);
   const ns = [4, 8, 16];
-  const study = gradientEstimatorStudy(policy, theta, { k: 3, ns, estimators: ["pkpo", "pkpoLooMinusOne", "unbiasedWeight", "plugIn"], reps: 200, rng: createRng(12) });
+  const study = gradientEstimatorStudy(policy, theta, {
+    k: 3,
+    ns,
+    estimators: ["pkpo", "pkpoLooMinusOne", "unbiasedWeight", "plugIn"],
+    reps: 200,
+    rng: createRng(12),
+  });
 
   test("claim 11: both PKPO estimators have zero exact bias (to rounding) at every n", () => {
-    for (const e of [0, 1]) for (const b of study.relBias[e]) assert.ok(b < 1e-12, `${study.estimators[e]}: ${b}`);
+    for (const e of [0, 1])
+      for (const b of study.relBias[e]) assert.ok(b < 1e-12, `${study.estimators[e]}: ${b}`);
   });
 
   test("the same-sample unbiased-weight estimator has mean (n−k+1)/n·∇J_k: relative bias exactly (k−1)/n, direction exact", () => {
@@ -64,7 +88,17 @@ describe("gradientEstimatorStudy", () => {
   });
 
   test("n below k is rejected before sampling, naming the argument", () => {
-    assert.throws(() => gradientEstimatorStudy(policy, theta, { k: 4, ns: [8, 2], estimators: ["pkpo"], reps: 10, rng: createRng(1) }), { name: "RangeError", message: "gradientEstimatorStudy: opts.ns[1] must be ≥ k = 4, got 2" });
+    assert.throws(
+      () =>
+        gradientEstimatorStudy(policy, theta, {
+          k: 4,
+          ns: [8, 2],
+          estimators: ["pkpo"],
+          reps: 10,
+          rng: createRng(1),
+        }),
+      { name: "RangeError", message: "gradientEstimatorStudy: opts.ns[1] must be ≥ k = 4, got 2" },
+    );
   });
 });
 
@@ -72,21 +106,48 @@ describe("crossFitStudy", () => {
   test("at k = 1 the same-sample ⟨Ĝ, Ĝ⟩ overshoots ‖∇J_1‖² by many standard errors; the cross-fitted estimate is centred", () => {
     const rng = createRng(21);
     const dir = (s: number) => [1, s, ...new Array(20).fill(0)];
-    const policy = logisticPolicy(typedPromptContexts({ M: 40, noise: 1, rng: rng.split(), types: [
-      { name: "easy", share: 0.7, direction: dir(0.5), correctAction: 1 },
-      { name: "hard", share: 0.3, direction: dir(-0.5), correctAction: 0 },
-    ] }));
-    const cf = crossFitStudy(policy, warm(policy), { k: 1, ns: [2, 8], reps: 400, rng: rng.split() });
+    const policy = logisticPolicy(
+      typedPromptContexts({
+        M: 40,
+        noise: 1,
+        rng: rng.split(),
+        types: [
+          { name: "easy", share: 0.7, direction: dir(0.5), correctAction: 1 },
+          { name: "hard", share: 0.3, direction: dir(-0.5), correctAction: 0 },
+        ],
+      }),
+    );
+    const cf = crossFitStudy(policy, warm(policy), {
+      k: 1,
+      ns: [2, 8],
+      reps: 400,
+      rng: rng.split(),
+    });
     for (let i = 0; i < 2; i++) {
-      assert.ok(Math.abs(cf.crossFit.mean[i] - cf.exact) < 4 * cf.crossFit.se[i], `cross-fit n = ${cf.ns[i]}`);
-      assert.ok(cf.sameSample.mean[i] - cf.exact > 6 * cf.sameSample.se[i], `same-sample n = ${cf.ns[i]}`);
+      assert.ok(
+        Math.abs(cf.crossFit.mean[i] - cf.exact) < 4 * cf.crossFit.se[i],
+        `cross-fit n = ${cf.ns[i]}`,
+      );
+      assert.ok(
+        cf.sameSample.mean[i] - cf.exact > 6 * cf.sameSample.se[i],
+        `same-sample n = ${cf.ns[i]}`,
+      );
     }
-    assert.ok(cf.sameSample.mean[0] - cf.exact > cf.sameSample.mean[1] - cf.exact, "the bias shrinks with n");
+    assert.ok(
+      cf.sameSample.mean[0] - cf.exact > cf.sameSample.mean[1] - cf.exact,
+      "the bias shrinks with n",
+    );
   });
 
   test("n < 2k is rejected (each half needs k samples)", () => {
     const { policy, theta } = toy(20, 3);
-    assert.throws(() => crossFitStudy(policy, theta, { k: 4, ns: [6], reps: 5, rng: createRng(1) }), { name: "RangeError", message: "crossFitStudy: opts.ns[0] must be ≥ 2k = 8 (k samples per half), got 6" });
+    assert.throws(
+      () => crossFitStudy(policy, theta, { k: 4, ns: [6], reps: 5, rng: createRng(1) }),
+      {
+        name: "RangeError",
+        message: "crossFitStudy: opts.ns[0] must be ≥ 2k = 8 (k samples per half), got 6",
+      },
+    );
   });
 });
 
@@ -108,6 +169,9 @@ describe("conflictFromSamples", () => {
   });
 
   test("a k above n/2 is rejected by the cross-fitted estimator", () => {
-    assert.throws(() => conflictFromSamples(policy, theta, { n: 8, ks: [1, 5], reps: 2, rng: createRng(1) }), /crossFitConflict: ks\[1\] must be ≤ ⌊n\/2⌋ = 4/);
+    assert.throws(
+      () => conflictFromSamples(policy, theta, { n: 8, ks: [1, 5], reps: 2, rng: createRng(1) }),
+      /crossFitConflict: ks\[1\] must be ≤ ⌊n\/2⌋ = 4/,
+    );
   });
 });

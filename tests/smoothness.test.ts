@@ -9,7 +9,12 @@ import { gradJ1, gradJk } from "../lib/theory/interference";
 import { dot } from "../lib/core/stats";
 import { populationPassAtK } from "../lib/theory/passAtK";
 import { createRng } from "../lib/core/rng";
-import { maxCurvatureFactor, maxInfluence, oneStepInterval, smoothnessBounds } from "../lib/theory/smoothness";
+import {
+  maxCurvatureFactor,
+  maxInfluence,
+  oneStepInterval,
+  smoothnessBounds,
+} from "../lib/theory/smoothness";
 import { logisticBandit as bandit } from "./fixtures/theory";
 
 /** Spectral norm of a symmetric 2 × 2 matrix [[a, b], [b, c]]. */
@@ -30,15 +35,25 @@ describe("claim 10: smoothness constants", () => {
         s2 = Math.max(s2, k === 1 ? 0 : k * (k - 1) * p * p * (1 - p) ** (k - 2));
       }
       // The grid contains p = 1/k and p = 2/k only for some k: allow the grid's second-order gap.
-      assert.ok(maxInfluence(k) >= s1 && maxInfluence(k) - s1 < 1e-6, `k=${k}: ${maxInfluence(k)} vs grid ${s1}`);
-      assert.ok(maxCurvatureFactor(k) >= s2 - 1e-15 && maxCurvatureFactor(k) - s2 < 1e-4 * k, `k=${k}: ${maxCurvatureFactor(k)} vs grid ${s2}`);
+      assert.ok(
+        maxInfluence(k) >= s1 && maxInfluence(k) - s1 < 1e-6,
+        `k=${k}: ${maxInfluence(k)} vs grid ${s1}`,
+      );
+      assert.ok(
+        maxCurvatureFactor(k) >= s2 - 1e-15 && maxCurvatureFactor(k) - s2 < 1e-4 * k,
+        `k=${k}: ${maxCurvatureFactor(k)} vs grid ${s2}`,
+      );
     }
     assert.equal(maxCurvatureFactor(2), 2);
     assert.ok(Math.abs(maxCurvatureFactor(100000) - 4 / Math.E ** 2) < 1e-4);
   });
 
   test("claim 10: the refined L_k stays ≤ L_1 + 2G² for all k, the crude bound grows like k², ‖∇J_k‖ bound ≤ G", () => {
-    for (const [G, F] of [[1, 0], [2, 3], [0.5, 10]]) {
+    for (const [G, F] of [
+      [1, 0],
+      [2, 3],
+      [0.5, 10],
+    ]) {
       const L1 = F + G * G;
       for (let k = 1; k <= 2000; k++) {
         const b = smoothnessBounds(G, F, k);
@@ -72,13 +87,19 @@ describe("claim 10: smoothness constants", () => {
         const [c0, c1] = [col(0), col(1)];
         const hess = spectralNorm2(c0[0], (c0[1] + c1[0]) / 2, c1[1]);
         const bounds = smoothnessBounds(G, F, k);
-        assert.ok(hess <= bounds.refined, `rep ${rep} k=${k}: ‖∇²J_k‖ = ${hess} > ${bounds.refined}`);
+        assert.ok(
+          hess <= bounds.refined,
+          `rep ${rep} k=${k}: ‖∇²J_k‖ = ${hess} > ${bounds.refined}`,
+        );
         const g = gradJk(population(theta), k);
         assert.ok(Math.sqrt(dot(g, g)) <= bounds.gradBound, `rep ${rep} k=${k}: ‖∇J_k‖`);
         worstRatio = Math.max(worstRatio, hess / bounds.refined);
       }
     }
-    assert.ok(worstRatio > 1e-3, `the bound is checked against non-trivial curvature (max ratio ${worstRatio})`);
+    assert.ok(
+      worstRatio > 1e-3,
+      `the bound is checked against non-trivial curvature (max ratio ${worstRatio})`,
+    );
   });
 });
 
@@ -100,7 +121,12 @@ describe("claim 7: one step", () => {
       if (!(c < 0)) continue;
       conflicting++;
       const b = smoothnessBounds(G, F, k);
-      const { etaMax } = oneStepInterval({ c, normGradJk: Math.sqrt(dot(gk, gk)), L1: b.L1, Lk: b.refined });
+      const { etaMax } = oneStepInterval({
+        c,
+        normGradJk: Math.sqrt(dot(gk, gk)),
+        L1: b.L1,
+        Lk: b.refined,
+      });
       const J = (t: Float64Array, kk: number) => populationPassAtK(mass, population(t).p, kk);
       for (const f of [1e-3, 0.1, 0.5, 0.999]) {
         const eta = f * etaMax;
@@ -115,9 +141,21 @@ describe("claim 7: one step", () => {
   test("η_max = min(2/L_k, 2|c|/(L_1‖∇J_k‖²)), and no interval exists without a conflict", () => {
     assert.deepEqual(oneStepInterval({ c: -0.1, normGradJk: 1, L1: 2, Lk: 4 }), { etaMax: 0.1 });
     assert.deepEqual(oneStepInterval({ c: -10, normGradJk: 1, L1: 2, Lk: 4 }), { etaMax: 0.5 });
-    assert.throws(() => oneStepInterval({ c: 0, normGradJk: 1, L1: 2, Lk: 4 }), { name: "RangeError", message: /oneStepInterval: args.c = ⟨∇J_k, ∇J_1⟩ must be < 0.*got 0/ });
-    assert.throws(() => oneStepInterval({ c: -1, normGradJk: 0, L1: 2, Lk: 4 }), { name: "RangeError", message: /oneStepInterval: args.normGradJk must be > 0, got 0/ });
-    assert.throws(() => smoothnessBounds(-1, 0, 2), { name: "RangeError", message: /smoothnessBounds: G must be ≥ 0, got -1/ });
-    assert.throws(() => smoothnessBounds(1, 0, 0), { name: "RangeError", message: /smoothnessBounds: k must be an integer ≥ 1, got 0/ });
+    assert.throws(() => oneStepInterval({ c: 0, normGradJk: 1, L1: 2, Lk: 4 }), {
+      name: "RangeError",
+      message: /oneStepInterval: args.c = ⟨∇J_k, ∇J_1⟩ must be < 0.*got 0/,
+    });
+    assert.throws(() => oneStepInterval({ c: -1, normGradJk: 0, L1: 2, Lk: 4 }), {
+      name: "RangeError",
+      message: /oneStepInterval: args.normGradJk must be > 0, got 0/,
+    });
+    assert.throws(() => smoothnessBounds(-1, 0, 2), {
+      name: "RangeError",
+      message: /smoothnessBounds: G must be ≥ 0, got -1/,
+    });
+    assert.throws(() => smoothnessBounds(1, 0, 0), {
+      name: "RangeError",
+      message: /smoothnessBounds: k must be an integer ≥ 1, got 0/,
+    });
   });
 });

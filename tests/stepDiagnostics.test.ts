@@ -1,6 +1,6 @@
 /**
- * Step-level checks (lib/studies/dynamicsStudy.ts): finite differences, score bounds, the Hessian norm
- * against closed forms, the one-step scan (claim 7) and the projected run (claim 12).
+ * Step-level checks (lib/studies/dynamicsStudy.ts): finite differences, score bounds, the Hessian
+ * norm against closed forms, the one-step scan (claim 7) and the projected run (claim 12).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -24,7 +24,14 @@ import { train } from "../lib/sim/training";
 /** The PAPER.md §6 toy, small, warm-started by 10 steps of pass@1 ascent with lr 2. */
 function warmToy(M = 400, seed = 7) {
   const policy = logisticPolicy(easyHardBandit({ M, rho: 0.3, delta: 1, rng: createRng(seed) }));
-  const theta = train({ policy, theta0: [0, 0], steps: 10, lr: 2, objective: { kind: "pass1" }, record: { ks: [1], every: 10 } }).theta;
+  const theta = train({
+    policy,
+    theta0: [0, 0],
+    steps: 10,
+    lr: 2,
+    objective: { kind: "pass1" },
+    record: { ks: [1], every: 10 },
+  }).theta;
   return { policy, theta };
 }
 
@@ -63,22 +70,28 @@ describe("finite differences (claim 1)", () => {
 
 describe("score bounds and curvature (claim 10)", () => {
   test("logistic score bounds: G = max‖ψ‖, F = G²/4, and every score norm is ≤ G at random θ", () => {
-    const policy = logisticPolicy(contextsFromArrays({ features: [1, 2, 1, -3, 1, 0.5], m: 2, correctAction: [1, 0, 1] }));
+    const policy = logisticPolicy(
+      contextsFromArrays({ features: [1, 2, 1, -3, 1, 0.5], m: 2, correctAction: [1, 0, 1] }),
+    );
     const { G, F } = logisticScoreBounds(policy);
     assert.ok(Math.abs(G - Math.sqrt(10)) < 1e-15);
     assert.ok(Math.abs(F - 2.5) < 1e-15);
     const rng = createRng(3);
     for (let rep = 0; rep < 50; rep++) {
       const theta = [rng.normal(0, 3), rng.normal(0, 3)];
-      for (let x = 0; x < 3; x++) for (let a = 0; a < 2; a++) {
-        const s = policy.score(theta, x, a);
-        assert.ok(Math.sqrt(dot(s, s)) <= G + 1e-12);
-      }
+      for (let x = 0; x < 3; x++)
+        for (let a = 0; a < 2; a++) {
+          const s = policy.score(theta, x, a);
+          assert.ok(Math.sqrt(dot(s, s)) <= G + 1e-12);
+        }
     }
   });
 
   test("logisticScoreBounds rejects a non-logistic policy, naming the function", () => {
-    assert.throws(() => logisticScoreBounds(tabularSoftmaxPolicy({ K: 2, correctAction: [0, 1] }) as never), { name: "TypeError", message: /^logisticScoreBounds: policy must be a logistic policy/ });
+    assert.throws(
+      () => logisticScoreBounds(tabularSoftmaxPolicy({ K: 2, correctAction: [0, 1] }) as never),
+      { name: "TypeError", message: /^logisticScoreBounds: policy must be a logistic policy/ },
+    );
   });
 
   test("the Hessian norm of J_1 and J_2 for one context equals the closed form |f''(z)|·‖ψ‖²", () => {
@@ -91,7 +104,10 @@ describe("score bounds and curvature (claim 10)", () => {
     const s2 = s1 * (1 - 2 * s);
     const psiSq = psi[0] ** 2 + psi[1] ** 2;
     // J_1 = σ(z); J_2 = 1 − (1 − σ)², f'' = 2(−σ'² + (1 − σ)σ'')
-    const expected = new Map([[1, Math.abs(s2) * psiSq], [2, Math.abs(2 * (-s1 * s1 + (1 - s) * s2)) * psiSq]]);
+    const expected = new Map([
+      [1, Math.abs(s2) * psiSq],
+      [2, Math.abs(2 * (-s1 * s1 + (1 - s) * s2)) * psiSq],
+    ]);
     for (const [k, want] of expected) {
       const got = hessianNorm(policy, theta, k);
       assert.ok(Math.abs(got - want) <= 1e-6 * want, `k = ${k}: ${got} vs ${want}`);
@@ -126,18 +142,33 @@ describe("one step (claim 7)", () => {
     const scan = oneStepScan(policy, theta, 4, etas);
     assert.ok(scan.c < 0, "the toy conflicts at k = 4");
     const b = smoothnessBounds(G, F, 4);
-    const { etaMax } = oneStepInterval({ c: scan.c, normGradJk: scan.normGradJk, L1: b.L1, Lk: b.refined });
+    const { etaMax } = oneStepInterval({
+      c: scan.c,
+      normGradJk: scan.normGradJk,
+      L1: b.L1,
+      Lk: b.refined,
+    });
     const inside = scan.etas.map((eta, i) => i).filter((i) => scan.etas[i] < etaMax);
     assert.ok(inside.length >= 8, `${inside.length} grid points inside (0, ${etaMax})`);
-    for (const i of inside) assert.ok(scan.deltaJ1[i] < 0 && scan.deltaJk[i] > 0, `η = ${scan.etas[i]}`);
-    assert.ok(scan.observedEtaMax !== null && scan.observedEtaMax >= Math.max(...inside.map((i) => scan.etas[i])));
+    for (const i of inside)
+      assert.ok(scan.deltaJ1[i] < 0 && scan.deltaJk[i] > 0, `η = ${scan.etas[i]}`);
+    assert.ok(
+      scan.observedEtaMax !== null &&
+        scan.observedEtaMax >= Math.max(...inside.map((i) => scan.etas[i])),
+    );
   });
 
   test("oneStepScan sorts the step sizes and rejects η ≤ 0, naming the argument", () => {
     const { policy, theta } = warmToy(50);
     assert.deepEqual(oneStepScan(policy, theta, 2, [1, 0.1]).etas, [0.1, 1]);
-    assert.throws(() => oneStepScan(policy, theta, 2, [0.1, 0]), { name: "RangeError", message: "oneStepScan: etas[1] must be > 0, got 0" });
-    assert.throws(() => oneStepScan(policy, [0], 2, [0.1]), { name: "RangeError", message: /^oneStepScan: theta has length 1/ });
+    assert.throws(() => oneStepScan(policy, theta, 2, [0.1, 0]), {
+      name: "RangeError",
+      message: "oneStepScan: etas[1] must be > 0, got 0",
+    });
+    assert.throws(() => oneStepScan(policy, [0], 2, [0.1]), {
+      name: "RangeError",
+      message: /^oneStepScan: theta has length 1/,
+    });
   });
 });
 
@@ -159,12 +190,22 @@ describe("projected ascent (claim 12)", () => {
   test("the chunked run follows the path of one train() call with the projected objective", () => {
     const { policy, theta } = warmToy(200);
     const tr = projectionTrace(policy, theta, { k: 3, steps: 30, lr: 0.5, every: 7 });
-    const one = train({ policy, theta0: theta, steps: 30, lr: 0.5, objective: { kind: "projected", k: 3 }, record: { ks: [1, 3], every: 1 } }).history;
+    const one = train({
+      policy,
+      theta0: theta,
+      steps: 30,
+      lr: 0.5,
+      objective: { kind: "projected", k: 3 },
+      record: { ks: [1, 3], every: 1 },
+    }).history;
     assert.deepEqual(tr.step, [0, 7, 14, 21, 28, 30]);
     for (let i = 0; i < tr.step.length; i++) {
       // Same θ path; J_k is summed by two different routines, so equal to rounding.
       assert.ok(Math.abs(tr.J1[i] - one.J1[tr.step[i]]) <= 1e-15, `J_1 at step ${tr.step[i]}`);
-      assert.ok(Math.abs(tr.Jk[i] - one.passAtK[1][tr.step[i]]) <= 1e-15, `J_3 at step ${tr.step[i]}`);
+      assert.ok(
+        Math.abs(tr.Jk[i] - one.passAtK[1][tr.step[i]]) <= 1e-15,
+        `J_3 at step ${tr.step[i]}`,
+      );
     }
   });
 });

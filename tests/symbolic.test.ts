@@ -38,7 +38,13 @@ describe("symbolic derivatives", () => {
   });
 
   test("checkSymbolic rejects p = 1 (0·∞ in the symbolic second derivative at k = 1) and non-integer k", () => {
-    assert.throws(() => checkSymbolic(2, [0.5, 1]), { name: "RangeError", message: /checkSymbolic: ps\[1\] must be in \[0, 1\), got 1/ });
-    assert.throws(() => checkSymbolic(1.5, [0.5]), { name: "RangeError", message: /checkSymbolic: k must be an integer, got 1.5/ });
+    assert.throws(() => checkSymbolic(2, [0.5, 1]), {
+      name: "RangeError",
+      message: /checkSymbolic: ps\[1\] must be in \[0, 1\), got 1/,
+    });
+    assert.throws(() => checkSymbolic(1.5, [0.5]), {
+      name: "RangeError",
+      message: /checkSymbolic: k must be an integer, got 1.5/,
+    });
   });
 });

@@ -5,7 +5,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { agreementScores, conflictProfile, innerProductFromAgreement } from "../lib/theory/interference";
+import {
+  agreementScores,
+  conflictProfile,
+  innerProductFromAgreement,
+} from "../lib/theory/interference";
 import {
   generalBound,
   generalBoundParts,
@@ -43,7 +47,10 @@ describe("claim 4: the two-group threshold", () => {
     assert.equal(Math.floor(kStar) + 1, 3);
     assert.equal(kStarExact(pop.mass, pop.p, a), 3);
     const prof = conflictProfile(pop, [1, 2, 3, 4]);
-    assert.deepEqual(Array.from(prof.innerProduct, (v) => v < 0), [false, false, true, true]);
+    assert.deepEqual(
+      Array.from(prof.innerProduct, (v) => v < 0),
+      [false, false, true, true],
+    );
   });
 
   test("claim 4: ⟨∇J_k, ∇J_1⟩ of the two-group model vanishes at the real k* and changes sign there", () => {
@@ -54,7 +61,10 @@ describe("claim 4: the two-group threshold", () => {
       if (!(kStar > 1 && kStar < 500)) continue;
       const scale = g.piE * g.aE * (1 - g.pE) ** (kStar - 1) * kStar;
       assert.ok(Math.abs(twoGroupInner(g, kStar)) < 1e-9 * scale, `rep ${rep}: at k*=${kStar}`);
-      assert.ok(twoGroupInner(g, kStar - 0.01) > 0 && twoGroupInner(g, kStar + 0.01) < 0, `rep ${rep}`);
+      assert.ok(
+        twoGroupInner(g, kStar - 0.01) > 0 && twoGroupInner(g, kStar + 0.01) < 0,
+        `rep ${rep}`,
+      );
     }
   });
 
@@ -102,9 +112,15 @@ describe("claim 5: the general sufficient bound", () => {
       assert.notEqual(kStar, null);
       // B < 1 (A₊ < A₋, so even k = 1 conflicts) makes the first integer above B equal to 1.
       const first = Math.max(1, Math.floor(bound) + 1);
-      assert.ok((kStar as number) <= first, `rep ${rep}: k*_exact = ${kStar} > ⌊B⌋ + 1, B = ${bound}`);
+      assert.ok(
+        (kStar as number) <= first,
+        `rep ${rep}: k*_exact = ${kStar} > ⌊B⌋ + 1, B = ${bound}`,
+      );
       for (let k = first; k < first + 40; k++) {
-        assert.ok(innerProductFromAgreement(mass, p, a, k) < 0, `rep ${rep}: k = ${k} > B = ${bound} does not conflict`);
+        assert.ok(
+          innerProductFromAgreement(mass, p, a, k) < 0,
+          `rep ${rep}: k = ${k} > B = ${bound} does not conflict`,
+        );
       }
       applied++;
       if ((kStar as number) >= 3) nontrivial++;
@@ -117,7 +133,12 @@ describe("claim 5: the general sufficient bound", () => {
     const rng = createRng(204);
     for (let rep = 0; rep < 100; rep++) {
       const g = randomTwoGroup(rng);
-      assertClose(generalBound([g.piE, g.piH], [g.pE, g.pH], [g.aE, g.aH]) as number, twoGroupKStar(g), 1e-12, `rep ${rep}`);
+      assertClose(
+        generalBound([g.piE, g.piH], [g.pE, g.pH], [g.aE, g.aH]) as number,
+        twoGroupKStar(g),
+        1e-12,
+        `rep ${rep}`,
+      );
     }
   });
 
@@ -153,7 +174,10 @@ describe("the k* scan", () => {
   });
 
   test("the scan (four k per pass, reused scratch) returns what a plain one-k-at-a-time scan returns", () => {
-    /** The definition, term by term: first k with Σ D·a·((1−p)/u_max)^{k−1} < 0 over prompts with D·a ≠ 0. */
+    /**
+     * The definition, term by term: first k with Σ D·a·((1−p)/u_max)^{k−1} < 0 over prompts with
+     * D·a ≠ 0.
+     */
     function reference(mass: number[], p: number[], a: number[], kMax: number): number | null {
       const act = mass.map((m, i) => ({ c: m * a[i], u: 1 - p[i] })).filter((x) => x.c !== 0);
       if (!act.some((x) => x.c < 0)) return null;
@@ -174,34 +198,65 @@ describe("the k* scan", () => {
       p: fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true })),
       a: fc.oneof(fc.constant(0), fc.double({ min: -1, max: 1, noNaN: true })),
     });
-    // Easy prompts agreeing with pass@1, hard ones against it with a small weight: conflicts at larger k.
+    // Easy prompts agreeing with pass@1, hard ones against it with a small weight: conflicts at
+    // larger k.
     const unit = fc.double({ min: 0.01, max: 1, noNaN: true });
     const member = fc.record({ m: unit, p: unit, a: unit });
-    const twoGroups = fc.tuple(fc.array(member, { minLength: 1, maxLength: 6 }), fc.array(member, { minLength: 1, maxLength: 6 })).map(([easy, hard]) => [
-      ...easy.map((x) => ({ m: x.m, p: 0.6 + 0.4 * x.p, a: x.a })),
-      ...hard.map((x) => ({ m: x.m, p: 0.5 * x.p, a: -x.a * 1e-3 })),
-    ]);
+    const twoGroups = fc
+      .tuple(
+        fc.array(member, { minLength: 1, maxLength: 6 }),
+        fc.array(member, { minLength: 1, maxLength: 6 }),
+      )
+      .map(([easy, hard]) => [
+        ...easy.map((x) => ({ m: x.m, p: 0.6 + 0.4 * x.p, a: x.a })),
+        ...hard.map((x) => ({ m: x.m, p: 0.5 * x.p, a: -x.a * 1e-3 })),
+      ]);
     fc.assert(
-      fc.property(fc.oneof(fc.array(prompt, { minLength: 1, maxLength: 12 }), twoGroups), fc.integer({ min: 1, max: 40 }), (xs, kMax) => {
-        const total = xs.reduce((t, x) => t + x.m, 0) || 1;
-        const mass = xs.map((x) => x.m / total);
-        const p = xs.map((x) => x.p);
-        const a = xs.map((x) => x.a);
-        const want = reference(mass, p, a, kMax);
-        assert.equal(kStarExactUnchecked(mass, p, a, kMax, scratch), want);
-        if (xs.some((x) => x.m > 0)) assert.equal(kStarExact(mass, p, a, { kMax }), want);
-      }),
+      fc.property(
+        fc.oneof(fc.array(prompt, { minLength: 1, maxLength: 12 }), twoGroups),
+        fc.integer({ min: 1, max: 40 }),
+        (xs, kMax) => {
+          const total = xs.reduce((t, x) => t + x.m, 0) || 1;
+          const mass = xs.map((x) => x.m / total);
+          const p = xs.map((x) => x.p);
+          const a = xs.map((x) => x.a);
+          const want = reference(mass, p, a, kMax);
+          assert.equal(kStarExactUnchecked(mass, p, a, kMax, scratch), want);
+          if (xs.some((x) => x.m > 0)) assert.equal(kStarExact(mass, p, a, { kMax }), want);
+        },
+      ),
       { seed: 4242, numRuns: 2000 },
     );
   });
 
   test("bad input throws errors naming the function, the argument and the value", () => {
-    assert.throws(() => twoGroupKStar({ ...WORKED, pH: 0.9 }), { name: "RangeError", message: /twoGroupKStar: g.pH must be < g.pE.*pH = 0.9, pE = 0.8/ });
-    assert.throws(() => twoGroupKStar({ ...WORKED, aH: 0.1 }), { name: "RangeError", message: /twoGroupKStar: g.aH must be < 0, got 0.1/ });
-    assert.throws(() => twoGroupKStar({ ...WORKED, piE: 0 }), { name: "RangeError", message: /twoGroupKStar: g.piE must be > 0, got 0/ });
-    assert.throws(() => twoGroupKStar({ ...WORKED, pE: NaN }), { name: "TypeError", message: /twoGroupKStar: g.pE must be a number, got NaN/ });
-    assert.throws(() => kStarExact([1], [0.5], [1, 2]), { name: "RangeError", message: /kStarExact: a has length 2, but p has length 1/ });
-    assert.throws(() => kStarExact([1], [0.5], [1], { kMax: 0 }), { name: "RangeError", message: /kStarExact: opts.kMax must be an integer ≥ 1, got 0/ });
-    assert.throws(() => generalBound([1], [1.5], [1]), { name: "RangeError", message: /generalBound: p\[0\] must be in \[0, 1\], got 1.5/ });
+    assert.throws(() => twoGroupKStar({ ...WORKED, pH: 0.9 }), {
+      name: "RangeError",
+      message: /twoGroupKStar: g.pH must be < g.pE.*pH = 0.9, pE = 0.8/,
+    });
+    assert.throws(() => twoGroupKStar({ ...WORKED, aH: 0.1 }), {
+      name: "RangeError",
+      message: /twoGroupKStar: g.aH must be < 0, got 0.1/,
+    });
+    assert.throws(() => twoGroupKStar({ ...WORKED, piE: 0 }), {
+      name: "RangeError",
+      message: /twoGroupKStar: g.piE must be > 0, got 0/,
+    });
+    assert.throws(() => twoGroupKStar({ ...WORKED, pE: NaN }), {
+      name: "TypeError",
+      message: /twoGroupKStar: g.pE must be a number, got NaN/,
+    });
+    assert.throws(() => kStarExact([1], [0.5], [1, 2]), {
+      name: "RangeError",
+      message: /kStarExact: a has length 2, but p has length 1/,
+    });
+    assert.throws(() => kStarExact([1], [0.5], [1], { kMax: 0 }), {
+      name: "RangeError",
+      message: /kStarExact: opts.kMax must be an integer ≥ 1, got 0/,
+    });
+    assert.throws(() => generalBound([1], [1.5], [1]), {
+      name: "RangeError",
+      message: /generalBound: p\[0\] must be in \[0, 1\], got 1.5/,
+    });
   });
 });

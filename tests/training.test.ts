@@ -22,21 +22,70 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe("argument checks", () => {
-  const base: TrainOptions = { policy, theta0, steps: 3, lr: 0.5, objective: { kind: "passK", k: 4 } };
+  const base: TrainOptions = {
+    policy,
+    theta0,
+    steps: 3,
+    lr: 0.5,
+    objective: { kind: "passK", k: 4 },
+  };
   const bad: [string, Partial<TrainOptions>, RegExp][] = [
-    ["θ0 of the wrong length", { theta0: [1, 2, 3] }, /train: theta0 has length 3, but the policy's parameter dimension d has length 2/],
-    ["a non-finite θ0", { theta0: [1, Infinity] }, /train: theta0\[1\] must be a finite number, got Infinity/],
+    [
+      "θ0 of the wrong length",
+      { theta0: [1, 2, 3] },
+      /train: theta0 has length 3, but the policy's parameter dimension d has length 2/,
+    ],
+    [
+      "a non-finite θ0",
+      { theta0: [1, Infinity] },
+      /train: theta0\[1\] must be a finite number, got Infinity/,
+    ],
     ["lr = 0", { lr: 0 }, /train: lr must be > 0, got 0/],
     ["lr < 0", { lr: -1 }, /train: lr must be > 0, got -1/],
     ["non-integer steps", { steps: 2.5 }, /train: steps must be an integer, got 2.5/],
-    ["a non-integer k grid", { record: { ks: [1, 2.5] } }, /train: record.ks\[1\] must be an integer, got 2.5/],
-    ["k = 0 in the objective", { objective: { kind: "passK", k: 0 } }, /train: objective.k must be an integer ≥ 1, got 0/],
-    ["λ outside [0, 1]", { objective: { kind: "mixture", k: 4, lambda: 1.5 } }, /train: objective.lambda must be in \[0, 1\], got 1.5/],
-    ["τ ≤ 0", { objective: { kind: "capped", k: 4, tau: 0 } }, /train: objective.tau must be > 0, got 0/],
-    ["an unknown objective", { objective: { kind: "pass2" } as unknown as TrainOptions["objective"] }, /objective.kind must be one of/],
-    ["an annealing schedule of the wrong length", { objective: { kind: "annealed", schedule: [4, 2] } }, /objective.schedule has length 2, but steps has length 3/],
-    ["sampled gradients with k > n", { gradients: { kind: "sampled", n: 3, rng: createRng(1) } }, /the objective's k = 4 must be ≤ 3 for the pkpoLooMinusOne estimator with gradients.n = 3/],
-    ["sampled gradients for capped weights", { objective: { kind: "capped", k: 4, tau: 1 }, gradients: { kind: "sampled", n: 8, rng: createRng(1) } }, /objective "capped" needs exact gradients/],
+    [
+      "a non-integer k grid",
+      { record: { ks: [1, 2.5] } },
+      /train: record.ks\[1\] must be an integer, got 2.5/,
+    ],
+    [
+      "k = 0 in the objective",
+      { objective: { kind: "passK", k: 0 } },
+      /train: objective.k must be an integer ≥ 1, got 0/,
+    ],
+    [
+      "λ outside [0, 1]",
+      { objective: { kind: "mixture", k: 4, lambda: 1.5 } },
+      /train: objective.lambda must be in \[0, 1\], got 1.5/,
+    ],
+    [
+      "τ ≤ 0",
+      { objective: { kind: "capped", k: 4, tau: 0 } },
+      /train: objective.tau must be > 0, got 0/,
+    ],
+    [
+      "an unknown objective",
+      { objective: { kind: "pass2" } as unknown as TrainOptions["objective"] },
+      /objective.kind must be one of/,
+    ],
+    [
+      "an annealing schedule of the wrong length",
+      { objective: { kind: "annealed", schedule: [4, 2] } },
+      /objective.schedule has length 2, but steps has length 3/,
+    ],
+    [
+      "sampled gradients with k > n",
+      { gradients: { kind: "sampled", n: 3, rng: createRng(1) } },
+      /the objective's k = 4 must be ≤ 3 for the pkpoLooMinusOne estimator with gradients.n = 3/,
+    ],
+    [
+      "sampled gradients for capped weights",
+      {
+        objective: { kind: "capped", k: 4, tau: 1 },
+        gradients: { kind: "sampled", n: 8, rng: createRng(1) },
+      },
+      /objective "capped" needs exact gradients/,
+    ],
   ];
   for (const [what, change, message] of bad) {
     test(`${what} is rejected with a message naming the argument, before any step`, () => {
@@ -47,8 +96,14 @@ describe("argument checks", () => {
   }
 
   test("a step that makes θ non-finite throws, naming the step and the learning rate", () => {
-    const huge = logisticPolicy(contextsFromArrays({ features: [1, 1e10], m: 2, correctAction: [1] }));
-    assert.throws(() => train({ policy: huge, theta0: [0, 0], steps: 2, lr: 1e300, objective: { kind: "pass1" } }), /θ became non-finite at step 1 \(θ\[1\] = Infinity\); lower lr = 1e\+300/);
+    const huge = logisticPolicy(
+      contextsFromArrays({ features: [1, 1e10], m: 2, correctAction: [1] }),
+    );
+    assert.throws(
+      () =>
+        train({ policy: huge, theta0: [0, 0], steps: 2, lr: 1e300, objective: { kind: "pass1" } }),
+      /θ became non-finite at step 1 \(θ\[1\] = Infinity\); lower lr = 1e\+300/,
+    );
   });
 });
 
@@ -68,31 +123,65 @@ describe("update rule and objectives", () => {
     const opts = { policy, theta0, steps: 4, lr: 0.5 };
     const mix0 = train({ ...opts, objective: { kind: "mixture", k: 4, lambda: 0 } });
     const mix1 = train({ ...opts, objective: { kind: "mixture", k: 4, lambda: 1 } });
-    assert.ok(maxAbsDiff(mix0.theta, train({ ...opts, objective: { kind: "pass1" } }).theta) < 1e-15);
-    assert.ok(maxAbsDiff(mix1.theta, train({ ...opts, objective: { kind: "passK", k: 4 } }).theta) < 1e-15);
+    assert.ok(
+      maxAbsDiff(mix0.theta, train({ ...opts, objective: { kind: "pass1" } }).theta) < 1e-15,
+    );
+    assert.ok(
+      maxAbsDiff(mix1.theta, train({ ...opts, objective: { kind: "passK", k: 4 } }).theta) < 1e-15,
+    );
   });
 
   test("capped weights with τ ≥ k are pass@k ascent; a constant annealing schedule is pass@k ascent", () => {
     const opts = { policy, theta0, steps: 4, lr: 0.5 };
     const passK = train({ ...opts, objective: { kind: "passK", k: 3 } }).theta;
-    assert.ok(maxAbsDiff(train({ ...opts, objective: { kind: "capped", k: 3, tau: 3 } }).theta, passK) < 1e-15);
-    assert.ok(maxAbsDiff(train({ ...opts, objective: { kind: "annealed", schedule: [3, 3, 3, 3] } }).theta, passK) < 1e-15);
+    assert.ok(
+      maxAbsDiff(train({ ...opts, objective: { kind: "capped", k: 3, tau: 3 } }).theta, passK) <
+        1e-15,
+    );
+    assert.ok(
+      maxAbsDiff(
+        train({ ...opts, objective: { kind: "annealed", schedule: [3, 3, 3, 3] } }).theta,
+        passK,
+      ) < 1e-15,
+    );
   });
 
   test("the linear annealing schedule runs from kStart down to kEnd in integers", () => {
     assert.deepEqual(Array.from(annealingSchedule(8, 1, 5)), [8, 6, 5, 3, 1]);
-    const run = train({ policy, theta0, steps: 5, lr: 0.5, objective: { kind: "annealed", kStart: 8 }, record: { ks: [1] } });
+    const run = train({
+      policy,
+      theta0,
+      steps: 5,
+      lr: 0.5,
+      objective: { kind: "annealed", kStart: 8 },
+      record: { ks: [1] },
+    });
     assert.deepEqual(run.history.k.slice(0, 5), [8, 6, 5, 3, 1]);
   });
 
   test("the interference-aware direction never has a negative inner product with ∇J_1", () => {
-    const run = train({ policy, theta0, steps: 20, lr: 0.5, objective: { kind: "interferenceAware", k: 8 }, record: { ks: [1] } });
-    for (let t = 0; t < 20; t++) assert.ok(run.history.stepInnerProduct[t] >= run.history.innerProduct[0][t] - 1e-15);
+    const run = train({
+      policy,
+      theta0,
+      steps: 20,
+      lr: 0.5,
+      objective: { kind: "interferenceAware", k: 8 },
+      record: { ks: [1] },
+    });
+    for (let t = 0; t < 20; t++)
+      assert.ok(run.history.stepInnerProduct[t] >= run.history.innerProduct[0][t] - 1e-15);
   });
 });
 
 describe("sampled gradients", () => {
-  const opts: TrainOptions = { policy, theta0, steps: 30, lr: 0.5, objective: { kind: "passK", k: 4 }, record: { ks: [1, 4], every: 30 } };
+  const opts: TrainOptions = {
+    policy,
+    theta0,
+    steps: 30,
+    lr: 0.5,
+    objective: { kind: "passK", k: 4 },
+    record: { ks: [1, 4], every: 30 },
+  };
 
   test("a sampled run is deterministic for a seed and differs between seeds", () => {
     const a = train({ ...opts, gradients: { kind: "sampled", n: 16, rng: createRng(7) } });
@@ -116,18 +205,40 @@ describe("sampled gradients", () => {
       { kind: "projected" as const, k: 4 },
       { kind: "annealed" as const, kStart: 6 },
     ]) {
-      const run = train({ ...opts, steps: 3, objective, gradients: { ...gradients, pass1Estimator: "reinforceLeaveOneOut" } });
+      const run = train({
+        ...opts,
+        steps: 3,
+        objective,
+        gradients: { ...gradients, pass1Estimator: "reinforceLeaveOneOut" },
+      });
       assert.ok(run.theta.every(Number.isFinite));
     }
-    for (const estimator of ["plugIn", "unbiasedWeight", "pkpo", "pkpoLooMinusOne", "passKTraining"] as const) {
-      assert.ok(train({ ...opts, steps: 3, gradients: { ...gradients, estimator } }).theta.every(Number.isFinite));
+    for (const estimator of [
+      "plugIn",
+      "unbiasedWeight",
+      "pkpo",
+      "pkpoLooMinusOne",
+      "passKTraining",
+    ] as const) {
+      assert.ok(
+        train({ ...opts, steps: 3, gradients: { ...gradients, estimator } }).theta.every(
+          Number.isFinite,
+        ),
+      );
     }
   });
 });
 
 describe("history and progress", () => {
   test("records are taken at steps 0, every, 2·every, … and the last step, with exact J and inner products", () => {
-    const run = train({ policy, theta0, steps: 7, lr: 0.5, objective: { kind: "passK", k: 2 }, record: { ks: [1, 2], every: 3 } });
+    const run = train({
+      policy,
+      theta0,
+      steps: 7,
+      lr: 0.5,
+      objective: { kind: "passK", k: 2 },
+      record: { ks: [1, 2], every: 3 },
+    });
     const h = run.history;
     assert.deepEqual(h.step, [0, 3, 6, 7]);
     assert.equal(h.J1.length, 4);
@@ -144,8 +255,20 @@ describe("history and progress", () => {
 
   test("onProgress is called once per step with (steps done, total)", () => {
     const calls: [number, number][] = [];
-    train({ policy, theta0, steps: 4, lr: 0.5, objective: { kind: "pass1" }, onProgress: (i, n) => calls.push([i, n]) });
-    assert.deepEqual(calls, [[1, 4], [2, 4], [3, 4], [4, 4]]);
+    train({
+      policy,
+      theta0,
+      steps: 4,
+      lr: 0.5,
+      objective: { kind: "pass1" },
+      onProgress: (i, n) => calls.push([i, n]),
+    });
+    assert.deepEqual(calls, [
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
   });
 
   test("steps = 0 records the starting point only", () => {

@@ -44,7 +44,10 @@ export interface AgreementResult {
   profile: ConflictProfile;
 }
 
-/** The timed work: ∇J_1, a(x), and the conflict profile over k = 1..kMax (one call: the profile returns ∇J_1 and a). */
+/**
+ * The timed work: ∇J_1, a(x), and the conflict profile over k = 1..kMax (one call: the profile
+ * returns ∇J_1 and a).
+ */
 export function agreementProfile(pop: Population, ks: Float64Array): AgreementResult {
   const profile = conflictProfile(pop, ks);
   return { g1: profile.gradJ1, a: profile.agreement, profile };
@@ -52,7 +55,8 @@ export function agreementProfile(pop: Population, ks: Float64Array): AgreementRe
 
 export const workload: Workload<{ pop: Population; ks: Float64Array }, AgreementResult> = {
   name: "agreement",
-  description: "∇J_1, agreement scores, ⟨∇J_k,∇J_1⟩, ‖∇J_k‖, cosine for k = 1..64; N = 20 000, d = 64",
+  description:
+    "∇J_1, agreement scores, ⟨∇J_k,∇J_1⟩, ‖∇J_k‖, cosine for k = 1..64; N = 20 000, d = 64",
   params: { N: 20_000, d: 64, kMax: 64 },
   runs: 9,
   warmup: 3,
@@ -66,7 +70,8 @@ export const workload: Workload<{ pop: Population; ks: Float64Array }, Agreement
     let sumA = 0;
     for (let i = 0; i < a.length; i++) sumA += a[i];
     let firstConflict: number | null = null;
-    for (let s = 0; s < K && firstConflict === null; s++) if (profile.innerProduct[s] < 0) firstConflict = profile.k[s];
+    for (let s = 0; s < K && firstConflict === null; s++)
+      if (profile.innerProduct[s] < 0) firstConflict = profile.k[s];
     return {
       normGradJ1: Math.hypot(...g1),
       sumAgreement: sumA,
@@ -79,6 +84,7 @@ export const workload: Workload<{ pop: Population; ks: Float64Array }, Agreement
     };
   },
   exportInputs: ({ pop }) => ({ mass: pop.mass, p: pop.p, gradP: pop.gradP }),
-  // Which block-update kernel conflictProfile ran (wasm unless PASSK_BLOCK_KERNEL=js or no WebAssembly SIMD).
+  // Which block-update kernel conflictProfile ran (wasm unless PASSK_BLOCK_KERNEL=js or no
+  // WebAssembly SIMD).
   extra: ({ pop, ks }) => ({ kernel: blockUpdate(pop.d, ks.length).kernel }),
 };

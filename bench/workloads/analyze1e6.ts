@@ -30,7 +30,14 @@ export interface AnalyzeInputs {
  * drawn from a log-linear softmax over K actions with random features (d dims) and one correct
  * action per prompt; `grad` is the exact score ∇log π(y|x) of the sampled action.
  */
-export function writeSampleFile(file: string, prompts: number, perPrompt: number, K: number, d: number, seed: number): { lines: number; bytes: number } {
+export function writeSampleFile(
+  file: string,
+  prompts: number,
+  perPrompt: number,
+  K: number,
+  d: number,
+  seed: number,
+): { lines: number; bytes: number } {
   const rng = createRng(seed);
   const features = Float64Array.from({ length: prompts * K * d }, () => rng.normal());
   const correctAction = Int32Array.from({ length: prompts }, () => rng.int(0, K - 1));
@@ -41,11 +48,15 @@ export function writeSampleFile(file: string, prompts: number, perPrompt: number
   let bytes = 0;
   try {
     for (let x = 0; x < prompts; x++) {
-      const grads = Array.from({ length: K }, (_, a) => JSON.stringify(Array.from(policy.score(theta, x, a))));
+      const grads = Array.from({ length: K }, (_, a) =>
+        JSON.stringify(Array.from(policy.score(theta, x, a))),
+      );
       const parts: string[] = [];
       for (let j = 0; j < perPrompt; j++) {
         const a = batch.actions[x * perPrompt + j];
-        parts.push(`{"prompt":"q${x}","correct":${batch.correct[x * perPrompt + j] === 1},"grad":${grads[a]}}\n`);
+        parts.push(
+          `{"prompt":"q${x}","correct":${batch.correct[x * perPrompt + j] === 1},"grad":${grads[a]}}\n`,
+        );
       }
       const chunk = parts.join("");
       bytes += fs.writeSync(fd, chunk);
@@ -58,10 +69,16 @@ export function writeSampleFile(file: string, prompts: number, perPrompt: number
 
 /** Runs the analyze CLI once; resolves with its parsed --json output. */
 export async function runAnalyze(inputs: AnalyzeInputs): Promise<Record<string, unknown>> {
-  const run = await runProbedScript(path.join(ROOT, "scripts", "analyze.ts"), [inputs.file, ...inputs.args]);
+  const run = await runProbedScript(path.join(ROOT, "scripts", "analyze.ts"), [
+    inputs.file,
+    ...inputs.args,
+  ]);
   inputs.peakRssMb.push(run.peakRssMb);
   inputs.cpuMs.push(run.cpuMs);
-  if (run.code !== 0) throw new Error(`analyze exited with code ${run.code}: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  if (run.code !== 0)
+    throw new Error(
+      `analyze exited with code ${run.code}: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+    );
   try {
     return JSON.parse(run.stdout) as Record<string, unknown>;
   } catch (e) {
@@ -74,13 +91,24 @@ const at = (v: unknown, i: number): number | null => (Array.isArray(v) ? num(v[i
 
 export const workload: Workload<AnalyzeInputs, Record<string, unknown>> = {
   name: "analyze-1e6",
-  description: "analyze command on 10^6 per-sample JSONL lines (d = 32, 10^4 prompts), wall time + peak RSS",
+  description:
+    "analyze command on 10^6 per-sample JSONL lines (d = 32, 10^4 prompts), wall time + peak RSS",
   params: { prompts: 10_000, perPrompt: 100, K: 4, d: 32 },
   runs: 3,
   warmup: 1,
   setup: (p: Params, seed: number) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "passk-bench-analyze-")), "samples.jsonl");
-    const { lines, bytes } = writeSampleFile(file, Number(p.prompts), Number(p.perPrompt), Number(p.K), Number(p.d), seed);
+    const file = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), "passk-bench-analyze-")),
+      "samples.jsonl",
+    );
+    const { lines, bytes } = writeSampleFile(
+      file,
+      Number(p.prompts),
+      Number(p.perPrompt),
+      Number(p.K),
+      Number(p.d),
+      seed,
+    );
     return { file, lines, bytes, args: ["--json"], peakRssMb: [], cpuMs: [] };
   },
   run: runAnalyze,
@@ -91,7 +119,11 @@ export const workload: Workload<AnalyzeInputs, Record<string, unknown>> = {
     innerProduct_k2: at(r.innerProduct, 1),
     kStar: num(r.kStar),
   }),
-  extra: (inputs) => ({ file_mb: +(inputs.bytes / 2 ** 20).toFixed(1), lines: inputs.lines, peak_rss_mb_per_run: inputs.peakRssMb.map((x) => +x.toFixed(1)) }),
+  extra: (inputs) => ({
+    file_mb: +(inputs.bytes / 2 ** 20).toFixed(1),
+    lines: inputs.lines,
+    peak_rss_mb_per_run: inputs.peakRssMb.map((x) => +x.toFixed(1)),
+  }),
   // the warm-up run's peak counts too: every run is the same command on the same file
   childStats: (inputs) => ({ peakRssMb: Math.max(...inputs.peakRssMb), cpuMsPerRun: inputs.cpuMs }),
   exportFiles: (inputs) => ({ samples: inputs.file }),

@@ -34,7 +34,8 @@ export function freshRssDir(): string {
 export function collectRss(dir: string): ProcessRss[] {
   const records: ProcessRss[] = [];
   for (const f of fs.readdirSync(dir)) {
-    if (f.endsWith(".json")) records.push(JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as ProcessRss);
+    if (f.endsWith(".json"))
+      records.push(JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as ProcessRss);
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return records.sort((a, b) => a.start - b.start);
@@ -55,14 +56,22 @@ export interface ProbedRun {
  * `npm run` command runs, without npm's own start-up) with `env` added to this process's
  * environment, and resolves when it exits, whatever its exit code.
  */
-export function runProbedScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProbedRun> {
+export function runProbedScript(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ProbedRun> {
   const rssDir = freshRssDir();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--require", RSS_PROBE, script, ...args], {
-      cwd: path.join(__dirname, "..", ".."),
-      env: { ...process.env, ...env, BENCH_RSS_DIR: rssDir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--require", RSS_PROBE, script, ...args],
+      {
+        cwd: path.join(__dirname, "..", ".."),
+        env: { ...process.env, ...env, BENCH_RSS_DIR: rssDir },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const out: Buffer[] = [];
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => out.push(b));

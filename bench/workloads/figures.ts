@@ -44,7 +44,8 @@ export async function runFigures(inputs: FiguresInputs): Promise<FiguresRun> {
   inputs.peakRssMb.push(run.peakRssMb);
   inputs.cpuMs.push(run.cpuMs);
   const out = run.stdout + run.stderr;
-  const line = out.split("\n").find((l) => l.startsWith("figures: ") && l.includes(" written to ")) ?? "";
+  const line =
+    out.split("\n").find((l) => l.startsWith("figures: ") && l.includes(" written to ")) ?? "";
   inputs.lines.push(line);
   const tail = () => out.trim().split("\n").slice(-3).join(" | ");
   if (run.code !== 0) throw new Error(`figures exited with code ${run.code}: ${tail()}`);
@@ -55,7 +56,8 @@ export async function runFigures(inputs: FiguresInputs): Promise<FiguresRun> {
 
 export const workload: Workload<FiguresInputs, FiguresRun> = {
   name: "figures",
-  description: "figure export of every notebook figure (HTML, SVG, PNG, PDF), one Chromium start per run",
+  description:
+    "figure export of every notebook figure (HTML, SVG, PNG, PDF), one Chromium start per run",
   params: { notebooks: "notebooks/", cache: "on" },
   runs: 5,
   warmup: 1,
@@ -71,7 +73,9 @@ export const workload: Workload<FiguresInputs, FiguresRun> = {
   summary: (r) => ({ written: r.written, total: r.total }),
   extra: (inputs) => ({
     summary_lines: inputs.lines,
-    browser_start_s: inputs.lines.map((l) => Number(/browser start ([\d.]+) s/.exec(l)?.[1] ?? NaN)),
+    browser_start_s: inputs.lines.map((l) =>
+      Number(/browser start ([\d.]+) s/.exec(l)?.[1] ?? NaN),
+    ),
   }),
   childStats: (inputs) => ({ peakRssMb: Math.max(...inputs.peakRssMb), cpuMsPerRun: inputs.cpuMs }),
   teardown: (inputs) => fs.rmSync(inputs.outDir, { recursive: true, force: true }),

@@ -30,7 +30,12 @@ async function runAll(inputs: NotebookInputs): Promise<NotebookRun> {
   process.env.BENCH_RSS_DIR = rssDir;
   let results: NotebookResult[];
   try {
-    results = await runNotebooks({ notebooks: inputs.files, write: false, png: false, log: (s) => process.stderr.write(`  ${s}\n`) });
+    results = await runNotebooks({
+      notebooks: inputs.files,
+      write: false,
+      png: false,
+      log: (s) => process.stderr.write(`  ${s}\n`),
+    });
   } finally {
     if (saved.opts === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = saved.opts;
@@ -57,13 +62,24 @@ export const workload: Workload<NotebookInputs, NotebookRun> = {
     cells: results.reduce((s, r) => s + r.executed, 0),
   }),
   extra: ({ runs }) => {
-    const per: Record<string, { seconds: number[]; cpu_seconds: number[]; peak_rss_mb: number; status: string }> = {};
+    const per: Record<
+      string,
+      { seconds: number[]; cpu_seconds: number[]; peak_rss_mb: number; status: string }
+    > = {};
     for (const run of runs) {
       run.results.forEach((r, i) => {
-        const entry = (per[r.notebook] ??= { seconds: [], cpu_seconds: [], peak_rss_mb: 0, status: r.status });
+        const entry = (per[r.notebook] ??= {
+          seconds: [],
+          cpu_seconds: [],
+          peak_rss_mb: 0,
+          status: r.status,
+        });
         entry.seconds.push(+r.seconds.toFixed(2));
         entry.cpu_seconds.push(+((run.kernels[i]?.cpuMs ?? NaN) / 1000).toFixed(2));
-        entry.peak_rss_mb = Math.max(entry.peak_rss_mb, +((run.kernels[i]?.maxRssKb ?? 0) / 1024).toFixed(1));
+        entry.peak_rss_mb = Math.max(
+          entry.peak_rss_mb,
+          +((run.kernels[i]?.maxRssKb ?? 0) / 1024).toFixed(1),
+        );
         if (r.status !== "ok") entry.status = r.status;
       });
     }

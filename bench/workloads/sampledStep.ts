@@ -1,8 +1,8 @@
 /**
  * `sampled-step`: N = 4 000 prompts, a K = 8-action log-linear softmax over shared features
  * (d = 16), n = 64 sampled responses per prompt, one PKPO-weighted pass@4 gradient
- * (lib/sim/policies.ts sample + lib/sim/sampledGradients.ts sampledGradient "pkpo"). Sampling is part of
- * the timed work; each run draws from the same seeded stream, so runs repeat exactly.
+ * (lib/sim/policies.ts sample + lib/sim/sampledGradients.ts sampledGradient "pkpo"). Sampling is
+ * part of the timed work; each run draws from the same seeded stream, so runs repeat exactly.
  */
 import { gradJk } from "../../lib/theory/interference";
 import { logLinearSoftmaxPolicy, type LogLinearSoftmaxPolicy } from "../../lib/sim/policies";
@@ -24,7 +24,14 @@ export interface SampledInputs {
  * Features φ(x, a) ~ N(0, I_d) for every prompt and action, one correct action per prompt
  * (uniform), θ ~ N(0, 0.3² I): per-prompt success spreads over (0, 1).
  */
-export function makeSampledInputs(N: number, K: number, d: number, n: number, k: number, seed: number): SampledInputs {
+export function makeSampledInputs(
+  N: number,
+  K: number,
+  d: number,
+  n: number,
+  k: number,
+  seed: number,
+): SampledInputs {
   const rng = createRng(seed);
   const features = new Float64Array(N * K * d);
   for (let i = 0; i < features.length; i++) features[i] = rng.normal();
@@ -44,12 +51,20 @@ let lastExact: Float64Array | undefined;
 
 export const workload: Workload<SampledInputs, Float64Array> = {
   name: "sampled-step",
-  description: "sample n = 64 responses for N = 4 000 prompts (K = 8, d = 16) + PKPO pass@4 gradient",
+  description:
+    "sample n = 64 responses for N = 4 000 prompts (K = 8, d = 16) + PKPO pass@4 gradient",
   params: { N: 4_000, K: 8, d: 16, n: 64, k: 4 },
   runs: 9,
   warmup: 3,
   setup: (p: Params, seed: number) => {
-    const inputs = makeSampledInputs(Number(p.N), Number(p.K), Number(p.d), Number(p.n), Number(p.k), seed);
+    const inputs = makeSampledInputs(
+      Number(p.N),
+      Number(p.K),
+      Number(p.d),
+      Number(p.n),
+      Number(p.k),
+      seed,
+    );
     lastExact = inputs.exact;
     return inputs;
   },
@@ -63,7 +78,16 @@ export const workload: Workload<SampledInputs, Float64Array> = {
       norm += exact[j] ** 2;
     }
     // mc_* numbers are Monte Carlo: numpy draws its own samples, so they are not compared.
-    return { exactGradNorm: Math.sqrt(norm), mc_gradNorm: Math.hypot(...g), mc_relErrVsExact: Math.sqrt(diff / norm) };
+    return {
+      exactGradNorm: Math.sqrt(norm),
+      mc_gradNorm: Math.hypot(...g),
+      mc_relErrVsExact: Math.sqrt(diff / norm),
+    };
   },
-  exportInputs: ({ policy, theta }) => ({ features: policy.features, reward: policy.reward, mass: policy.mass, theta }),
+  exportInputs: ({ policy, theta }) => ({
+    features: policy.features,
+    reward: policy.reward,
+    mass: policy.mass,
+    theta,
+  }),
 };

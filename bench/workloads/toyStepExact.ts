@@ -21,7 +21,14 @@ export interface ToyInputs {
 }
 
 /** The toy policy at the warm-started θ of PAPER.md §6. */
-export function makeToy(M: number, rho: number, delta: number, seed: number, k: number, lr: number): ToyInputs {
+export function makeToy(
+  M: number,
+  rho: number,
+  delta: number,
+  seed: number,
+  k: number,
+  lr: number,
+): ToyInputs {
   const contexts = easyHardBandit({ M, rho, delta, rng: createRng(seed) });
   const policy = logisticPolicy(contexts);
   const theta = new Float64Array(2);
@@ -30,7 +37,13 @@ export function makeToy(M: number, rho: number, delta: number, seed: number, k: 
 }
 
 /** One exact step θ ← θ + lr·∇J_k(θ) in place; returns ∇J_k. */
-export function exactAscentStep(policy: LogisticPolicy, theta: Float64Array, k: number, lr: number, pop?: Population): Float64Array {
+export function exactAscentStep(
+  policy: LogisticPolicy,
+  theta: Float64Array,
+  k: number,
+  lr: number,
+  pop?: Population,
+): Float64Array {
   const g = gradJk(policy.population(theta, pop), k);
   for (let j = 0; j < theta.length; j++) theta[j] += lr * g[j];
   return g;
@@ -42,12 +55,23 @@ export const workload: Workload<ToyInputs, { theta: Float64Array; grad: Float64A
   params: { M: 100_000, rho: 0.3, delta: 1, k: 4, lr: 0.5 },
   runs: 9,
   warmup: 3,
-  setup: (p: Params, seed: number) => makeToy(Number(p.M), Number(p.rho), Number(p.delta), seed, Number(p.k), Number(p.lr)),
+  setup: (p: Params, seed: number) =>
+    makeToy(Number(p.M), Number(p.rho), Number(p.delta), seed, Number(p.k), Number(p.lr)),
   run: ({ policy, theta, k, lr, pop }) => {
     const next = Float64Array.from(theta); // every run steps from the same θ
     const grad = exactAscentStep(policy, next, k, lr, pop);
     return { theta: next, grad };
   },
-  summary: ({ theta, grad }) => ({ theta0: theta[0], theta1: theta[1], grad0: grad[0], grad1: grad[1] }),
-  exportInputs: ({ policy, theta }) => ({ features: policy.features, reward: policy.reward, mass: policy.mass, theta }),
+  summary: ({ theta, grad }) => ({
+    theta0: theta[0],
+    theta1: theta[1],
+    grad0: grad[0],
+    grad1: grad[1],
+  }),
+  exportInputs: ({ policy, theta }) => ({
+    features: policy.features,
+    reward: policy.reward,
+    mass: policy.mass,
+    theta,
+  }),
 };

@@ -23,7 +23,14 @@ export const workload: Workload<TrainToyInputs, TrainResult> = {
     steps: Number(p.steps),
   }),
   run: ({ policy, theta, k, lr, steps }) =>
-    train({ policy, theta0: theta, steps, lr, objective: { kind: "passK", k }, record: { ks: [1, k] } }),
+    train({
+      policy,
+      theta0: theta,
+      steps,
+      lr,
+      objective: { kind: "passK", k },
+      record: { ks: [1, k] },
+    }),
   summary: ({ theta, history }) => {
     const last = history.J1.length - 1;
     return {
@@ -35,5 +42,10 @@ export const workload: Workload<TrainToyInputs, TrainResult> = {
       theta1: theta[1],
     };
   },
-  exportInputs: ({ policy, theta }) => ({ features: policy.features, reward: policy.reward, mass: policy.mass, theta }),
+  exportInputs: ({ policy, theta }) => ({
+    features: policy.features,
+    reward: policy.reward,
+    mass: policy.mass,
+    theta,
+  }),
 };

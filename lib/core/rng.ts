@@ -15,7 +15,9 @@
  */
 import { checkFinite, checkInteger, checkPositive, checkProbability, show } from "./validate";
 
-/** The part of pure-rand's JumpableRandomGenerator we use (typed locally: see the require below). */
+/**
+ * The part of pure-rand's JumpableRandomGenerator we use (typed locally: see the require below).
+ */
 interface XoroshiroGenerator {
   /** Next 32-bit output, a signed int in [−2^31, 2^31). */
   next(): number;
@@ -24,7 +26,7 @@ interface XoroshiroGenerator {
 // pure-rand 8 exposes its modules only through package.json "exports"; the TypeScript used
 // here (and by the notebook kernel) resolves modules "node10"-style, which ignores "exports".
 // Node's require honours it, so we load the generator at runtime and type it locally.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const { xoroshiro128plusFromState } = require("pure-rand/generator/xoroshiro128plus") as {
   xoroshiro128plusFromState(state: readonly number[]): XoroshiroGenerator;
 };
@@ -147,16 +149,20 @@ class XoroshiroRng implements Rng {
 
   categorical(probs: ArrayLike<number>): number {
     const K = probs == null ? 0 : probs.length;
-    if (K === 0) throw new RangeError(`Rng.categorical: probs must be a non-empty array, got ${show(probs)}`);
+    if (K === 0)
+      throw new RangeError(`Rng.categorical: probs must be a non-empty array, got ${show(probs)}`);
     let total = 0;
     for (let i = 0; i < K; i++) {
       const w = probs[i];
       if (typeof w !== "number" || !Number.isFinite(w) || w < 0) {
-        throw new RangeError(`Rng.categorical: probs[${i}] must be a finite number ≥ 0, got ${show(w)}`);
+        throw new RangeError(
+          `Rng.categorical: probs[${i}] must be a finite number ≥ 0, got ${show(w)}`,
+        );
       }
       total += w;
     }
-    if (!(total > 0)) throw new RangeError(`Rng.categorical: probs must have a positive sum, got ${show(probs)}`);
+    if (!(total > 0))
+      throw new RangeError(`Rng.categorical: probs must have a positive sum, got ${show(probs)}`);
     const target = this.uniform() * total;
     let acc = 0;
     let last = 0;
@@ -181,7 +187,8 @@ class XoroshiroRng implements Rng {
    * (whose draws underflow to 0) still give usable Beta draws.
    */
   private logGammaVariate(shape: number): number {
-    if (shape < 1) return this.logGammaVariate(shape + 1) + Math.log(this.uniformPositive()) / shape;
+    if (shape < 1)
+      return this.logGammaVariate(shape + 1) + Math.log(this.uniformPositive()) / shape;
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {
@@ -241,7 +248,12 @@ class XoroshiroRng implements Rng {
     const w1 = this.gen.next();
     const w2 = this.gen.next();
     const w3 = this.gen.next();
-    const state = [mix32(w0 ^ 0x3c6ef372), mix32(w1 ^ 0x1b873593), mix32(w2 ^ 0x5bd1e995), mix32(w3 ^ 0x27d4eb2f)];
+    const state = [
+      mix32(w0 ^ 0x3c6ef372),
+      mix32(w1 ^ 0x1b873593),
+      mix32(w2 ^ 0x5bd1e995),
+      mix32(w3 ^ 0x27d4eb2f),
+    ];
     if (state.every((w) => w === 0)) state[0] = 1;
     return new XoroshiroRng(state);
   }

@@ -20,7 +20,9 @@ export class InputError extends Error {
   readonly field: string | null;
 
   constructor(file: string, line: number, field: string | null, detail: string) {
-    super(`${line > 0 ? `${file}:${line}` : file}: ${field === null ? "" : `field "${field}": `}${detail}`);
+    super(
+      `${line > 0 ? `${file}:${line}` : file}: ${field === null ? "" : `field "${field}": `}${detail}`,
+    );
     this.name = "InputError";
     this.file = file;
     this.line = line;
@@ -95,7 +97,15 @@ export class Accumulator {
     // Lines of one prompt usually come together: skip the Map lookup then.
     let slot = this.last !== null && this.last.st.id === id ? this.last : this.byId.get(id);
     if (slot === undefined) {
-      const st: PromptStats = { id, line, n: 0, c: 0, cA: 0, sums: this.d > 0 ? new Float64Array(4 * this.d) : null, switches: 0 };
+      const st: PromptStats = {
+        id,
+        line,
+        n: 0,
+        c: 0,
+        cA: 0,
+        sums: this.d > 0 ? new Float64Array(4 * this.d) : null,
+        switches: 0,
+      };
       slot = { st, lastCorrect: correct };
       this.byId.set(id, slot);
       this.prompts.push(st);
@@ -148,7 +158,8 @@ export class Accumulator {
  * @example
  * const acc = new SampleAccumulator();
  * acc.add("q1", true, [0.5, -1]); acc.add("q1", false, [0.1, 0.2]);
- * acc.finish().prompts[0] // => { id: "q1", line: 1, n: 2, c: 1, cA: 1, sums: Float64Array [0.5, -1, 0, 0, 0, 0, 0.1, 0.2], switches: 1 }
+ * acc.finish().prompts[0] // => { id: "q1", line: 1, n: 2, c: 1, cA: 1, sums: Float64Array [0.5,
+ * -1, 0, 0, 0, 0, 0.1, 0.2], switches: 1 }
  */
 export class SampleAccumulator {
   private readonly acc: Accumulator;
@@ -161,8 +172,10 @@ export class SampleAccumulator {
   /** Adds one sample. Every call must pass a gradient of the same length, or none. */
   add(prompt: string, correct: boolean, grad?: ArrayLike<number> | null): void {
     const where = "SampleAccumulator.add";
-    if (typeof prompt !== "string" || prompt === "") throw new TypeError(`${where}: prompt must be a non-empty string, got ${show(prompt)}`);
-    if (typeof correct !== "boolean") throw new TypeError(`${where}: correct must be a boolean, got ${show(correct)}`);
+    if (typeof prompt !== "string" || prompt === "")
+      throw new TypeError(`${where}: prompt must be a non-empty string, got ${show(prompt)}`);
+    if (typeof correct !== "boolean")
+      throw new TypeError(`${where}: correct must be a boolean, got ${show(correct)}`);
     const g = grad ?? null;
     const d = g === null ? 0 : g.length;
     if (g !== null) {
@@ -171,7 +184,9 @@ export class SampleAccumulator {
     }
     if (this.acc.d === -1) this.acc.d = d;
     else if (d !== this.acc.d) {
-      throw new RangeError(`${where}: grad has length ${d}, but the first sample's grad has length ${this.acc.d} (0 = no gradient)`);
+      throw new RangeError(
+        `${where}: grad has length ${d}, but the first sample's grad has length ${this.acc.d} (0 = no gradient)`,
+      );
     }
     this.count++;
     this.acc.push(prompt, correct, g, this.count);

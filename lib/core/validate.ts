@@ -24,7 +24,13 @@ export function show(value: unknown): string {
   }
 }
 
-function fail(kind: "type" | "range", where: string, name: string, what: string, value: unknown): never {
+function fail(
+  kind: "type" | "range",
+  where: string,
+  name: string,
+  what: string,
+  value: unknown,
+): never {
   const msg = `${where}: ${name} must be ${what}, got ${show(value)}`;
   throw kind === "type" ? new TypeError(msg) : new RangeError(msg);
 }
@@ -62,7 +68,11 @@ export function checkPositive(where: string, name: string, x: unknown): number {
 }
 
 /** Every entry finite; returns the array. */
-export function checkFiniteArray<T extends ArrayLike<number>>(where: string, name: string, xs: T): T {
+export function checkFiniteArray<T extends ArrayLike<number>>(
+  where: string,
+  name: string,
+  xs: T,
+): T {
   if (xs == null || typeof (xs as ArrayLike<number>).length !== "number") {
     fail("type", where, name, "an array of numbers", xs);
   }
@@ -77,7 +87,11 @@ export function checkFiniteArray<T extends ArrayLike<number>>(where: string, nam
 }
 
 /** Every entry a probability in [0, 1]. */
-export function checkProbabilityArray<T extends ArrayLike<number>>(where: string, name: string, ps: T): T {
+export function checkProbabilityArray<T extends ArrayLike<number>>(
+  where: string,
+  name: string,
+  ps: T,
+): T {
   checkFiniteArray(where, name, ps);
   for (let i = 0; i < ps.length; i++) {
     if (ps[i] < 0 || ps[i] > 1) {
@@ -88,15 +102,24 @@ export function checkProbabilityArray<T extends ArrayLike<number>>(where: string
 }
 
 /** Array length equals `expected` (named after what it must match). */
-export function checkLength(where: string, name: string, xs: ArrayLike<unknown>, expected: number, against: string): void {
+export function checkLength(
+  where: string,
+  name: string,
+  xs: ArrayLike<unknown>,
+  expected: number,
+  against: string,
+): void {
   if (xs.length !== expected) {
-    throw new RangeError(`${where}: ${name} has length ${xs.length}, but ${against} has length ${expected}`);
+    throw new RangeError(
+      `${where}: ${name} has length ${xs.length}, but ${against} has length ${expected}`,
+    );
   }
 }
 
 /** Integer grid of k values, each ≥ 1. */
 export function checkKGrid(where: string, name: string, ks: ArrayLike<number>): ArrayLike<number> {
-  if (ks == null || ks.length === 0) fail("range", where, name, "a non-empty list of integers ≥ 1", ks);
+  if (ks == null || ks.length === 0)
+    fail("range", where, name, "a non-empty list of integers ≥ 1", ks);
   for (let i = 0; i < ks.length; i++) checkInteger(where, `${name}[${i}]`, ks[i], 1);
   return ks;
 }

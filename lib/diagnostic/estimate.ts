@@ -2,8 +2,8 @@
  * The paper's LLM diagnostic from sampled responses (PAPER.md §7; issue 7; notebook 08).
  *
  * Input: per prompt x, n sampled responses with rewards r_j ∈ {0, 1} and (optionally) scores
- * s_j = ∇log π(y_j|x) — loaded by lib/diagnostic/read.ts. The population is the set of prompts in the
- * input with equal mass, so J_k = mean over prompts of pass@k(p(x)).
+ * s_j = ∇log π(y_j|x) — loaded by lib/diagnostic/read.ts. The population is the set of prompts in
+ * the input with equal mass, so J_k = mean over prompts of pass@k(p(x)).
  *
  * Sufficient statistics [D]. Every gradient estimate used here is, per prompt and per half h of
  * its samples, a sum Σ_{j∈h} u(n_h, c_h, r_j) s_j whose per-sample weight depends on the sample
@@ -25,7 +25,8 @@
  *   4–8× smaller with them at k = 2…8 (k = 1: identical, both are REINFORCE). S⁻ is kept in the
  *   statistics for estimators that need it but unused by these weights;
  * - Ĝ^h, Ĥ_k^h: means over prompts. Then, since halves A and B are independent,
- *     ⟨∇J_k, ∇J_1⟩ ≈ ½(⟨Ĥ_k^A, Ĝ^B⟩ + ⟨Ĥ_k^B, Ĝ^A⟩),  ‖∇J_k‖² ≈ ⟨Ĥ_k^A, Ĥ_k^B⟩,  ‖∇J_1‖² ≈ ⟨Ĝ^A, Ĝ^B⟩
+ *     ⟨∇J_k, ∇J_1⟩ ≈ ½(⟨Ĥ_k^A, Ĝ^B⟩ + ⟨Ĥ_k^B, Ĝ^A⟩),  ‖∇J_k‖² ≈ ⟨Ĥ_k^A, Ĥ_k^B⟩,  ‖∇J_1‖² ≈ ⟨Ĝ^A,
+ *     Ĝ^B⟩
  *   are unbiased [D] (the naive ⟨Ĥ, Ĝ⟩ on all samples is not: E⟨ĝ, ĝ⟩ = ‖∇p‖² + tr Cov ĝ);
  * - agreement â(x) = ½(⟨ĝ^A(x), Ĝ^B⟩ + ⟨ĝ^B(x), Ĝ^A⟩): unbiased for a(x) = ⟨∇p(x), ∇J_1⟩ [D]
  *   (ĝ^A(x) is independent of every ĝ^B, including x's own). Its sign is noisy, so the share of
@@ -52,7 +53,11 @@
  * more than 10% are undefined.
  */
 import { dot, quantileSorted } from "../core/stats";
-import { passAtKEstimate, pkpoLooMinusOneWeights, promptWeightEstimate } from "../theory/estimators";
+import {
+  passAtKEstimate,
+  pkpoLooMinusOneWeights,
+  promptWeightEstimate,
+} from "../theory/estimators";
 import type { PromptStats, SampleData } from "./read";
 import { createRng } from "../core/rng";
 import { checkInteger, checkKGrid, show } from "../core/validate";
@@ -104,7 +109,9 @@ export interface DiagnosticResult {
   passAtKCI: (Interval | null)[];
   /** Prompts with n < k, left out of passAtK at that k. */
   passAtKExcluded: number[];
-  /** Prompts with ⌊n/2⌋ < k, left out of the gradient statistics at that k (all, without gradients). */
+  /**
+   * Prompts with ⌊n/2⌋ < k, left out of the gradient statistics at that k (all, without gradients).
+   */
   gradientExcluded: number[];
   /** Cross-fitted ⟨∇J_k, ∇J_1⟩. */
   innerProduct: (number | null)[];
@@ -188,7 +195,9 @@ interface Estimates {
 
 /** PKPO loo−1 weight s⁺ = C(n_h−c_h, k−1)/C(n_h, k) of each half group (NaN where n_h < k). */
 function correctWeights(g: HalfGroups, k: number): Float64Array {
-  return Float64Array.from(g.size, (size, t) => (size >= k ? pkpoLooMinusOneWeights(size, g.correct[t], k).correct : NaN));
+  return Float64Array.from(g.size, (size, t) =>
+    size >= k ? pkpoLooMinusOneWeights(size, g.correct[t], k).correct : NaN,
+  );
 }
 
 /**
@@ -225,7 +234,9 @@ class Diagnostic {
   private readonly rho: Float64Array[];
   /** ŵ_k(n_i, c_i) per (k index, row). */
   private readonly wHat: Float64Array[];
-  /** Number of rows with n ≥ 2k per k index (populations are nested, so this identifies the set). */
+  /**
+   * Number of rows with n ≥ 2k per k index (populations are nested, so this identifies the set).
+   */
   private readonly rowsWithN: number[];
   private readonly weights = new Map<number, [Float64Array, Float64Array]>();
   private readonly TA: Float64Array;
@@ -239,7 +250,9 @@ class Diagnostic {
   ) {
     const prompts = data.prompts;
     const d = (this.d = data.d);
-    this.rho = ks.map((k) => Float64Array.from(prompts, (st) => (st.n >= k ? passAtKEstimate(st.n, st.c, k) : NaN)));
+    this.rho = ks.map((k) =>
+      Float64Array.from(prompts, (st) => (st.n >= k ? passAtKEstimate(st.n, st.c, k) : NaN)),
+    );
     this.rows = [];
     if (d > 0) prompts.forEach((st, i) => st.n >= 2 && st.sums !== null && this.rows.push(i));
     const R = this.rows.length;
@@ -263,7 +276,11 @@ class Diagnostic {
     for (let r = 0; r < R; r++) minHalf = Math.min(minHalf, this.rowNB[r]);
     this.kScanMax = R === 0 ? 0 : Math.min(Math.max(...ks), minHalf);
     this.rowsWithN = ks.map((k) => this.rowN.filter((n) => n >= 2 * k).length);
-    this.wHat = ks.map((k) => Float64Array.from(this.rows, (i) => (2 * k <= prompts[i].n ? promptWeightEstimate(prompts[i].n, prompts[i].c, k) : NaN)));
+    this.wHat = ks.map((k) =>
+      Float64Array.from(this.rows, (i) =>
+        2 * k <= prompts[i].n ? promptWeightEstimate(prompts[i].n, prompts[i].c, k) : NaN,
+      ),
+    );
     this.TA = new Float64Array(this.A.n.length * d);
     this.TB = new Float64Array(this.B.n.length * d);
     this.cntA = new Float64Array(this.A.n.length);
@@ -303,7 +320,12 @@ class Diagnostic {
   }
 
   /** out = Σ over groups with n ≥ minN of coef_g·T_g, coef_g = w[g] or 1/n_h. */
-  private combine(half: 0 | 1, minN: number, w: Float64Array | null, out: Float64Array): Float64Array {
+  private combine(
+    half: 0 | 1,
+    minN: number,
+    w: Float64Array | null,
+    out: Float64Array,
+  ): Float64Array {
     const g = half === 0 ? this.A : this.B;
     const T = half === 0 ? this.TA : this.TB;
     const { d } = this;
@@ -389,7 +411,7 @@ class Diagnostic {
         den -= c;
         dupIp += c * P * 0.5 * (a / this.rowNB[r] + b / this.rowNA[r]);
         dupK += c * P * a * b;
-        dup1 += c * P / (this.rowNA[r] * this.rowNB[r]);
+        dup1 += (c * P) / (this.rowNA[r] * this.rowNB[r]);
       }
       if (!(den > 0)) continue; // a replicate made of copies of one prompt
       const ip = (0.5 * (dot(VA, UB) + dot(VB, UA)) - dupIp) / den;
@@ -455,7 +477,13 @@ class Diagnostic {
    * scanned k): with the group projections ⟨T^A_g, U^B⟩ and ⟨T^B_g, U^A⟩ each k costs
    * O(groups + duplicated rows).
    */
-  private scan(est: Estimates, dups: number[], mult: (r: number) => number, UA: Float64Array, UB: Float64Array): void {
+  private scan(
+    est: Estimates,
+    dups: number[],
+    mult: (r: number) => number,
+    UA: Float64Array,
+    UB: Float64Array,
+  ): void {
     const { d } = this;
     const M = this.total(2);
     if (M === 0) return;
@@ -484,7 +512,11 @@ class Diagnostic {
       for (let t = 0; t < pB.length; t++) ip += wB[t] * pB[t];
       ip *= 0.5;
       for (const r of dups) {
-        ip -= mult(r) * this.selfDot[r] * 0.5 * (wA[this.A.of[r]] / this.rowNB[r] + wB[this.B.of[r]] / this.rowNA[r]);
+        ip -=
+          mult(r) *
+          this.selfDot[r] *
+          0.5 *
+          (wA[this.A.of[r]] / this.rowNB[r] + wB[this.B.of[r]] / this.rowNA[r]);
       }
       ip /= den;
       est.scan[k - 1] = ip;
@@ -493,7 +525,10 @@ class Diagnostic {
   }
 }
 
-/** Largest share of bootstrap replicates in which a statistic may be undefined and still get an interval. */
+/**
+ * Largest share of bootstrap replicates in which a statistic may be undefined and still get an
+ * interval.
+ */
 export const MAX_UNDEFINED_REPLICATES = 0.1;
 
 /**
@@ -503,7 +538,8 @@ export const MAX_UNDEFINED_REPLICATES = 0.1;
  */
 function percentile(values: Float64Array, level: number): Interval | null {
   const defined = values.filter((v) => !Number.isNaN(v));
-  if (defined.length === 0 || defined.length < (1 - MAX_UNDEFINED_REPLICATES) * values.length) return null;
+  if (defined.length === 0 || defined.length < (1 - MAX_UNDEFINED_REPLICATES) * values.length)
+    return null;
   const sorted = defined.sort();
   const alpha = (1 - level) / 2;
   return [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)];
@@ -529,21 +565,26 @@ const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * Cost: O(prompts·d) to pool sums plus O(groups·d) per k, times (1 + B).
  *
  * @example
- * // prompt q: A half (samples 0, 2) both correct, B half (1, 3) one correct; prompt r: one correct per half
- * const acc = new SampleAccumulator();
- * acc.add("q", true, [1, 0]); acc.add("q", false, [0, 1]); acc.add("q", true, [1, 1]); acc.add("q", true, [2, 0]);
- * acc.add("r", false, [1, 1]); acc.add("r", true, [-1, 2]); acc.add("r", true, [0, -1]); acc.add("r", false, [1, 0]);
- * diagnose(acc.finish(), { k: [1, 2], bootstrap: 0 }).innerProduct // => [0.125, 0]
+ * // prompt q: A half (samples 0, 2) both correct, B half (1, 3) one correct; prompt r: one correct
+ * per half const acc = new SampleAccumulator();
+ * acc.add("q", true, [1, 0]); acc.add("q", false, [0, 1]); acc.add("q", true, [1, 1]); acc.add("q",
+ * true, [2, 0]); acc.add("r", false, [1, 1]); acc.add("r", true, [-1, 2]); acc.add("r", true, [0,
+ * -1]); acc.add("r", false, [1, 0]); diagnose(acc.finish(), { k: [1, 2], bootstrap: 0
+ * }).innerProduct // => [0.125, 0]
  */
 export function diagnose(data: SampleData, opts: DiagnosticOptions = {}): DiagnosticResult {
   const where = "diagnose";
-  if (data == null || !Array.isArray(data.prompts)) throw new TypeError(`${where}: data must be SampleData (lib/diagnostic/read.ts), got ${show(data)}`);
+  if (data == null || !Array.isArray(data.prompts))
+    throw new TypeError(
+      `${where}: data must be SampleData (lib/diagnostic/read.ts), got ${show(data)}`,
+    );
   if (data.prompts.length === 0) throw new RangeError(`${where}: data has no prompts`);
   const ks = Array.from(checkKGrid(where, "k", opts.k ?? DEFAULT_K_GRID));
   const B = checkInteger(where, "bootstrap", opts.bootstrap ?? 200, 0);
   const seed = checkInteger(where, "seed", opts.seed ?? 0, 0);
   const level = opts.level ?? 0.95;
-  if (typeof level !== "number" || !(level > 0 && level < 1)) throw new RangeError(`${where}: level must be in (0, 1), got ${show(level)}`);
+  if (typeof level !== "number" || !(level > 0 && level < 1))
+    throw new RangeError(`${where}: level must be in (0, 1), got ${show(level)}`);
 
   const diag = new Diagnostic(data, ks);
   const point = diag.evaluate(null);
@@ -577,17 +618,27 @@ export function diagnose(data: SampleData, opts: DiagnosticOptions = {}): Diagno
       boot.kStar[b] = e.kStar;
     }
   }
-  const ci = (values: Float64Array, estimate: number) => (B > 0 && Number.isFinite(estimate) ? percentile(values, level) : null);
+  const ci = (values: Float64Array, estimate: number) =>
+    B > 0 && Number.isFinite(estimate) ? percentile(values, level) : null;
 
   let kStarCI: [number | null, number | null] | null = null;
   if (B > 0 && diag.kScanMax > 0) {
     const sorted = Float64Array.from(boot.kStar).sort();
     const alpha = (1 - level) / 2;
-    kStarCI = [orNull(quantileDiscrete(sorted, alpha)), orNull(quantileDiscrete(sorted, 1 - alpha))];
+    kStarCI = [
+      orNull(quantileDiscrete(sorted, alpha)),
+      orNull(quantileDiscrete(sorted, 1 - alpha)),
+    ];
   }
 
   // Per-prompt agreement against ∇J_1 of all gradient prompts (the scan population).
-  const perPrompt: PromptEstimate[] = prompts.map((st) => ({ id: st.id, n: st.n, c: st.c, pHat: st.c / st.n, agreement: null }));
+  const perPrompt: PromptEstimate[] = prompts.map((st) => ({
+    id: st.id,
+    n: st.n,
+    c: st.c,
+    pHat: st.c / st.n,
+    agreement: null,
+  }));
   if (diag.rows.length > 0) {
     const agree = diag.agreementScores();
     diag.rows.forEach((i, r) => (perPrompt[i].agreement = agree[r]));
@@ -604,14 +655,18 @@ export function diagnose(data: SampleData, opts: DiagnosticOptions = {}): Diagno
     passAtK: Array.from(point.passAtK, orNull),
     passAtKCI: ks.map((_, s) => ci(boot.passAtK[s], point.passAtK[s])),
     passAtKExcluded: ks.map((k) => prompts.filter((st) => st.n < k).length),
-    gradientExcluded: ks.map((k) => (gradients ? prompts.filter((st) => st.n < 2 * k || st.sums === null).length : prompts.length)),
+    gradientExcluded: ks.map((k) =>
+      gradients ? prompts.filter((st) => st.n < 2 * k || st.sums === null).length : prompts.length,
+    ),
     innerProduct: Array.from(point.innerProduct, orNull),
     innerProductCI: ks.map((_, s) => ci(boot.innerProduct[s], point.innerProduct[s])),
     gradJkNormSq: Array.from(point.gradJkNormSq, orNull),
     cosine: Array.from(point.cosine, orNull),
     cosineCI: ks.map((_, s) => ci(boot.cosine[s], point.cosine[s])),
     negativeAgreementWeight: Array.from(point.negativeAgreementWeight, orNull),
-    negativeAgreementWeightCI: ks.map((_, s) => ci(boot.negativeAgreementWeight[s], point.negativeAgreementWeight[s])),
+    negativeAgreementWeightCI: ks.map((_, s) =>
+      ci(boot.negativeAgreementWeight[s], point.negativeAgreementWeight[s]),
+    ),
     undeterminedAgreementWeight: Array.from(point.undeterminedAgreementWeight, orNull),
     gradJ1NormSq: orNull(point.gradJ1NormSq),
     kStar: orNull(point.kStar),
@@ -636,12 +691,17 @@ export function diagnose(data: SampleData, opts: DiagnosticOptions = {}): Diagno
  * Per-prompt agreement estimates â(x) for the prompts with n ≥ 2 and gradients (in input order),
  * against ∇J_1 of those prompts.
  *
- * â(x) = ½(⟨ĝ^A(x), Ĝ^B⟩ + ⟨ĝ^B(x), Ĝ^A⟩),  ĝ^h(x) = S⁺_h/n_h   [D; unbiased for a(x) = ⟨∇p(x), ∇J_1⟩]
+ * â(x) = ½(⟨ĝ^A(x), Ĝ^B⟩ + ⟨ĝ^B(x), Ĝ^A⟩),  ĝ^h(x) = S⁺_h/n_h   [D; unbiased for a(x) = ⟨∇p(x),
+ * ∇J_1⟩]
  *
- * @example agreementScoresEstimate(data) // => Float64Array [0.5, -0.25]  (the two prompts of diagnose's example)
+ * @example agreementScoresEstimate(data) // => Float64Array [0.5, -0.25]  (the two prompts of
+ * diagnose's example)
  */
 export function agreementScoresEstimate(data: SampleData): Float64Array {
-  if (data == null || !Array.isArray(data.prompts)) throw new TypeError(`agreementScoresEstimate: data must be SampleData (lib/diagnostic/read.ts), got ${show(data)}`);
+  if (data == null || !Array.isArray(data.prompts))
+    throw new TypeError(
+      `agreementScoresEstimate: data must be SampleData (lib/diagnostic/read.ts), got ${show(data)}`,
+    );
   const diag = new Diagnostic(data, [1]);
   return diag.rows.length === 0 ? new Float64Array(0) : diag.agreementScores();
 }
@@ -653,7 +713,9 @@ function diagnosticWarnings(data: SampleData, r: DiagnosticResult): string[] {
   if (excludedPass.length > 0) {
     w.push(
       `pass@k excludes prompts with fewer than k samples (the estimator is undefined there): ` +
-        excludedPass.map((k) => `k=${k}: ${r.passAtKExcluded[r.k.indexOf(k)]} of ${r.prompts}`).join(", "),
+        excludedPass
+          .map((k) => `k=${k}: ${r.passAtKExcluded[r.k.indexOf(k)]} of ${r.prompts}`)
+          .join(", "),
     );
   }
   if (data.d > 0) {
@@ -689,7 +751,9 @@ function fmt(x: number | null, digits: number): string {
   if (x === null) return "—";
   if (x === 0 || Number.isInteger(x)) return String(x);
   const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e5 ? Number(x.toPrecision(digits)).toString() : x.toExponential(digits - 1);
+  return a >= 1e-3 && a < 1e5
+    ? Number(x.toPrecision(digits)).toString()
+    : x.toExponential(digits - 1);
 }
 
 function fmtInterval(iv: Interval | null, digits: number): string {
@@ -701,7 +765,8 @@ function fmtInterval(iv: Interval | null, digits: number): string {
  * "[lo, hi]" strings, "—" where not estimable), for `npm run analyze` and notebook 08 —
  * either passes them to a danfojs DataFrame or to `showTable`.
  *
- * @example summaryRows(result)[0] // => { k: 1, "pass@k": 0.625, "pass@k 95% CI": "—", "n<k excl.": 0, "q_k(â<0)": 0.5, … }  (diagnose's example)
+ * @example summaryRows(result)[0] // => { k: 1, "pass@k": 0.625, "pass@k 95% CI": "—", "n<k excl.":
+ * 0, "q_k(â<0)": 0.5, … }  (diagnose's example)
  */
 export function summaryRows(r: DiagnosticResult, digits = 3): Record<string, string | number>[] {
   const pct = `${Math.round(r.level * 100)}% CI`;

@@ -40,7 +40,10 @@ export { InputError, SampleAccumulator, type PromptStats, type SampleData } from
  * Chunked Buffer splitting is used rather than node:readline: on a 10^6-line, 690 MB file
  * readline alone took ≈ 2 s, Buffer.indexOf splitting ≈ 0.1 s (issue 8, `analyze-1e6`).
  */
-export async function forEachLine(file: string, onLine: (text: string, line: number) => void): Promise<number> {
+export async function forEachLine(
+  file: string,
+  onLine: (text: string, line: number) => void,
+): Promise<number> {
   const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   let carry: Buffer | null = null;
   let lineNo = 0;
@@ -48,7 +51,13 @@ export async function forEachLine(file: string, onLine: (text: string, line: num
   const emit = (buf: Buffer, start: number, end: number) => {
     if (first) {
       first = false;
-      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+      if (
+        end - start >= 3 &&
+        buf[start] === 0xef &&
+        buf[start + 1] === 0xbb &&
+        buf[start + 2] === 0xbf
+      )
+        start += 3;
     }
     if (end > start && buf[end - 1] === 13) end--;
     onLine(buf.toString("utf8", start, end), ++lineNo);
@@ -92,7 +101,10 @@ function jsonProblem(text: string, err: unknown): { field: string | null; detail
     const before = text.slice(0, nonFinite.index);
     const key = /"([^"\\]+)"\s*:\s*\[?[^"]*$/.exec(before);
     const field = key === null ? null : key[1];
-    return { field, detail: `${nonFinite[1]} is not a finite number (and not valid JSON); every value must be finite` };
+    return {
+      field,
+      detail: `${nonFinite[1]} is not a finite number (and not valid JSON); every value must be finite`,
+    };
   }
   const msg = err instanceof Error ? err.message : String(err);
   return { field: null, detail: `malformed JSON (${msg})` };
@@ -110,8 +122,10 @@ function promptId(file: string, line: number, v: unknown): string {
 
 function countField(file: string, line: number, name: "n" | "c", v: unknown, min: number): number {
   if (v === undefined || v === "") throw new InputError(file, line, name, "missing");
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(file, line, name, `must be an integer, got ${describe(v)}`);
-  if (!Number.isInteger(v)) throw new InputError(file, line, name, `must be an integer, got ${show(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new InputError(file, line, name, `must be an integer, got ${describe(v)}`);
+  if (!Number.isInteger(v))
+    throw new InputError(file, line, name, `must be an integer, got ${show(v)}`);
   if (v < min) {
     const why = name === "n" ? " (a prompt needs at least one sample)" : "";
     throw new InputError(file, line, name, `must be ≥ ${min}${why}, got ${show(v)}`);
@@ -130,16 +144,36 @@ class CountTable {
   add(line: number, id: string, nRaw: unknown, cRaw: unknown): void {
     const n = countField(this.file, line, "n", nRaw, 1);
     const c = countField(this.file, line, "c", cRaw, 0);
-    if (c > n) throw new InputError(this.file, line, "c", `must be ≤ n = ${n} (c counts correct samples among n), got ${c}`);
+    if (c > n)
+      throw new InputError(
+        this.file,
+        line,
+        "c",
+        `must be ≤ n = ${n} (c counts correct samples among n), got ${c}`,
+      );
     const earlier = this.seen.get(id);
-    if (earlier !== undefined) throw new InputError(this.file, line, "prompt", `${show(id)} already appeared on line ${earlier}`);
+    if (earlier !== undefined)
+      throw new InputError(
+        this.file,
+        line,
+        "prompt",
+        `${show(id)} already appeared on line ${earlier}`,
+      );
     this.seen.set(id, line);
     this.prompts.push({ id, line, n, c, cA: null, sums: null, switches: 0 });
     this.samples += n;
   }
 
   result(records: number): SampleData {
-    return { source: this.file, format: "counts", prompts: this.prompts, samples: this.samples, d: 0, records, sortedPrompts: { sorted: 0, mixed: 0 } };
+    return {
+      source: this.file,
+      format: "counts",
+      prompts: this.prompts,
+      samples: this.samples,
+      d: 0,
+      records,
+      sortedPrompts: { sorted: 0, mixed: 0 },
+    };
   }
 }
 
@@ -181,12 +215,23 @@ export async function loadJsonl(file: string): Promise<SampleData> {
       if ("correct" in o) format = "samples";
       else if ("n" in o || "c" in o) format = "counts";
       else {
-        throw new InputError(file, line, "correct", 'missing: expected a per-sample record {"prompt", "correct", "grad"?} or a per-prompt record {"prompt", "n", "c"}');
+        throw new InputError(
+          file,
+          line,
+          "correct",
+          'missing: expected a per-sample record {"prompt", "correct", "grad"?} or a per-prompt record {"prompt", "n", "c"}',
+        );
       }
     }
     const id = promptId(file, line, o.prompt);
     if (format === "counts") {
-      if ("correct" in o) throw new InputError(file, line, "correct", "unexpected: line 1 started a per-prompt counts file (prompt, n, c)");
+      if ("correct" in o)
+        throw new InputError(
+          file,
+          line,
+          "correct",
+          "unexpected: line 1 started a per-prompt counts file (prompt, n, c)",
+        );
       counts.add(line, id, o.n, o.c);
       return;
     }
@@ -195,18 +240,41 @@ export async function loadJsonl(file: string): Promise<SampleData> {
     if (cr === true || cr === 1) correct = true;
     else if (cr === false || cr === 0) correct = false;
     else if (cr === undefined) {
-      const hint = "n" in o || "c" in o ? " (this looks like a per-prompt record, but the file started with per-sample records)" : "";
+      const hint =
+        "n" in o || "c" in o
+          ? " (this looks like a per-prompt record, but the file started with per-sample records)"
+          : "";
       throw new InputError(file, line, "correct", `missing${hint}`);
-    } else throw new InputError(file, line, "correct", `must be true, false, 0 or 1, got ${describe(cr)}`);
+    } else
+      throw new InputError(
+        file,
+        line,
+        "correct",
+        `must be true, false, 0 or 1, got ${describe(cr)}`,
+      );
     const g = o.grad;
     let grad: unknown[] | null = null;
     if (g !== undefined && g !== null) {
-      if (!Array.isArray(g)) throw new InputError(file, line, "grad", `must be an array of numbers, got ${describe(g)}`);
-      if (g.length === 0) throw new InputError(file, line, "grad", "must not be empty (omit the field when there is no gradient)");
+      if (!Array.isArray(g))
+        throw new InputError(file, line, "grad", `must be an array of numbers, got ${describe(g)}`);
+      if (g.length === 0)
+        throw new InputError(
+          file,
+          line,
+          "grad",
+          "must not be empty (omit the field when there is no gradient)",
+        );
       for (let j = 0; j < g.length; j++) {
         const v = g[j];
-        if (typeof v !== "number") throw new InputError(file, line, `grad[${j}]`, `must be a number, got ${describe(v)}`);
-        if (!Number.isFinite(v)) throw new InputError(file, line, `grad[${j}]`, `must be finite, got ${show(v)} (overflow?)`);
+        if (typeof v !== "number")
+          throw new InputError(file, line, `grad[${j}]`, `must be a number, got ${describe(v)}`);
+        if (!Number.isFinite(v))
+          throw new InputError(
+            file,
+            line,
+            `grad[${j}]`,
+            `must be finite, got ${show(v)} (overflow?)`,
+          );
       }
       grad = g;
     }
@@ -276,8 +344,8 @@ export function splitCsvLine(text: string): string[] | null {
 
 /**
  * Loads a per-prompt counts CSV: a header row naming (at least) the columns `prompt`, `n`, `c`
- * in any order, then one row per prompt. n and c must be integer values (`12` or `12.0`; not `12.5`,
- * `NaN`, `inf` or empty).
+ * in any order, then one row per prompt. n and c must be integer values (`12` or `12.0`; not
+ * `12.5`, `NaN`, `inf` or empty).
  * Same errors as the counts case of {@link loadJsonl}, plus a missing column in the header and
  * a row with the wrong number of fields.
  */
@@ -289,18 +357,35 @@ export async function loadCountsCsv(file: string): Promise<SampleData> {
   await forEachLine(file, (text, line) => {
     if (text.trim() === "") return;
     const fields = splitCsvLine(text);
-    if (fields === null) throw new InputError(file, line, null, "malformed CSV (unterminated quote or text after a closing quote)");
+    if (fields === null)
+      throw new InputError(
+        file,
+        line,
+        null,
+        "malformed CSV (unterminated quote or text after a closing quote)",
+      );
     if (header === null) {
       header = fields;
       col = { prompt: fields.indexOf("prompt"), n: fields.indexOf("n"), c: fields.indexOf("c") };
       for (const name of ["prompt", "n", "c"] as const) {
-        if (col[name] === -1) throw new InputError(file, line, name, `missing from the header row (got columns ${fields.join(",")}; need prompt,n,c)`);
+        if (col[name] === -1)
+          throw new InputError(
+            file,
+            line,
+            name,
+            `missing from the header row (got columns ${fields.join(",")}; need prompt,n,c)`,
+          );
       }
       return;
     }
     records++;
     if (fields.length !== header.length) {
-      throw new InputError(file, line, null, `expected ${header.length} fields like the header, got ${fields.length}`);
+      throw new InputError(
+        file,
+        line,
+        null,
+        `expected ${header.length} fields like the header, got ${fields.length}`,
+      );
     }
     const num = (name: "n" | "c"): unknown => {
       const s = fields[col[name]];

@@ -14,17 +14,26 @@
  *   itself when Chromium is installed (first figure ≈ 3–4 s, then ≈ 0.2 s).
  * The 4.8 MB Plotly bundle is never inlined into a notebook.
  */
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../plots/figure";
+import {
+  FIGURE_METADATA_KEY,
+  PLOTLY_MIME,
+  type FigureInfo,
+  type PlotlyFigure,
+} from "../plots/figure";
 import { applyStyle } from "../plots/style";
 import { openRenderer, type Renderer } from "./render";
 
-type DisplayData = { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } };
+type DisplayData = {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  transient: { display_id?: string };
+};
 type Writer = (d: DisplayData, update: boolean) => void;
 
 function kernelWriter(): Writer | null {
   try {
     // tslab sets this on every execute request; null outside a kernel.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: Writer | null };
     return jupyter.lastWriteDisplayData ?? null;
   } catch {
@@ -57,7 +66,12 @@ function newDisplayId(): string {
 }
 
 /** Emit one display_data bundle (several mime types at once). */
-export function displayBundle(data: Record<string, unknown>, metadata: Record<string, unknown> = {}, displayId?: string, update = false): void {
+export function displayBundle(
+  data: Record<string, unknown>,
+  metadata: Record<string, unknown> = {},
+  displayId?: string,
+  update = false,
+): void {
   const write = kernelWriter();
   if (!write) {
     const text = data["text/plain"] ?? data["text/markdown"] ?? data["text/latex"] ?? "";
@@ -69,7 +83,10 @@ export function displayBundle(data: Record<string, unknown>, metadata: Record<st
 
 /** Escape text for HTML. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 /** Markdown (rendered by every frontend). */
@@ -116,13 +133,23 @@ async function livePng(fig: PlotlyFigure): Promise<string | undefined> {
  *
  * Await it (`await showFigure(fig, {...})`): in a live kernel it may render a PNG.
  */
-export async function showFigure(fig: PlotlyFigure, info: { id: string; caption: string }): Promise<void> {
+export async function showFigure(
+  fig: PlotlyFigure,
+  info: { id: string; caption: string },
+): Promise<void> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(info.id)) {
-    throw new RangeError(`showFigure: id must match [a-z0-9-]+ (it becomes a file name), got ${JSON.stringify(info.id)}`);
+    throw new RangeError(
+      `showFigure: id must match [a-z0-9-]+ (it becomes a file name), got ${JSON.stringify(info.id)}`,
+    );
   }
   const styled = applyStyle(fig, "notebook");
   const { builder, ...spec } = styled;
-  const meta: FigureInfo = { id: info.id, caption: info.caption, notebook: notebookName, builder: builder ?? fig.builder };
+  const meta: FigureInfo = {
+    id: info.id,
+    caption: info.caption,
+    notebook: notebookName,
+    builder: builder ?? fig.builder,
+  };
   const data: Record<string, unknown> = {
     [PLOTLY_MIME]: spec,
     "text/plain": `[figure ${info.id}] ${info.caption}`,
@@ -134,7 +161,9 @@ export async function showFigure(fig: PlotlyFigure, info: { id: string; caption:
   displayBundle(data, { [FIGURE_METADATA_KEY]: meta });
 }
 
-/** Anything with danfojs DataFrame's shape (kept structural so this module does not load danfojs). */
+/**
+ * Anything with danfojs DataFrame's shape (kept structural so this module does not load danfojs).
+ */
 export interface TableLike {
   columns: string[];
   index: (string | number)[];
@@ -146,7 +175,12 @@ function formatCell(v: unknown, digits: number): string {
     if (Number.isInteger(v)) return String(v);
     if (v === 0 || !Number.isFinite(v)) return String(v);
     const a = Math.abs(v);
-    return a >= 1e-3 && a < 1e6 ? v.toPrecision(digits).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "") : v.toExponential(digits - 1);
+    return a >= 1e-3 && a < 1e6
+      ? v
+          .toPrecision(digits)
+          .replace(/(\.\d*?)0+$/, "$1")
+          .replace(/\.$/, "")
+      : v.toExponential(digits - 1);
   }
   if (v === null || v === undefined) return "";
   return String(v);
@@ -156,7 +190,10 @@ function formatCell(v: unknown, digits: number): string {
  * Render a table (a danfojs DataFrame, or an array of row objects) as HTML plus an
  * aligned plain-text version. danfojs has no HTML output of its own.
  */
-export function tableHtml(table: TableLike | Record<string, unknown>[], opts: { digits?: number; caption?: string; showIndex?: boolean } = {}): { html: string; text: string } {
+export function tableHtml(
+  table: TableLike | Record<string, unknown>[],
+  opts: { digits?: number; caption?: string; showIndex?: boolean } = {},
+): { html: string; text: string } {
   const digits = opts.digits ?? 4;
   let columns: string[];
   let rows: unknown[][];
@@ -173,7 +210,9 @@ export function tableHtml(table: TableLike | Record<string, unknown>[], opts: { 
   }
   const showIndex = opts.showIndex ?? !Array.isArray(table);
   const head = (showIndex ? [""] : []).concat(columns);
-  const body = rows.map((r, i) => (showIndex ? [String(index[i])] : []).concat(r.map((v) => formatCell(v, digits))));
+  const body = rows.map((r, i) =>
+    (showIndex ? [String(index[i])] : []).concat(r.map((v) => formatCell(v, digits))),
+  );
   const html =
     `<table class="passk-table">` +
     (opts.caption ? `<caption>${escapeHtml(opts.caption)}</caption>` : "") +
@@ -181,12 +220,17 @@ export function tableHtml(table: TableLike | Record<string, unknown>[], opts: { 
     `<tbody>${body.map((r) => `<tr>${r.map((c) => `<td style="text-align:right">${escapeHtml(c)}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
   const widths = head.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
   const line = (r: string[]) => r.map((c, j) => c.padStart(widths[j])).join("  ");
-  const text = [opts.caption ?? "", line(head), ...body.map(line)].filter((l) => l !== "").join("\n");
+  const text = [opts.caption ?? "", line(head), ...body.map(line)]
+    .filter((l) => l !== "")
+    .join("\n");
   return { html, text };
 }
 
 /** Show a table (danfojs DataFrame or row objects) as HTML with a text fallback. */
-export function showTable(table: TableLike | Record<string, unknown>[], opts: { digits?: number; caption?: string; showIndex?: boolean } = {}): void {
+export function showTable(
+  table: TableLike | Record<string, unknown>[],
+  opts: { digits?: number; caption?: string; showIndex?: boolean } = {},
+): void {
   const { html, text } = tableHtml(table, opts);
   displayBundle({ "text/html": html, "text/plain": text });
 }
@@ -233,9 +277,15 @@ export function progress(label: string, total: number): Progress {
 /** Versions of everything a result depends on, for the first cell of each notebook. */
 export function versions(): Record<string, string> {
   const v: Record<string, string> = { node: process.version };
-  for (const pkg of ["tslab", "mathjs", "danfojs-node", "@tensorflow/tfjs", "plotly.js-dist", "pure-rand"]) {
+  for (const pkg of [
+    "tslab",
+    "mathjs",
+    "danfojs-node",
+    "@tensorflow/tfjs",
+    "plotly.js-dist",
+    "pure-rand",
+  ]) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       v[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
     } catch {
       v[pkg] = "not installed";
@@ -253,8 +303,12 @@ export function notebookHeader(name: string, params: Record<string, unknown>): v
   const v = versions();
   const lines = [
     `notebook ${name}`,
-    `parameters ${Object.entries(params).map(([k, x]) => `${k}=${JSON.stringify(x)}`).join(" ")}`,
-    `versions ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(", ")}`,
+    `parameters ${Object.entries(params)
+      .map(([k, x]) => `${k}=${JSON.stringify(x)}`)
+      .join(" ")}`,
+    `versions ${Object.entries(v)
+      .map(([k, x]) => `${k} ${x}`)
+      .join(", ")}`,
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }

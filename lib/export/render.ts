@@ -73,7 +73,10 @@ export interface Renderer {
   /** Renders one format. Rejects with an Error naming the figure if it is malformed. */
   toImage(fig: PlotlyFigure, opts: ImageOptions): Promise<Buffer>;
   /** Plots once and exports several formats (cheaper than one `toImage` per format). */
-  toImages(fig: PlotlyFigure, opts: MultiImageOptions): Promise<Partial<Record<ImageFormat, Buffer>>>;
+  toImages(
+    fig: PlotlyFigure,
+    opts: MultiImageOptions,
+  ): Promise<Partial<Record<ImageFormat, Buffer>>>;
   /**
    * Renders many figures, each plotted once; their PDFs come from one print of the whole
    * batch (a print costs ~0.1 s however many pages it has), split into one file per figure.
@@ -148,8 +151,18 @@ export function plotlyBundlePath(): string {
  * time a figure uses a trace type outside this list.
  */
 export const CARTESIAN_TRACE_TYPES: ReadonlySet<string> = new Set([
-  "bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
-  "image", "pie", "scatter", "scatterternary", "violin",
+  "bar",
+  "box",
+  "contour",
+  "heatmap",
+  "histogram",
+  "histogram2d",
+  "histogram2dcontour",
+  "image",
+  "pie",
+  "scatter",
+  "scatterternary",
+  "violin",
 ]);
 
 /** The Plotly bundles the renderer can load: the full one and the cartesian subset. */
@@ -177,13 +190,53 @@ export function bundleFor(fig: PlotlyFigure): PlotlyBundle {
  * type into "scatter", so `checkFigure` rejects it before plotting.
  */
 export const PLOTLY_TRACE_TYPES: ReadonlySet<string> = new Set([
-  "bar", "barpolar", "box", "candlestick", "carpet", "choropleth", "choroplethmap", "cone",
-  "contour", "contourcarpet", "densitymap", "funnel", "funnelarea", "heatmap", "histogram",
-  "histogram2d", "histogram2dcontour", "icicle", "image", "indicator", "isosurface", "mesh3d",
-  "ohlc", "parcats", "parcoords", "pie", "quiver", "sankey", "scatter", "scatter3d",
-  "scattercarpet", "scattergeo", "scattergl", "scattermap", "scatterpolar", "scatterpolargl",
-  "scattersmith", "scatterternary", "splom", "streamtube", "sunburst", "surface", "table",
-  "treemap", "violin", "volume", "waterfall",
+  "bar",
+  "barpolar",
+  "box",
+  "candlestick",
+  "carpet",
+  "choropleth",
+  "choroplethmap",
+  "cone",
+  "contour",
+  "contourcarpet",
+  "densitymap",
+  "funnel",
+  "funnelarea",
+  "heatmap",
+  "histogram",
+  "histogram2d",
+  "histogram2dcontour",
+  "icicle",
+  "image",
+  "indicator",
+  "isosurface",
+  "mesh3d",
+  "ohlc",
+  "parcats",
+  "parcoords",
+  "pie",
+  "quiver",
+  "sankey",
+  "scatter",
+  "scatter3d",
+  "scattercarpet",
+  "scattergeo",
+  "scattergl",
+  "scattermap",
+  "scatterpolar",
+  "scatterpolargl",
+  "scattersmith",
+  "scatterternary",
+  "splom",
+  "streamtube",
+  "sunburst",
+  "surface",
+  "table",
+  "treemap",
+  "violin",
+  "volume",
+  "waterfall",
 ]);
 
 const DATA_KEYS = ["x", "y", "z", "r", "values"] as const;
@@ -203,7 +256,10 @@ export function checkFigure(fig: unknown, id: string): void {
     bad("is not a Plotly figure {data: [...], layout: {...}}");
   }
   const { data, layout } = fig as PlotlyFigure;
-  if (layout !== undefined && (layout === null || typeof layout !== "object" || Array.isArray(layout))) {
+  if (
+    layout !== undefined &&
+    (layout === null || typeof layout !== "object" || Array.isArray(layout))
+  ) {
     bad("layout must be an object");
   }
   data.forEach((trace, i) => {
@@ -218,28 +274,34 @@ export function checkFigure(fig: unknown, id: string): void {
       const v = t[key];
       if (v === undefined || v === null || typeof v !== "object") continue;
       if (!Array.isArray(v)) {
-        if ("0" in v) bad(`${label}: ${key} is an object with index keys (a typed array serialised by JSON.stringify?)`);
+        if ("0" in v)
+          bad(
+            `${label}: ${key} is an object with index keys (a typed array serialised by JSON.stringify?)`,
+          );
         continue; // e.g. Plotly's {dtype, bdata} encoding
       }
       if (v.length > 0 && !hasUsableValue(v)) {
-        bad(`${label}: ${key} has ${v.length} entries but none is a finite number (NaN-only data?)`);
+        bad(
+          `${label}: ${key} has ${v.length} entries but none is a finite number (NaN-only data?)`,
+        );
       }
     }
   });
 }
 
 function hasUsableValue(values: readonly unknown[]): boolean {
-  return values.some((v) =>
-    (typeof v === "number" && Number.isFinite(v)) ||
-    (typeof v === "string" && v !== "") ||
-    (Array.isArray(v) && hasUsableValue(v)),
+  return values.some(
+    (v) =>
+      (typeof v === "number" && Number.isFinite(v)) ||
+      (typeof v === "string" && v !== "") ||
+      (Array.isArray(v) && hasUsableValue(v)),
   );
 }
 
 /** Best human name for error messages. */
 function figureLabel(fig: PlotlyFigure, id?: string): string {
   if (id) return id;
-  const title = (fig?.layout as any)?.title;
+  const title = (fig?.layout as { title?: string | { text?: string } } | undefined)?.title;
   const text = typeof title === "string" ? title : title?.text;
   return typeof text === "string" && text !== "" ? text : "figure";
 }
@@ -323,6 +385,7 @@ const LOAD_TIMEOUT_MS = 180_000;
 // The little of playwright-core we use, typed structurally so that no DOM types leak in.
 interface PageLike {
   goto(url: string, opts?: { timeout?: number }): Promise<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- page results: JSON, any shape
   evaluate(expression: string): Promise<any>;
   pdf(opts: Record<string, unknown>): Promise<Buffer>;
   on(event: "pageerror", listener: (err: Error) => void): unknown;
@@ -365,13 +428,19 @@ export async function openRenderer(
   const executablePath = findChromium(opts.executablePath);
   if (executablePath === null) return null;
   const { chromium } = require("playwright-core") as {
-    chromium: { launchPersistentContext(dir: string, o: Record<string, unknown>): Promise<ContextLike> };
+    chromium: {
+      launchPersistentContext(dir: string, o: Record<string, unknown>): Promise<ContextLike>;
+    };
   };
-  const profile = acquireProfile(opts.profileDir === undefined ? defaultProfileDir() : opts.profileDir);
+  const profile = acquireProfile(
+    opts.profileDir === undefined ? defaultProfileDir() : opts.profileDir,
+  );
   let server: StaticServer | undefined;
   let context: ContextLike | undefined;
   try {
-    server = await serveStatic({ "/favicon.ico": { body: "", type: "image/x-icon", immutable: true } });
+    server = await serveStatic({
+      "/favicon.ico": { body: "", type: "image/x-icon", immutable: true },
+    });
     context = await chromium.launchPersistentContext(profile.dir, {
       executablePath,
       args: [
@@ -386,7 +455,16 @@ export async function openRenderer(
     });
     const page = context.pages()[0] ?? (await context.newPage());
     const cdp = await context.newCDPSession(page);
-    const session: Session = { context, page, cdp, server, profile, pageErrors: [], executablePath, connected: true };
+    const session: Session = {
+      context,
+      page,
+      cdp,
+      server,
+      profile,
+      pageErrors: [],
+      executablePath,
+      connected: true,
+    };
     context.on("close", () => {
       session.connected = false;
     });
@@ -429,15 +507,23 @@ async function loadPlotly(session: Session, bundle: PlotlyBundle): Promise<strin
     // Evaluating the bundle takes 0.3–4 s on an idle core but 30 s+ on a saturated machine.
     await page.goto(url, { timeout: LOAD_TIMEOUT_MS });
   }
-  const version: unknown = await page.evaluate("typeof Plotly === 'object' ? Plotly.version : null");
+  const version: unknown = await page.evaluate(
+    "typeof Plotly === 'object' ? Plotly.version : null",
+  );
   if (typeof version !== "string") {
-    throw new Error(`openRenderer: Plotly (${bundle} bundle) did not load (${pageErrors.join("; ") || "no page error"})`);
+    throw new Error(
+      `openRenderer: Plotly (${bundle} bundle) did not load (${pageErrors.join("; ") || "no page error"})`,
+    );
   }
   if (loads === 2) fs.writeFileSync(warmMarker, "");
   return version;
 }
 
-function makeRenderer(session: Session, plotlyVersion: string, initialBundle: PlotlyBundle): Renderer {
+function makeRenderer(
+  session: Session,
+  plotlyVersion: string,
+  initialBundle: PlotlyBundle,
+): Renderer {
   const { page, pageErrors, executablePath } = session;
   let bundle = initialBundle;
   const spent: Record<RenderStep, number> = { plot: 0, svg: 0, png: 0, pdf: 0 };
@@ -458,24 +544,37 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
   };
 
   /** Checks an item and fills in its size; throws an Error naming the figure. */
-  function prepare(item: BatchItem, opts: BatchOptions): { name: string; width: number; height: number } {
+  function prepare(
+    item: BatchItem,
+    opts: BatchOptions,
+  ): { name: string; width: number; height: number } {
     const name = figureLabel(item.fig, item.id);
     checkFigure(item.fig, name);
     const size = figureSize(item.fig);
     const width = item.width ?? size.width;
     const height = item.height ?? size.height;
-    for (const [k, v] of [["width", width], ["height", height], ["scale", opts.scale ?? 2]] as const) {
+    for (const [k, v] of [
+      ["width", width],
+      ["height", height],
+      ["scale", opts.scale ?? 2],
+    ] as const) {
       if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
-        throw new RangeError(`figure ${JSON.stringify(name)}: ${k} must be a positive number, got ${String(v)}`);
+        throw new RangeError(
+          `figure ${JSON.stringify(name)}: ${k} must be a positive number, got ${String(v)}`,
+        );
       }
     }
     return { name, width, height };
   }
 
-  async function renderBatch(items: readonly BatchItem[], opts: BatchOptions): Promise<BatchResult[]> {
+  async function renderBatch(
+    items: readonly BatchItem[],
+    opts: BatchOptions,
+  ): Promise<BatchResult[]> {
     if (closed || !session.connected) throw new Error("renderer is closed");
     for (const f of opts.formats) {
-      if (!IMAGE_FORMATS.includes(f)) throw new RangeError(`toImage: format must be svg | png | pdf, got ${JSON.stringify(f)}`);
+      if (!IMAGE_FORMATS.includes(f))
+        throw new RangeError(`toImage: format must be svg | png | pdf, got ${JSON.stringify(f)}`);
     }
     // Switch bundles before plotting: loading a bundle reloads the page, which would drop
     // plots waiting for the print.
@@ -490,7 +589,10 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
     return results;
   }
 
-  async function renderChunk(items: readonly BatchItem[], opts: BatchOptions): Promise<BatchResult[]> {
+  async function renderChunk(
+    items: readonly BatchItem[],
+    opts: BatchOptions,
+  ): Promise<BatchResult[]> {
     const wants = new Set(opts.formats);
     const scale = opts.scale ?? 2;
     const results: BatchResult[] = items.map((it) => ({ id: it.id, images: {} }));
@@ -509,23 +611,46 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
             throw figureError(name, what, err);
           };
           const { fig } = items[i];
-          const payload = JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
+          const payload = JSON.stringify({
+            data: fig.data,
+            layout: fig.layout ?? {},
+            config: fig.config ?? {},
+          });
           pageErrors.length = 0;
           const plotted: { clipped: string[] } = await timed("plot", () =>
-            withTimeout(page.evaluate(`__passk.plot(${payload}, ${JSON.stringify({ width, height })})`), RENDER_TIMEOUT_MS, "rendering timed out"),
+            withTimeout(
+              page.evaluate(`__passk.plot(${payload}, ${JSON.stringify({ width, height })})`),
+              RENDER_TIMEOUT_MS,
+              "rendering timed out",
+            ),
           ).catch(step("Plotly failed"));
-          if (pageErrors.length > 0) throw new Error(`figure ${JSON.stringify(name)}: page error while plotting: ${pageErrors.join("; ")}`);
+          if (pageErrors.length > 0)
+            throw new Error(
+              `figure ${JSON.stringify(name)}: page error while plotting: ${pageErrors.join("; ")}`,
+            );
           if (plotted.clipped.length > 0 && opts.warn) {
-            const texts = plotted.clipped.slice(0, 5).map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
-            opts.warn(`figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${plotted.clipped.length > 5 ? ", …" : ""}`);
+            const texts = plotted.clipped
+              .slice(0, 5)
+              .map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
+            opts.warn(
+              `figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${plotted.clipped.length > 5 ? ", …" : ""}`,
+            );
           }
           const images = results[i].images!;
-          if (wants.has("png")) images.png = await timed("png", () => screenshotPng(session.cdp, width, height, scale)).catch(step("PNG export failed"));
+          if (wants.has("png"))
+            images.png = await timed("png", () =>
+              screenshotPng(session.cdp, width, height, scale),
+            ).catch(step("PNG export failed"));
           if (wants.has("pdf")) {
             await page.evaluate(`__passk.keep(${JSON.stringify({ width, height })})`);
             printed.push({ index: i, name });
           } else if (wants.has("svg")) {
-            images.svg = Buffer.from(await timed("svg", () => page.evaluate("__passk.svg()")).catch(step("SVG export failed")), "utf8");
+            images.svg = Buffer.from(
+              await timed("svg", () => page.evaluate("__passk.svg()")).catch(
+                step("SVG export failed"),
+              ),
+              "utf8",
+            );
           }
         } catch (err) {
           fail(i, err);
@@ -541,7 +666,8 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
         });
         printed.forEach(({ index }, p) => (results[index].images!.pdf = pdfs[p]));
       } catch (err) {
-        for (const { index, name } of printed) fail(index, figureError(name, "PDF export failed", err));
+        for (const { index, name } of printed)
+          fail(index, figureError(name, "PDF export failed", err));
       }
       if (wants.has("svg")) {
         for (const [p, { index, name }] of printed.entries()) {
@@ -560,9 +686,13 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
     }
   }
 
-  async function single(fig: PlotlyFigure, opts: MultiImageOptions): Promise<Partial<Record<ImageFormat, Buffer>>> {
+  async function single(
+    fig: PlotlyFigure,
+    opts: MultiImageOptions,
+  ): Promise<Partial<Record<ImageFormat, Buffer>>> {
     const id = figureLabel(fig, opts.id);
-    if (closed || !session.connected) throw new Error(`figure ${JSON.stringify(id)}: renderer is closed`);
+    if (closed || !session.connected)
+      throw new Error(`figure ${JSON.stringify(id)}: renderer is closed`);
     const [result] = await renderBatch([{ fig, id, width: opts.width, height: opts.height }], opts);
     if (result.error) throw result.error;
     return result.images;
@@ -583,7 +713,8 @@ function makeRenderer(session: Session, plotlyVersion: string, initialBundle: Pl
       return bundle;
     },
     timings: () => ({ ...spent }),
-    traceTypes: () => serial(() => page.evaluate("Object.keys(Plotly.PlotSchema.get().traces).sort()")),
+    traceTypes: () =>
+      serial(() => page.evaluate("Object.keys(Plotly.PlotSchema.get().traces).sort()")),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -616,7 +747,10 @@ async function splitPages(pdf: Buffer, count: number): Promise<Buffer[]> {
   const { PDFDocument, ParseSpeeds } = require("pdf-lib") as typeof import("pdf-lib");
   // pdf-lib yields to the event loop every 50–100 objects by default (for browsers' UIs);
   // here that only adds timer waits: parsing and saving without it is 2–4× faster.
-  const whole = await PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+  const whole = await PDFDocument.load(pdf, {
+    updateMetadata: false,
+    parseSpeed: ParseSpeeds.Fastest,
+  });
   if (whole.getPageCount() !== count) {
     throw new Error(`the print has ${whole.getPageCount()} pages for ${count} figures`);
   }
@@ -637,7 +771,12 @@ async function splitPages(pdf: Buffer, count: number): Promise<Buffer[]> {
  * the screenshot reads back what is already drawn (other scales are re-rasterised by
  * Chromium). Cheaper than Plotly.toImage, which plots the figure again and rasterises its SVG.
  */
-async function screenshotPng(cdp: CdpLike, width: number, height: number, scale: number): Promise<Buffer> {
+async function screenshotPng(
+  cdp: CdpLike,
+  width: number,
+  height: number,
+  scale: number,
+): Promise<Buffer> {
   const { data } = (await cdp.send("Page.captureScreenshot", {
     format: "png",
     clip: { x: 0, y: 0, width, height, scale: scale / SCREENSHOT_DPR },

@@ -1,7 +1,8 @@
 /**
- * Figure builders for notebook 08 (the LLM diagnostic from samples, PAPER.md §7; lib/diagnostic/estimate.ts).
- * Pure: numbers in, `PlotlyFigure` out; colours from lib/plots/style, no fonts or sizes.
- * Agreement against p̂ reuses `agreementScatterFigure` (lib/plots/interference.ts).
+ * Figure builders for notebook 08 (the LLM diagnostic from samples, PAPER.md §7;
+ * lib/diagnostic/estimate.ts). Pure: numbers in, `PlotlyFigure` out; colours from lib/plots/style,
+ * no fonts or sizes. Agreement against p̂ reuses `agreementScatterFigure`
+ * (lib/plots/interference.ts).
  */
 import type { Data, PlotlyFigure } from "./figure";
 import { PALETTE, ROLE_COLORS } from "./style";
@@ -9,7 +10,10 @@ import { checkFinite, checkFiniteArray, checkKGrid, checkLength } from "../core/
 import { horizontalLine, verticalLine } from "./dynamics";
 import { powersOfTwoWithin } from "./format";
 
-/** A confidence interval [lo, hi], or null where not estimable (as lib/diagnostic/estimate.ts reports it). */
+/**
+ * A confidence interval [lo, hi], or null where not estimable (as lib/diagnostic/estimate.ts
+ * reports it).
+ */
 export type IntervalOrNull = readonly [number, number] | null;
 
 type MaybeNumbers = ReadonlyArray<number | null>;
@@ -22,15 +26,41 @@ function checkSeries(where: string, name: string, ys: MaybeNumbers | undefined, 
   });
 }
 
-/** Band between the interval ends (gaps where an interval is null), the legend entry on the upper edge; none when every interval is null. */
-function band(k: readonly number[], ci: readonly IntervalOrNull[], color: string, name: string, axis: "" | "2", showlegend: boolean): Data[] {
+/**
+ * Band between the interval ends (gaps where an interval is null), the legend entry on the upper
+ * edge; none when every interval is null.
+ */
+function band(
+  k: readonly number[],
+  ci: readonly IntervalOrNull[],
+  color: string,
+  name: string,
+  axis: "" | "2",
+  showlegend: boolean,
+): Data[] {
   if (ci.every((c) => c === null)) return []; // nothing to draw (e.g. no interval is defined)
   const lo = ci.map((c) => (c === null ? null : c[0]));
   const hi = ci.map((c) => (c === null ? null : c[1]));
-  const common = { type: "scatter" as const, mode: "lines" as const, x: [...k], xaxis: `x${axis}`, yaxis: `y${axis}`, line: { width: 0, color }, hoverinfo: "skip" as const };
+  const common = {
+    type: "scatter" as const,
+    mode: "lines" as const,
+    x: [...k],
+    xaxis: `x${axis}`,
+    yaxis: `y${axis}`,
+    line: { width: 0, color },
+    hoverinfo: "skip" as const,
+  };
   return [
     { ...common, y: lo, showlegend: false },
-    { ...common, y: hi, fill: "tonexty", fillcolor: `${color}33`, name, showlegend, legendgroup: "ci" },
+    {
+      ...common,
+      y: hi,
+      fill: "tonexty",
+      fillcolor: `${color}33`,
+      name,
+      showlegend,
+      legendgroup: "ci",
+    },
   ];
 }
 
@@ -59,9 +89,11 @@ export interface DiagnosticConflictInput {
 /**
  * ⟨∇J_k, ∇J_1⟩ (top) and cos∠(∇J_k, ∇J_1) (bottom, when given) against k on a log axis: the
  * cross-fitted estimates with their bootstrap bands, the exact curves when known, the zero line
- * and the estimated k* ([D] estimators of lib/diagnostic/estimate.ts for the identity of PAPER.md §4).
+ * and the estimated k* ([D] estimators of lib/diagnostic/estimate.ts for the identity of PAPER.md
+ * §4).
  *
- * @example diagnosticConflictFigure({ k: [1, 2, 4], innerProduct: [3, 1, -1], innerProductCI: [[2, 4], [0, 2], [-2, 0]], kStar: 4 }).data.length // => 3
+ * @example diagnosticConflictFigure({ k: [1, 2, 4], innerProduct: [3, 1, -1], innerProductCI: [[2,
+ * 4], [0, 2], [-2, 0]], kStar: 4 }).data.length // => 3
  */
 export function diagnosticConflictFigure(input: DiagnosticConflictInput): PlotlyFigure {
   const where = "diagnosticConflictFigure";
@@ -69,27 +101,53 @@ export function diagnosticConflictFigure(input: DiagnosticConflictInput): Plotly
   const k = [...input.k];
   checkSeries(where, "innerProduct", input.innerProduct, k.length);
   checkSeries(where, "cosine", input.cosine, k.length);
-  if (input.innerProductCI) checkLength(where, "innerProductCI", input.innerProductCI, k.length, "k");
+  if (input.innerProductCI)
+    checkLength(where, "innerProductCI", input.innerProductCI, k.length, "k");
   if (input.cosineCI) checkLength(where, "cosineCI", input.cosineCI, k.length, "k");
   const level = Math.round((input.level ?? 0.95) * 100);
   const twoPanels = input.cosine !== undefined;
   const data: Data[] = [];
-  const panel = (axis: "" | "2", ys: MaybeNumbers, ci: readonly IntervalOrNull[] | undefined, exact: ArrayLike<number> | undefined) => {
-    if (ci) data.push(...band(k, ci, ROLE_COLORS.passK, `${level}% bootstrap interval`, axis, axis === ""));
+  const panel = (
+    axis: "" | "2",
+    ys: MaybeNumbers,
+    ci: readonly IntervalOrNull[] | undefined,
+    exact: ArrayLike<number> | undefined,
+  ) => {
+    if (ci)
+      data.push(
+        ...band(k, ci, ROLE_COLORS.passK, `${level}% bootstrap interval`, axis, axis === ""),
+      );
     if (exact && input.exact) {
       checkFiniteArray(where, "exact", exact);
       checkLength(where, "exact values", exact, input.exact.k.length, "exact.k");
       data.push({
-        type: "scatter", mode: "lines", name: "exact", x: [...input.exact.k], y: Array.from(exact),
-        xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color: PALETTE.black, width: 1.5, dash: "dash" },
-        showlegend: axis === "", legendgroup: "exact",
+        type: "scatter",
+        mode: "lines",
+        name: "exact",
+        x: [...input.exact.k],
+        y: Array.from(exact),
+        xaxis: `x${axis}`,
+        yaxis: `y${axis}`,
+        line: { color: PALETTE.black, width: 1.5, dash: "dash" },
+        showlegend: axis === "",
+        legendgroup: "exact",
       });
     }
     data.push({
-      type: "scatter", mode: "lines+markers", name: "cross-fitted estimate", x: k, y: [...ys],
-      xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color: ROLE_COLORS.passK },
-      marker: { color: ys.map((v) => (v !== null && v < 0 ? ROLE_COLORS.negative : ROLE_COLORS.positive)), size: 7 },
-      showlegend: axis === "", legendgroup: "estimate",
+      type: "scatter",
+      mode: "lines+markers",
+      name: "cross-fitted estimate",
+      x: k,
+      y: [...ys],
+      xaxis: `x${axis}`,
+      yaxis: `y${axis}`,
+      line: { color: ROLE_COLORS.passK },
+      marker: {
+        color: ys.map((v) => (v !== null && v < 0 ? ROLE_COLORS.negative : ROLE_COLORS.positive)),
+        size: 7,
+      },
+      showlegend: axis === "",
+      legendgroup: "estimate",
     });
   };
   panel("", input.innerProduct, input.innerProductCI, input.exact?.innerProduct);
@@ -101,7 +159,9 @@ export function diagnosticConflictFigure(input: DiagnosticConflictInput): Plotly
     if (twoPanels) shapes.push(verticalLine(input.kStar, "x2", "y2 domain"));
   }
   const layout: PlotlyFigure["layout"] = {
-    title: { text: `Pass@k vs pass@1 from samples${input.kStar != null ? ` (estimated k* = ${input.kStar})` : ""}` },
+    title: {
+      text: `Pass@k vs pass@1 from samples${input.kStar != null ? ` (estimated k* = ${input.kStar})` : ""}`,
+    },
     xaxis: kAxis(k, twoPanels ? "" : "k"),
     yaxis: { title: { text: "⟨∇J<sub>k</sub>, ∇J<sub>1</sub>⟩" }, exponentformat: "power" },
     legend: { title: { text: "" } },
@@ -148,19 +208,40 @@ export function negativeWeightShareFigure(input: WeightShareInput): PlotlyFigure
   const data: Data[] = [];
   if (input.negativeCI) {
     checkLength(where, "negativeCI", input.negativeCI, k.length, "k");
-    data.push(...band(k, input.negativeCI, ROLE_COLORS.negative, `${level}% bootstrap interval`, "", true));
+    data.push(
+      ...band(k, input.negativeCI, ROLE_COLORS.negative, `${level}% bootstrap interval`, "", true),
+    );
   }
-  data.push({ type: "scatter", mode: "lines+markers", name: "estimated, â(x) < 0", x: k, y: [...input.negative], line: { color: ROLE_COLORS.negative } });
+  data.push({
+    type: "scatter",
+    mode: "lines+markers",
+    name: "estimated, â(x) < 0",
+    x: k,
+    y: [...input.negative],
+    line: { color: ROLE_COLORS.negative },
+  });
   if (input.undetermined) {
     data.push({
-      type: "scatter", mode: "lines+markers", name: "no correct sample (sign unknown)", x: k, y: [...input.undetermined],
-      line: { color: ROLE_COLORS.reference, dash: "dot" }, marker: { symbol: "circle-open" },
+      type: "scatter",
+      mode: "lines+markers",
+      name: "no correct sample (sign unknown)",
+      x: k,
+      y: [...input.undetermined],
+      line: { color: ROLE_COLORS.reference, dash: "dot" },
+      marker: { symbol: "circle-open" },
     });
   }
   if (input.exactNegative) {
     checkFiniteArray(where, "exactNegative", input.exactNegative);
     checkLength(where, "exactNegative", input.exactNegative, k.length, "k");
-    data.push({ type: "scatter", mode: "lines", name: "exact, a(x) < 0", x: k, y: Array.from(input.exactNegative), line: { color: PALETTE.black, dash: "dash" } });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: "exact, a(x) < 0",
+      x: k,
+      y: Array.from(input.exactNegative),
+      line: { color: PALETTE.black, dash: "dash" },
+    });
   }
   return {
     builder: "negativeWeightShareFigure",
@@ -192,11 +273,13 @@ export interface StepPoint {
  * the measurement, and the diagonal "measured = predicted" ([P] the one-step result of
  * PAPER.md §5: first order, ΔJ_1 ≈ η⟨∇J_k, ∇J_1⟩).
  *
- * @example stepPredictionFigure([{ k: 1, predicted: 0.002, measured: 0.0021, measuredSE: 1e-4 }]).data.length // => 2
+ * @example stepPredictionFigure([{ k: 1, predicted: 0.002, measured: 0.0021, measuredSE: 1e-4
+ * }]).data.length // => 2
  */
 export function stepPredictionFigure(points: readonly StepPoint[]): PlotlyFigure {
   const where = "stepPredictionFigure";
-  if (!Array.isArray(points) || points.length === 0) throw new RangeError(`${where}: points must be a non-empty array`);
+  if (!Array.isArray(points) || points.length === 0)
+    throw new RangeError(`${where}: points must be a non-empty array`);
   points.forEach((p, i) => {
     checkFinite(where, `points[${i}].predicted`, p.predicted);
     checkFinite(where, `points[${i}].measured`, p.measured);
@@ -210,26 +293,56 @@ export function stepPredictionFigure(points: readonly StepPoint[]): PlotlyFigure
     builder: "stepPredictionFigure",
     data: [
       {
-        type: "scatter", mode: "lines", name: "measured = predicted", x: [lo - pad, hi + pad], y: [lo - pad, hi + pad],
-        line: { color: ROLE_COLORS.reference, dash: "dash", width: 1 }, hoverinfo: "skip",
+        type: "scatter",
+        mode: "lines",
+        name: "measured = predicted",
+        x: [lo - pad, hi + pad],
+        y: [lo - pad, hi + pad],
+        line: { color: ROLE_COLORS.reference, dash: "dash", width: 1 },
+        hoverinfo: "skip",
       },
       {
-        type: "scatter", mode: "text+markers", name: "one step along ∇J<sub>k</sub>",
-        x: points.map((p) => p.predicted), y: points.map((p) => p.measured),
-        text: points.map((p) => `k = ${p.k}`), textposition: "top left",
-        marker: { size: 9, color: points.map((p) => (p.measured < 0 ? ROLE_COLORS.negative : ROLE_COLORS.positive)) },
+        type: "scatter",
+        mode: "text+markers",
+        name: "one step along ∇J<sub>k</sub>",
+        x: points.map((p) => p.predicted),
+        y: points.map((p) => p.measured),
+        text: points.map((p) => `k = ${p.k}`),
+        textposition: "top left",
+        marker: {
+          size: 9,
+          color: points.map((p) => (p.measured < 0 ? ROLE_COLORS.negative : ROLE_COLORS.positive)),
+        },
         error_x: {
-          type: "data", symmetric: false, visible: true, color: ROLE_COLORS.reference,
+          type: "data",
+          symmetric: false,
+          visible: true,
+          color: ROLE_COLORS.reference,
           array: points.map((p) => (p.predictedCI ? p.predictedCI[1] - p.predicted : 0)),
           arrayminus: points.map((p) => (p.predictedCI ? p.predicted - p.predictedCI[0] : 0)),
         },
-        error_y: { type: "data", visible: true, array: points.map((p) => 2 * p.measuredSE), color: ROLE_COLORS.reference },
+        error_y: {
+          type: "data",
+          visible: true,
+          array: points.map((p) => 2 * p.measuredSE),
+          color: ROLE_COLORS.reference,
+        },
       },
     ],
     layout: {
       title: { text: "One step: predicted vs measured change of pass@1" },
-      xaxis: { title: { text: "predicted ΔJ<sub>1</sub> = η·⟨∇J<sub>k</sub>, ∇J<sub>1</sub>⟩ (estimated)" }, zeroline: true, exponentformat: "power" },
-      yaxis: { title: { text: "measured ΔJ<sub>1</sub> (fresh samples)" }, zeroline: true, exponentformat: "power" },
+      xaxis: {
+        title: {
+          text: "predicted ΔJ<sub>1</sub> = η·⟨∇J<sub>k</sub>, ∇J<sub>1</sub>⟩ (estimated)",
+        },
+        zeroline: true,
+        exponentformat: "power",
+      },
+      yaxis: {
+        title: { text: "measured ΔJ<sub>1</sub> (fresh samples)" },
+        zeroline: true,
+        exponentformat: "power",
+      },
       shapes: [horizontalLine(0), verticalLine(0)],
       legend: { title: { text: "" } },
     },

@@ -16,7 +16,13 @@ export function toArray(where: string, name: string, xs: ArrayLike<number>): num
 }
 
 /** Same as toArray, and its length must equal `expected` (the length of `against`). */
-export function toArrayOfLength(where: string, name: string, xs: ArrayLike<number>, expected: number, against: string): number[] {
+export function toArrayOfLength(
+  where: string,
+  name: string,
+  xs: ArrayLike<number>,
+  expected: number,
+  against: string,
+): number[] {
   checkLength(where, name, xs, expected, against);
   return toArray(where, name, xs);
 }
@@ -27,7 +33,8 @@ export function toArrayOfLength(where: string, name: string, xs: ArrayLike<numbe
  * @example logTickValues(0.03, 0.9) // => [0.02, 0.05, 0.1, 0.2, 0.5, 1]
  */
 export function logTickValues(min: number, max: number): number[] {
-  if (!(min > 0 && max >= min && Number.isFinite(max))) throw new RangeError(`logTickValues: need 0 < min ≤ max < ∞, got min = ${min}, max = ${max}`);
+  if (!(min > 0 && max >= min && Number.isFinite(max)))
+    throw new RangeError(`logTickValues: need 0 < min ≤ max < ∞, got min = ${min}, max = ${max}`);
   const all: number[] = [];
   for (let e = Math.floor(Math.log10(min)) - 1; e <= Math.ceil(Math.log10(max)); e++) {
     for (const m of [1, 2, 5]) all.push(Number((m * 10 ** e).toPrecision(12)));
@@ -38,18 +45,38 @@ export function logTickValues(min: number, max: number): number[] {
 }
 
 /** A horizontal dashed reference line at y (e.g. zero) across the plot area of axis `yref`. */
-export function horizontalLine(y: number, yref = "y", xref = "x domain"): NonNullable<Layout["shapes"]>[number] {
+export function horizontalLine(
+  y: number,
+  yref = "y",
+  xref = "x domain",
+): NonNullable<Layout["shapes"]>[number] {
   return {
-    type: "line", xref: xref as "x", yref: yref as "y", x0: 0, x1: 1, y0: y, y1: y,
+    type: "line",
+    xref: xref as "x",
+    yref: yref as "y",
+    x0: 0,
+    x1: 1,
+    y0: y,
+    y1: y,
     line: { color: ROLE_COLORS.reference, width: 1, dash: "dash" },
     layer: "below",
   };
 }
 
 /** A vertical dashed reference line at x across the plot area of axis `xref`. */
-export function verticalLine(x: number, xref = "x", yref = "y domain"): NonNullable<Layout["shapes"]>[number] {
+export function verticalLine(
+  x: number,
+  xref = "x",
+  yref = "y domain",
+): NonNullable<Layout["shapes"]>[number] {
   return {
-    type: "line", xref: xref as "x", yref: yref as "y", x0: x, x1: x, y0: 0, y1: 1,
+    type: "line",
+    xref: xref as "x",
+    yref: yref as "y",
+    x0: x,
+    x1: x,
+    y0: 0,
+    y1: 1,
     line: { color: ROLE_COLORS.reference, width: 1, dash: "dot" },
     layer: "below",
   };
@@ -68,7 +95,8 @@ export interface FiniteDifferenceData {
  * analytic gradient E[w_k ∇p], vs the step h, log–log. The V shape (truncation error ∝ h²
  * on the right, round-off ∝ ε/h on the left) says the analytic gradient is the derivative.
  * Errors of exactly 0 are drawn at 1e-17 so a log axis can show them.
- * @example finiteDifferenceFigure({ h: [1e-4, 1e-3], curves: [{ k: 4, relError: [1e-10, 1e-8] }] }).data.length // => 1
+ * @example finiteDifferenceFigure({ h: [1e-4, 1e-3], curves: [{ k: 4, relError: [1e-10, 1e-8] }]
+ * }).data.length // => 1
  */
 export function finiteDifferenceFigure(data: FiniteDifferenceData): PlotlyFigure {
   const where = "finiteDifferenceFigure";
@@ -77,8 +105,11 @@ export function finiteDifferenceFigure(data: FiniteDifferenceData): PlotlyFigure
     checkInteger(where, `curves[${j}].k`, c.k);
     const err = toArrayOfLength(where, `curves[${j}].relError`, c.relError, h.length, "h");
     return {
-      type: "scatter", mode: "lines+markers", name: `k = ${c.k}`,
-      x: h, y: err.map((e) => Math.max(Math.abs(e), 1e-17)),
+      type: "scatter",
+      mode: "lines+markers",
+      name: `k = ${c.k}`,
+      x: h,
+      y: err.map((e) => Math.max(Math.abs(e), 1e-17)),
       line: { color: COLORS[j % COLORS.length] },
     };
   });
@@ -86,9 +117,17 @@ export function finiteDifferenceFigure(data: FiniteDifferenceData): PlotlyFigure
     builder: "finiteDifferenceFigure",
     data: traces,
     layout: {
-      title: { text: "Analytic ∇J<sub>k</sub> = E[w<sub>k</sub>(p)∇p] vs central finite differences" },
+      title: {
+        text: "Analytic ∇J<sub>k</sub> = E[w<sub>k</sub>(p)∇p] vs central finite differences",
+      },
       xaxis: { title: { text: "finite-difference step h" }, type: "log", exponentformat: "power" },
-      yaxis: { title: { text: "relative error ‖∇<sub>FD</sub>J<sub>k</sub> − ∇J<sub>k</sub>‖ / ‖∇J<sub>k</sub>‖" }, type: "log", exponentformat: "power" },
+      yaxis: {
+        title: {
+          text: "relative error ‖∇<sub>FD</sub>J<sub>k</sub> − ∇J<sub>k</sub>‖ / ‖∇J<sub>k</sub>‖",
+        },
+        type: "log",
+        exponentformat: "power",
+      },
       legend: { title: { text: "k" } },
     },
   };
@@ -114,12 +153,14 @@ export interface OneStepData {
  * θ⁺ = θ + η∇J_k, against η on a log axis, with the theorem's interval shaded. Changes are
  * drawn divided by η (ΔJ/η) so that small and large steps share one readable scale; as η → 0
  * they tend to ⟨∇J_k,∇J_1⟩ and ‖∇J_k‖², so the signs are those of the first-order terms.
- * @example oneStepFigure({ eta: [0.1, 1], deltaJ1: [-0.01, -0.1], deltaJk: [0.02, 0.1], k: 4, theoremEtaMax: 0.5 }).data.length // => 2
+ * @example oneStepFigure({ eta: [0.1, 1], deltaJ1: [-0.01, -0.1], deltaJk: [0.02, 0.1], k: 4,
+ * theoremEtaMax: 0.5 }).data.length // => 2
  */
 export function oneStepFigure(data: OneStepData): PlotlyFigure {
   const where = "oneStepFigure";
   const eta = toArray(where, "eta", data.eta);
-  for (let i = 0; i < eta.length; i++) if (!(eta[i] > 0)) throw new RangeError(`${where}: eta[${i}] must be > 0, got ${eta[i]}`);
+  for (let i = 0; i < eta.length; i++)
+    if (!(eta[i] > 0)) throw new RangeError(`${where}: eta[${i}] must be > 0, got ${eta[i]}`);
   const d1 = toArrayOfLength(where, "deltaJ1", data.deltaJ1, eta.length, "eta");
   const dk = toArrayOfLength(where, "deltaJk", data.deltaJk, eta.length, "eta");
   const k = checkInteger(where, "k", data.k);
@@ -128,33 +169,79 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
   const shapes: NonNullable<Layout["shapes"]> = [
     horizontalLine(0),
     {
-      type: "rect", xref: "x", yref: "paper", x0: Math.min(...eta), x1: etaMax, y0: 0, y1: 1,
-      fillcolor: PALETTE.bluishGreen, opacity: 0.15, line: { width: 0 }, layer: "below",
+      type: "rect",
+      xref: "x",
+      yref: "paper",
+      x0: Math.min(...eta),
+      x1: etaMax,
+      y0: 0,
+      y1: 1,
+      fillcolor: PALETTE.bluishGreen,
+      opacity: 0.15,
+      line: { width: 0 },
+      layer: "below",
     },
   ];
-  const annotations: NonNullable<Layout["annotations"]> = [{
-    // Annotations on a log axis take log10 coordinates (plotly.js#1258); shapes do not.
-    xref: "x", yref: "paper", x: Math.log10(etaMax), y: 1, xanchor: "right", yanchor: "top",
-    text: "theorem's η interval", showarrow: false, font: { color: PALETTE.bluishGreen },
-  }];
+  const annotations: NonNullable<Layout["annotations"]> = [
+    {
+      // Annotations on a log axis take log10 coordinates (plotly.js#1258); shapes do not.
+      xref: "x",
+      yref: "paper",
+      x: Math.log10(etaMax),
+      y: 1,
+      xanchor: "right",
+      yanchor: "top",
+      text: "theorem's η interval",
+      showarrow: false,
+      font: { color: PALETTE.bluishGreen },
+    },
+  ];
   if (data.observedEtaMax !== undefined) {
     const obs = checkFinite(where, "observedEtaMax", data.observedEtaMax);
     shapes.push(verticalLine(obs));
     annotations.push({
-      xref: "x", yref: "paper", x: Math.log10(obs), y: 0.6, xanchor: "right", yanchor: "middle",
-      text: "last η with<br>ΔJ<sub>1</sub> < 0 < ΔJ<sub>k</sub> ", showarrow: false, align: "right", font: { color: ROLE_COLORS.reference },
+      xref: "x",
+      yref: "paper",
+      x: Math.log10(obs),
+      y: 0.6,
+      xanchor: "right",
+      yanchor: "middle",
+      text: "last η with<br>ΔJ<sub>1</sub> < 0 < ΔJ<sub>k</sub> ",
+      showarrow: false,
+      align: "right",
+      font: { color: ROLE_COLORS.reference },
     });
   }
   return {
     builder: "oneStepFigure",
     data: [
-      { type: "scatter", mode: "lines", name: `J<sub>${k}</sub> (pass@${k})`, x: eta, y: per(dk), line: { color: ROLE_COLORS.passK } },
-      { type: "scatter", mode: "lines", name: "J<sub>1</sub> (pass@1)", x: eta, y: per(d1), line: { color: ROLE_COLORS.pass1 } },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: `J<sub>${k}</sub> (pass@${k})`,
+        x: eta,
+        y: per(dk),
+        line: { color: ROLE_COLORS.passK },
+      },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: "J<sub>1</sub> (pass@1)",
+        x: eta,
+        y: per(d1),
+        line: { color: ROLE_COLORS.pass1 },
+      },
     ],
     layout: {
       title: { text: `One step of pass@${k} ascent, θ⁺ = θ + η∇J<sub>${k}</sub>` },
       // Explicit range: axis-referenced annotations would otherwise widen the autorange.
-      xaxis: { title: { text: "step size η" }, type: "log", exponentformat: "power", dtick: 1, range: [Math.log10(Math.min(...eta)), Math.log10(Math.max(...eta))] },
+      xaxis: {
+        title: { text: "step size η" },
+        type: "log",
+        exponentformat: "power",
+        dtick: 1,
+        range: [Math.log10(Math.min(...eta)), Math.log10(Math.max(...eta))],
+      },
       yaxis: { title: { text: "change per unit step [J(θ⁺) − J(θ)] / η" } },
       legend: { title: { text: "objective" } },
       shapes,
@@ -188,23 +275,40 @@ export interface TrainingCurvesOptions {
 }
 
 /** The two-panel J_1 | J_k layout used by training-curve figures. */
-function twoPanelLayout(title: string, left: string, right: string, xTitle: string, legendTitle: string): Partial<Layout> {
+function twoPanelLayout(
+  title: string,
+  left: string,
+  right: string,
+  xTitle: string,
+  legendTitle: string,
+): Partial<Layout> {
   return {
     title: { text: title },
     xaxis: { title: { text: xTitle }, domain: [0, 0.45], anchor: "y" },
     yaxis: { title: { text: left }, anchor: "x" },
     xaxis2: { title: { text: xTitle }, domain: [0.55, 1], anchor: "y2" },
     yaxis2: { title: { text: right }, anchor: "x2" },
-    legend: { title: { text: legendTitle }, orientation: "h", x: 0.5, xanchor: "center", y: -0.22, yanchor: "top" },
+    legend: {
+      title: { text: legendTitle },
+      orientation: "h",
+      x: 0.5,
+      xanchor: "center",
+      y: -0.22,
+      yanchor: "top",
+    },
   };
 }
 
 /**
  * Claim 8 (PAPER.md §10) and the mitigation comparison of notebook 07: J_1 (left panel) and
  * J_k (right panel) against the training step, one colour per run.
- * @example trainingCurvesFigure([{ name: "pass@1", steps: [0, 1], J1: [0.5, 0.6], Jk: [0.8, 0.85] }], { k: 4 }).data.length // => 2
+ * @example trainingCurvesFigure([{ name: "pass@1", steps: [0, 1], J1: [0.5, 0.6], Jk: [0.8, 0.85]
+ * }], { k: 4 }).data.length // => 2
  */
-export function trainingCurvesFigure(runs: readonly TrainingRun[], opts: TrainingCurvesOptions): PlotlyFigure {
+export function trainingCurvesFigure(
+  runs: readonly TrainingRun[],
+  opts: TrainingCurvesOptions,
+): PlotlyFigure {
   const where = "trainingCurvesFigure";
   const k = checkInteger(where, "opts.k", opts.k);
   if (runs.length === 0) throw new RangeError(`${where}: runs must be a non-empty list, got []`);
@@ -215,8 +319,29 @@ export function trainingCurvesFigure(runs: readonly TrainingRun[], opts: Trainin
     const Jk = toArrayOfLength(where, `runs[${j}].Jk`, run.Jk, steps.length, `runs[${j}].steps`);
     const line = { color: COLORS[j % COLORS.length], ...(run.dash ? { dash: run.dash } : {}) };
     data.push(
-      { type: "scatter", mode: "lines", name: run.name, legendgroup: run.name, x: steps, y: J1, xaxis: "x", yaxis: "y", line },
-      { type: "scatter", mode: "lines", name: run.name, legendgroup: run.name, showlegend: false, x: steps, y: Jk, xaxis: "x2", yaxis: "y2", line },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: run.name,
+        legendgroup: run.name,
+        x: steps,
+        y: J1,
+        xaxis: "x",
+        yaxis: "y",
+        line,
+      },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: run.name,
+        legendgroup: run.name,
+        showlegend: false,
+        x: steps,
+        y: Jk,
+        xaxis: "x2",
+        yaxis: "y2",
+        line,
+      },
     );
   });
   return {
@@ -224,7 +349,10 @@ export function trainingCurvesFigure(runs: readonly TrainingRun[], opts: Trainin
     data,
     layout: twoPanelLayout(
       opts.title ?? `pass@1 and pass@${k} during training`,
-      "J<sub>1</sub> (pass@1)", `J<sub>${k}</sub> (pass@${k})`, "step t", opts.legendTitle ?? "objective",
+      "J<sub>1</sub> (pass@1)",
+      `J<sub>${k}</sub> (pass@${k})`,
+      "step t",
+      opts.legendTitle ?? "objective",
     ),
   };
 }
@@ -243,7 +371,8 @@ export interface TradeoffData {
  * The pass@1–pass@k trade-off across the training k: each run's path in the
  * (J_1, J_{k_eval}) plane from the common start, with its end point labelled by the k it
  * optimised. Runs ending left of the start lost pass@1.
- * @example tradeoffFrontierFigure({ evalK: 8, start: { J1: 0.6, Jk: 0.9 }, runs: [{ k: 1, J1: [0.6, 0.7], Jk: [0.9, 0.92] }] }).data.length // => 3
+ * @example tradeoffFrontierFigure({ evalK: 8, start: { J1: 0.6, Jk: 0.9 }, runs: [{ k: 1, J1: [0.6,
+ * 0.7], Jk: [0.9, 0.92] }] }).data.length // => 3
  */
 export function tradeoffFrontierFigure(data: TradeoffData): PlotlyFigure {
   const where = "tradeoffFrontierFigure";
@@ -260,16 +389,31 @@ export function tradeoffFrontierFigure(data: TradeoffData): PlotlyFigure {
     ends.y.push(y[y.length - 1]);
     ends.text.push(`k = ${k}`);
     return {
-      type: "scatter", mode: "lines", name: `trained on pass@${k}`, x, y,
+      type: "scatter",
+      mode: "lines",
+      name: `trained on pass@${k}`,
+      x,
+      y,
       line: { color: COLORS[j % COLORS.length] },
     };
   });
   traces.push({
-    type: "scatter", mode: "text+markers", name: "end of run", x: ends.x, y: ends.y, text: ends.text,
-    textposition: "top center", marker: { color: PALETTE.black, symbol: "circle" }, showlegend: false,
+    type: "scatter",
+    mode: "text+markers",
+    name: "end of run",
+    x: ends.x,
+    y: ends.y,
+    text: ends.text,
+    textposition: "top center",
+    marker: { color: PALETTE.black, symbol: "circle" },
+    showlegend: false,
   } as Data);
   traces.push({
-    type: "scatter", mode: "markers", name: "start", x: [x0], y: [y0],
+    type: "scatter",
+    mode: "markers",
+    name: "start",
+    x: [x0],
+    y: [y0],
     marker: { color: PALETTE.black, symbol: "x", size: 11 },
   });
   return {
@@ -302,24 +446,60 @@ export interface SmoothnessData {
 /**
  * Claim 10 (PAPER.md §5, constants our derivation): the crude smoothness bound on J_k grows
  * like k², the refined one stays bounded; optional measured curvature and ‖∇J_k‖ ≤ G. Log–log.
- * @example smoothnessBoundsFigure({ ks: [1, 2], crude: [1, 4], refined: [1, 2] }).data.length // => 2
+ * @example smoothnessBoundsFigure({ ks: [1, 2], crude: [1, 4], refined: [1, 2] }).data.length // =>
+ * 2
  */
 export function smoothnessBoundsFigure(data: SmoothnessData): PlotlyFigure {
   const where = "smoothnessBoundsFigure";
   const ks = toArray(where, "ks", data.ks);
   const series: Data[] = [
-    { type: "scatter", mode: "lines+markers", name: "crude bound k L<sub>1</sub> + k(k−1)G²", x: ks, y: toArrayOfLength(where, "crude", data.crude, ks.length, "ks"), line: { color: PALETTE.vermillion } },
-    { type: "scatter", mode: "lines+markers", name: "refined bound (uniform in k)", x: ks, y: toArrayOfLength(where, "refined", data.refined, ks.length, "ks"), line: { color: PALETTE.blue } },
+    {
+      type: "scatter",
+      mode: "lines+markers",
+      name: "crude bound k L<sub>1</sub> + k(k−1)G²",
+      x: ks,
+      y: toArrayOfLength(where, "crude", data.crude, ks.length, "ks"),
+      line: { color: PALETTE.vermillion },
+    },
+    {
+      type: "scatter",
+      mode: "lines+markers",
+      name: "refined bound (uniform in k)",
+      x: ks,
+      y: toArrayOfLength(where, "refined", data.refined, ks.length, "ks"),
+      line: { color: PALETTE.blue },
+    },
   ];
   if (data.observed) {
-    series.push({ type: "scatter", mode: "lines+markers", name: "measured curvature of J<sub>k</sub>", x: ks, y: toArrayOfLength(where, "observed", data.observed, ks.length, "ks"), line: { color: PALETTE.black, dash: "dot" } });
+    series.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: "measured curvature of J<sub>k</sub>",
+      x: ks,
+      y: toArrayOfLength(where, "observed", data.observed, ks.length, "ks"),
+      line: { color: PALETTE.black, dash: "dot" },
+    });
   }
   if (data.gradNorm) {
-    series.push({ type: "scatter", mode: "lines+markers", name: "‖∇J<sub>k</sub>‖", x: ks, y: toArrayOfLength(where, "gradNorm", data.gradNorm, ks.length, "ks"), line: { color: PALETTE.bluishGreen } });
+    series.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: "‖∇J<sub>k</sub>‖",
+      x: ks,
+      y: toArrayOfLength(where, "gradNorm", data.gradNorm, ks.length, "ks"),
+      line: { color: PALETTE.bluishGreen },
+    });
   }
   if (data.G !== undefined) {
     const G = checkFinite(where, "G", data.G);
-    series.push({ type: "scatter", mode: "lines", name: "G (bound on ‖∇J<sub>k</sub>‖)", x: [ks[0], ks[ks.length - 1]], y: [G, G], line: { color: PALETTE.bluishGreen, dash: "dash" } });
+    series.push({
+      type: "scatter",
+      mode: "lines",
+      name: "G (bound on ‖∇J<sub>k</sub>‖)",
+      x: [ks[0], ks[ks.length - 1]],
+      y: [G, G],
+      line: { color: PALETTE.bluishGreen, dash: "dash" },
+    });
   }
   return {
     builder: "smoothnessBoundsFigure",

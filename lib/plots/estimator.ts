@@ -30,7 +30,8 @@ const FAILED_LEVEL = 1;
  * Failed evaluations (NaN) are drawn as crosses at relative error 1 ("no correct digit"),
  * bit-exact ones at {@link EXACT_FLOOR}; float64's unit roundoff 2⁻⁵³ is a dashed line.
  *
- * @example estimatorErrorFigure([{ name: "stable", method: "stable", n: [10], relError: [1e-17] }]).data.length // => 2
+ * @example estimatorErrorFigure([{ name: "stable", method: "stable", n: [10], relError: [1e-17]
+ * }]).data.length // => 2
  */
 export function estimatorErrorFigure(series: readonly ErrorSeries[]): PlotlyFigure {
   const where = "estimatorErrorFigure";
@@ -55,7 +56,10 @@ export function estimatorErrorFigure(series: readonly ErrorSeries[]): PlotlyFigu
       x,
       y,
       connectgaps: false,
-      line: { color: s.method === "naive" ? ROLE_COLORS.passK : ROLE_COLORS.pass1, dash: s.dash ?? "solid" },
+      line: {
+        color: s.method === "naive" ? ROLE_COLORS.passK : ROLE_COLORS.pass1,
+        dash: s.dash ?? "solid",
+      },
       marker: { color: s.method === "naive" ? ROLE_COLORS.passK : ROLE_COLORS.pass1 },
     });
   });
@@ -73,7 +77,10 @@ export function estimatorErrorFigure(series: readonly ErrorSeries[]): PlotlyFigu
     type: "scatter",
     mode: "lines",
     name: "unit roundoff 2<sup>−53</sup>",
-    x: [Math.min(...series.flatMap((s) => Array.from(s.n))), Math.max(...series.flatMap((s) => Array.from(s.n)))],
+    x: [
+      Math.min(...series.flatMap((s) => Array.from(s.n))),
+      Math.max(...series.flatMap((s) => Array.from(s.n))),
+    ],
     y: [2 ** -53, 2 ** -53],
     line: { color: ROLE_COLORS.reference, dash: "dash", width: 1 },
   });
@@ -84,7 +91,12 @@ export function estimatorErrorFigure(series: readonly ErrorSeries[]): PlotlyFigu
       title: { text: "float64 error of the pass@k estimator 1 − C(n−c, k)/C(n, k)" },
       xaxis: { title: { text: "samples per prompt n" }, type: "log" },
       // Short enough for a paper column; the reference (64 significant digits) is in the caption.
-      yaxis: { title: { text: "relative error" }, type: "log", exponentformat: "power", range: [-19.5, 0.5] },
+      yaxis: {
+        title: { text: "relative error" },
+        type: "log",
+        exponentformat: "power",
+        range: [-19.5, 0.5],
+      },
     },
   };
 }
@@ -111,9 +123,13 @@ const MIN_PROB = 1e-6;
  * a stem at each attainable value ρ(n, c, k) with height P(c), the true pass@k (solid) and
  * the plug-in estimator's mean (dotted). Panels are laid out two per row.
  *
- * @example estimatorDistributionFigure([{ n: 4, k: 2, value: [0, 0.5, 1], prob: [0.25, 0.5, 0.25], truth: 0.75 }]).data.length // => 2
+ * @example estimatorDistributionFigure([{ n: 4, k: 2, value: [0, 0.5, 1], prob: [0.25, 0.5, 0.25],
+ * truth: 0.75 }]).data.length // => 2
  */
-export function estimatorDistributionFigure(panels: readonly DistributionPanel[], opts: { p?: number } = {}): PlotlyFigure {
+export function estimatorDistributionFigure(
+  panels: readonly DistributionPanel[],
+  opts: { p?: number } = {},
+): PlotlyFigure {
   const where = "estimatorDistributionFigure";
   panels.forEach((panel, j) => {
     checkFiniteArray(where, `panels[${j}].value`, panel.value);
@@ -127,7 +143,9 @@ export function estimatorDistributionFigure(panels: readonly DistributionPanel[]
   const data: Data[] = [];
   const annotations: object[] = [];
   const layout: Record<string, unknown> = {
-    title: { text: `Sampling distribution of the unbiased estimator${opts.p === undefined ? "" : ` (p = ${opts.p})`}` },
+    title: {
+      text: `Sampling distribution of the unbiased estimator${opts.p === undefined ? "" : ` (p = ${opts.p})`}`,
+    },
     grid: { rows, columns, pattern: "independent", xgap: 0.12, ygap: 0.3 },
     legend: { orientation: "h", y: -0.2, x: 0.5, xanchor: "center" },
     annotations,
@@ -143,16 +161,42 @@ export function estimatorDistributionFigure(panels: readonly DistributionPanel[]
       stemX.push(panel.value[c], panel.value[c], null);
       stemY.push(0, panel.prob[c], null);
     }
-    data.push({ type: "scatter", mode: "lines", name: "P(ρ̂ = value)", legendgroup: "stems", showlegend: first, x: stemX, y: stemY, ...axes, line: { color: COLORS[0], width: 3 } });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: "P(ρ̂ = value)",
+      legendgroup: "stems",
+      showlegend: first,
+      x: stemX,
+      y: stemY,
+      ...axes,
+      line: { color: COLORS[0], width: 3 },
+    });
     const vline = (x: number, name: string, color: string, dash: "solid" | "dot"): Data => ({
-      type: "scatter", mode: "lines", name, legendgroup: name, showlegend: first, x: [x, x], y: [0, top], ...axes, line: { color, dash, width: 2 },
+      type: "scatter",
+      mode: "lines",
+      name,
+      legendgroup: name,
+      showlegend: first,
+      x: [x, x],
+      y: [0, top],
+      ...axes,
+      line: { color, dash, width: 2 },
     });
     data.push(vline(panel.truth, "true pass@k", ROLE_COLORS.passK, "solid"));
     if (panel.plugInMean !== undefined) {
-      data.push(vline(panel.plugInMean, "mean of plug-in 1 − (1 − c/n)<sup>k</sup>", PALETTE.black, "dot"));
+      data.push(
+        vline(panel.plugInMean, "mean of plug-in 1 − (1 − c/n)<sup>k</sup>", PALETTE.black, "dot"),
+      );
     }
-    layout[`xaxis${suffix}`] = { title: { text: j >= (rows - 1) * columns ? "estimate ρ̂" : "" }, range: [-0.02, 1.02] };
-    layout[`yaxis${suffix}`] = { title: { text: j % columns === 0 ? "probability" : "" }, range: [0, top] };
+    layout[`xaxis${suffix}`] = {
+      title: { text: j >= (rows - 1) * columns ? "estimate ρ̂" : "" },
+      range: [-0.02, 1.02],
+    };
+    layout[`yaxis${suffix}`] = {
+      title: { text: j % columns === 0 ? "probability" : "" },
+      range: [0, top],
+    };
     // Inside the panel's top-right corner (the stems sit low and to the left of it), so the
     // label needs no room between rows or under the title at any preset size.
     annotations.push({

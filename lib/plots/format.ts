@@ -18,10 +18,13 @@ export function powersOfTwoWithin(values: readonly number[]): number[] {
 
 /**
  * Values rounded to `digits` significant digits for drawing: a figure with thousands of points
- * stored in a notebook is half the size, and nothing visible changes. Non-finite values pass through.
+ * stored in a notebook is half the size, and nothing visible changes. Non-finite values pass
+ * through.
  *
  * @example forDisplay([0.123456789, -2.5e-7]) // => [0.1235, -2.5e-7]
  */
 export function forDisplay(values: ArrayLike<number>, digits = 4): number[] {
-  return Array.from(values, (v) => (Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(digits)) : v));
+  return Array.from(values, (v) =>
+    Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(digits)) : v,
+  );
 }

@@ -1,6 +1,7 @@
 /**
- * plots: pure figure builders (data in, Plotly figure out) and the one style applied at display/export time. Imports core and theory only.
- * Folder imports are written `./x/index`: tslab resolves a directory import only to a file.
+ * plots: pure figure builders (data in, Plotly figure out) and the one style applied at
+ * display/export time. Imports core and theory only. Folder imports are written `./x/index`: tslab
+ * resolves a directory import only to a file.
  */
 export * from "./figure";
 export * from "./style";

@@ -60,7 +60,8 @@ export interface KernelHeatmapInput {
  * are sorted by difficulty: by p(x) ascending, or — with groups — in group blocks ordered by
  * their mean p and by p within each block, with the blocks labelled and separated by lines.
  *
- * @example kernelHeatmapFigure({ kappa: [1, -0.5, -0.5, 1], p: [0.9, 0.2] }).data[0].z // => [[1, -0.5], [-0.5, 1]] (hard prompt first)
+ * @example kernelHeatmapFigure({ kappa: [1, -0.5, -0.5, 1], p: [0.9, 0.2] }).data[0].z // => [[1,
+ * -0.5], [-0.5, 1]] (hard prompt first)
  */
 export function kernelHeatmapFigure(input: KernelHeatmapInput): PlotlyFigure {
   const where = "kernelHeatmapFigure";
@@ -73,26 +74,54 @@ export function kernelHeatmapFigure(input: KernelHeatmapInput): PlotlyFigure {
   const order = heatmapOrder(input.p, groups);
   const z = order.map((i) => forDisplay(order.map((j) => input.kappa[i * N + j])));
   const zMax = Math.max(...z.map((row) => Math.max(...row.map(Math.abs)))) || 1;
-  const groupName = (i: number) => (groups ? groups.groupNames[groups.group[i]] ?? String(groups.group[i]) : "");
+  const groupName = (i: number) =>
+    groups ? (groups.groupNames[groups.group[i]] ?? String(groups.group[i])) : "";
   // Ticks: the block centres with group names, or five p values along the sorted axis.
   let tickvals: number[];
   let ticktext: string[];
   const shapes: object[] = [];
   if (groups !== undefined) {
-    const starts = order.map((i, r) => (r === 0 || groups.group[i] !== groups.group[order[r - 1]] ? r : -1)).filter((r) => r >= 0);
+    const starts = order
+      .map((i, r) => (r === 0 || groups.group[i] !== groups.group[order[r - 1]] ? r : -1))
+      .filter((r) => r >= 0);
     const ends = [...starts.slice(1), N];
     tickvals = starts.map((r, b) => (r + ends[b] - 1) / 2);
     ticktext = starts.map((r, b) => `${groupName(order[r])} (${ends[b] - r}), p ↑`);
     for (const r of starts.slice(1)) {
-      for (const [xs, ys] of [[[r - 0.5, r - 0.5], [-0.5, N - 0.5]], [[-0.5, N - 0.5], [r - 0.5, r - 0.5]]]) {
-        shapes.push({ type: "line", x0: xs[0], x1: xs[1], y0: ys[0], y1: ys[1], xref: "x", yref: "y", line: { color: PALETTE.black, width: 1.5 } });
+      for (const [xs, ys] of [
+        [
+          [r - 0.5, r - 0.5],
+          [-0.5, N - 0.5],
+        ],
+        [
+          [-0.5, N - 0.5],
+          [r - 0.5, r - 0.5],
+        ],
+      ]) {
+        shapes.push({
+          type: "line",
+          x0: xs[0],
+          x1: xs[1],
+          y0: ys[0],
+          y1: ys[1],
+          xref: "x",
+          yref: "y",
+          line: { color: PALETTE.black, width: 1.5 },
+        });
       }
     }
   } else {
     tickvals = Array.from({ length: 5 }, (_, t) => Math.round((t * (N - 1)) / 4));
     ticktext = tickvals.map((r) => `p = ${input.p[order[r]].toFixed(2)}`);
   }
-  const axis = (title: string) => ({ title: { text: title }, tickvals, ticktext, showgrid: false, zeroline: false, ticks: "" as const });
+  const axis = (title: string) => ({
+    title: { text: title },
+    tickvals,
+    ticktext,
+    showgrid: false,
+    zeroline: false,
+    ticks: "" as const,
+  });
   const sorted = groups !== undefined ? "by group, then by p" : "by p";
   return {
     builder: "kernelHeatmapFigure",
@@ -135,7 +164,8 @@ export interface AgreementScatterInput {
  * with the zero line: prompts below it interfere negatively with the population — improving
  * them alone lowers J_1 ([name P, formula D] PAPER.md §3).
  *
- * @example agreementScatterFigure({ p: [0.9, 0.2], a: [0.01, -0.02], groups: { group: [0, 1], groupNames: ["easy", "hard"] } }).data.length // => 3
+ * @example agreementScatterFigure({ p: [0.9, 0.2], a: [0.01, -0.02], groups: { group: [0, 1],
+ * groupNames: ["easy", "hard"] } }).data.length // => 3
  */
 export function agreementScatterFigure(input: AgreementScatterInput): PlotlyFigure {
   const where = "agreementScatterFigure";
@@ -173,7 +203,9 @@ export function agreementScatterFigure(input: AgreementScatterInput): PlotlyFigu
     builder: "agreementScatterFigure",
     data,
     layout: {
-      title: { text: input.title ?? "Agreement with the population: a(x) = ⟨∇p(x), ∇J<sub>1</sub>⟩" },
+      title: {
+        text: input.title ?? "Agreement with the population: a(x) = ⟨∇p(x), ∇J<sub>1</sub>⟩",
+      },
       xaxis: { title: { text: "per-prompt pass@1 p(x)" }, range: [0, 1] },
       yaxis: { title: { text: "agreement a(x)" }, exponentformat: "power" },
       legend: { title: { text: "prompt group" } },

@@ -6,7 +6,13 @@ import type { Data, PlotlyFigure } from "./figure";
 import { COLORS, PALETTE, ROLE_COLORS } from "./style";
 import { influence, promptWeight } from "../theory/passAtK";
 import { forDisplay, powersOfTwoWithin } from "./format";
-import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkProbabilityArray } from "../core/validate";
+import {
+  checkFiniteArray,
+  checkInteger,
+  checkKGrid,
+  checkLength,
+  checkProbabilityArray,
+} from "../core/validate";
 
 /** An evenly spaced grid of `points` values on [0, 1]. */
 function unitGrid(where: string, points: number): number[] {
@@ -58,10 +64,13 @@ export interface ReweightedDensityInput {
   bins?: number;
 }
 
-/** Σ of `weight` over prompts in each of `bins` equal bins of p on [0, 1], divided by the bin width. */
+/**
+ * Σ of `weight` over prompts in each of `bins` equal bins of p on [0, 1], divided by the bin width.
+ */
 function binnedDensity(p: ArrayLike<number>, weight: ArrayLike<number>, bins: number): number[] {
   const density = new Array<number>(bins).fill(0);
-  for (let i = 0; i < p.length; i++) density[Math.min(bins - 1, Math.floor(p[i] * bins))] += weight[i] * bins;
+  for (let i = 0; i < p.length; i++)
+    density[Math.min(bins - 1, Math.floor(p[i] * bins))] += weight[i] * bins;
   return density;
 }
 
@@ -69,7 +78,8 @@ function binnedDensity(p: ArrayLike<number>, weight: ArrayLike<number>, bins: nu
  * The difficulty distribution D (shaded) and its pass@k reweightings
  * q_k(x) ∝ D(x) w_k(p(x)) ([D] PAPER.md §2), binned over p and drawn as step densities.
  *
- * @example reweightedDensityFigure({ p: [0.2, 0.8], mass: [0.5, 0.5], reweighted: [{ k: 2, q: [0.8, 0.2] }], bins: 2 }).data[1].y // => [1.6, 0.4]
+ * @example reweightedDensityFigure({ p: [0.2, 0.8], mass: [0.5, 0.5], reweighted: [{ k: 2, q: [0.8,
+ * 0.2] }], bins: 2 }).data[1].y // => [1.6, 0.4]
  */
 export function reweightedDensityFigure(input: ReweightedDensityInput): PlotlyFigure {
   const where = "reweightedDensityFigure";
@@ -103,7 +113,7 @@ export function reweightedDensityFigure(input: ReweightedDensityInput): PlotlyFi
       line: { ...step, color: colorOf(j + 1) },
     });
   });
-  const peak = Math.max(...data.map((t) => Math.max(...((t as { y: number[] }).y))));
+  const peak = Math.max(...data.map((t) => Math.max(...(t as { y: number[] }).y)));
   const top = Math.log10(peak > 0 ? peak : 1) + 0.15;
   return {
     builder: "reweightedDensityFigure",
@@ -112,7 +122,13 @@ export function reweightedDensityFigure(input: ReweightedDensityInput): PlotlyFi
       title: { text: "Where pass@k puts its weight: q<sub>k</sub>(x) ∝ D(x)·w<sub>k</sub>(p(x))" },
       xaxis: { title: { text: "per-prompt pass@1 p(x)" }, range: [0, 1] },
       // Log scale, clipped three decades below the top: q_32 reaches 1e−50 near p = 1.
-      yaxis: { title: { text: "density over p (log scale)" }, type: "log", exponentformat: "power", dtick: 1, range: [top - 3.5, top] },
+      yaxis: {
+        title: { text: "density over p (log scale)" },
+        type: "log",
+        exponentformat: "power",
+        dtick: 1,
+        range: [top - 3.5, top],
+      },
       legend: { title: { text: "weighting" } },
     },
   };
@@ -125,7 +141,10 @@ export function reweightedDensityFigure(input: ReweightedDensityInput): PlotlyFi
  *
  * @example hardShareFigure([1, 2], [{ tau: 0.2, share: [0.3, 0.5] }]).data.length // => 1
  */
-export function hardShareFigure(ks: readonly number[], series: ReadonlyArray<{ tau: number; share: ArrayLike<number> }>): PlotlyFigure {
+export function hardShareFigure(
+  ks: readonly number[],
+  series: ReadonlyArray<{ tau: number; share: ArrayLike<number> }>,
+): PlotlyFigure {
   const where = "hardShareFigure";
   checkKGrid(where, "ks", ks);
   const data: Data[] = series.map(({ tau, share }, j) => {
@@ -175,7 +194,11 @@ export function influenceCurvesFigure(ks: readonly number[], points = 201): Plot
     name: "peak at p = 1/k",
     x: ks.map((k) => 1 / k),
     y: ks.map((k) => influence(1 / k, k)),
-    marker: { color: ks.map((_, j) => colorOf(j)), symbol: "diamond", line: { color: PALETTE.black, width: 1 } },
+    marker: {
+      color: ks.map((_, j) => colorOf(j)),
+      symbol: "diamond",
+      line: { color: PALETTE.black, width: 1 },
+    },
   };
   const limit: Data = {
     type: "scatter",

@@ -108,18 +108,42 @@ export interface PresetSpec {
  */
 export const PRESETS: Readonly<Record<StylePreset, Readonly<PresetSpec>>> = Object.freeze({
   notebook: {
-    width: 720, height: 440, fontSize: 13, titleSize: 16, axisTitleSize: 14,
-    lineWidth: 2, markerSize: 7, margin: { l: 64, r: 24, t: 56, b: 56 }, pngScale: 2, legendBelow: false,
+    width: 720,
+    height: 440,
+    fontSize: 13,
+    titleSize: 16,
+    axisTitleSize: 14,
+    lineWidth: 2,
+    markerSize: 7,
+    margin: { l: 64, r: 24, t: 56, b: 56 },
+    pngScale: 2,
+    legendBelow: false,
     extraRowHeight: 0,
   },
   paper: {
-    width: 336, height: 288, fontSize: 10, titleSize: 11, axisTitleSize: 10,
-    lineWidth: 1.5, markerSize: 5, margin: { l: 44, r: 8, t: 28, b: 36 }, pngScale: 2, legendBelow: true,
+    width: 336,
+    height: 288,
+    fontSize: 10,
+    titleSize: 11,
+    axisTitleSize: 10,
+    lineWidth: 1.5,
+    markerSize: 5,
+    margin: { l: 44, r: 8, t: 28, b: 36 },
+    pngScale: 2,
+    legendBelow: true,
     extraRowHeight: 0.4,
   },
   slide: {
-    width: 960, height: 540, fontSize: 20, titleSize: 26, axisTitleSize: 22,
-    lineWidth: 3.5, markerSize: 11, margin: { l: 90, r: 30, t: 80, b: 80 }, pngScale: 2, legendBelow: false,
+    width: 960,
+    height: 540,
+    fontSize: 20,
+    titleSize: 26,
+    axisTitleSize: 22,
+    lineWidth: 3.5,
+    markerSize: 11,
+    margin: { l: 90, r: 30, t: 80, b: 80 },
+    pngScale: 2,
+    legendBelow: false,
     extraRowHeight: 0,
   },
 });
@@ -135,10 +159,16 @@ const GRID_COLOR = "#E6E6E6";
  * positions its own legend, so the template must not move it (a template's
  * xref/yref would change the meaning of the figure's x/y).
  */
-export function styleTemplate(preset: StylePreset, legendPlaced = false, gridRows = 1): Record<string, unknown> {
+export function styleTemplate(
+  preset: StylePreset,
+  legendPlaced = false,
+  gridRows = 1,
+): Record<string, unknown> {
   const s = presetSpec(preset);
   if (!(Number.isInteger(gridRows) && gridRows >= 1)) {
-    throw new RangeError(`styleTemplate: gridRows must be an integer >= 1, got ${String(gridRows)}`);
+    throw new RangeError(
+      `styleTemplate: gridRows must be an integer >= 1, got ${String(gridRows)}`,
+    );
   }
   const legendBelow = s.legendBelow && !legendPlaced;
   const axis = {
@@ -163,7 +193,10 @@ export function styleTemplate(preset: StylePreset, legendPlaced = false, gridRow
       font: { family: FONT_FAMILY, size: s.fontSize, color: "#222222" },
       title: { font: { size: s.titleSize }, x: 0.5, xanchor: "center" },
       colorway: [...COLORS],
-      colorscale: { sequential: SEQUENTIAL_COLORSCALE, diverging: DIVERGING_COLORSCALE.map((c) => [...c]) },
+      colorscale: {
+        sequential: SEQUENTIAL_COLORSCALE,
+        diverging: DIVERGING_COLORSCALE.map((c) => [...c]),
+      },
       paper_bgcolor: "#FFFFFF",
       plot_bgcolor: "#FFFFFF",
       margin: { ...s.margin, pad: 0 },
@@ -178,8 +211,15 @@ export function styleTemplate(preset: StylePreset, legendPlaced = false, gridRow
         // instead of overlapping the x-axis title; items wrap into rows.
         ...(legendBelow
           ? {
-              orientation: "h", xref: "container", x: 0.01, xanchor: "left",
-              yref: "container", y: 0, yanchor: "bottom", itemwidth: 30, tracegroupgap: 0,
+              orientation: "h",
+              xref: "container",
+              x: 0.01,
+              xanchor: "left",
+              yref: "container",
+              y: 0,
+              yanchor: "bottom",
+              itemwidth: 30,
+              tracegroupgap: 0,
               title: { font: { size: s.fontSize }, side: "top" },
             }
           : {}),
@@ -221,7 +261,8 @@ export function presetSpec(preset: StylePreset, where = "presetSpec"): Readonly<
  * three config keys, so styling is idempotent and re-styling a styled figure gives
  * the same result as styling the unstyled one. Data and layout are deep-copied.
  *
- * @example applyStyle({ data: [{ y: [1, 2] }], layout: {} }, "paper").layout.template.layout.width // => 336
+ * @example applyStyle({ data: [{ y: [1, 2] }], layout: {} }, "paper").layout.template.layout.width
+ * // => 336
  */
 export function applyStyle(fig: PlotlyFigure, preset: StylePreset): PlotlyFigure {
   if (fig === null || typeof fig !== "object" || !Array.isArray(fig.data)) {
@@ -229,12 +270,17 @@ export function applyStyle(fig: PlotlyFigure, preset: StylePreset): PlotlyFigure
   }
   presetSpec(preset, "applyStyle");
   const legend = (fig.layout?.legend ?? {}) as Record<string, unknown>;
-  const legendPlaced = ["x", "y", "xref", "yref", "orientation"].some((k) => legend[k] !== undefined);
+  const legendPlaced = ["x", "y", "xref", "yref", "orientation"].some(
+    (k) => legend[k] !== undefined,
+  );
   const rows = (fig.layout as { grid?: { rows?: unknown } } | undefined)?.grid?.rows;
   const gridRows = typeof rows === "number" && Number.isInteger(rows) && rows > 1 ? rows : 1;
   const out: PlotlyFigure = {
     data: deepCopy(fig.data),
-    layout: { ...deepCopy(fig.layout ?? {}), template: styleTemplate(preset, legendPlaced, gridRows) },
+    layout: {
+      ...deepCopy(fig.layout ?? {}),
+      template: styleTemplate(preset, legendPlaced, gridRows),
+    },
     config: { ...deepCopy(fig.config ?? {}), ...styleConfig(preset) },
   };
   if (fig.builder !== undefined) out.builder = fig.builder;
@@ -247,7 +293,9 @@ export function applyStyle(fig: PlotlyFigure, preset: StylePreset): PlotlyFigure
  * a template width while `autosize` is on, so exporters pass this size explicitly.)
  */
 export function figureSize(fig: PlotlyFigure): { width: number; height: number } {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Plotly layouts are open-ended
   const layout = (fig.layout ?? {}) as Record<string, any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   const templ = (layout.template?.layout ?? {}) as Record<string, any>;
   const pick = (key: "width" | "height"): number => {
     for (const v of [layout[key], templ[key]]) if (typeof v === "number" && v > 0) return v;

@@ -30,7 +30,8 @@ function signColors(values: ArrayLike<number>): string[] {
  * by sign, the zero line, and the region k ≥ k* shaded with a dashed line at the first
  * conflicting k ([D] PAPER.md §4).
  *
- * @example conflictCurveFigure({ ks: [1, 2, 3], innerProduct: [0.4, 0.1, -0.04], cosine: [1, 0.5, -0.2], kStar: 3 }).data.length // => 6
+ * @example conflictCurveFigure({ ks: [1, 2, 3], innerProduct: [0.4, 0.1, -0.04], cosine: [1, 0.5,
+ * -0.2], kStar: 3 }).data.length // => 6
  */
 export function conflictCurveFigure(input: ConflictCurveInput): PlotlyFigure {
   const where = "conflictCurveFigure";
@@ -52,7 +53,10 @@ export function conflictCurveFigure(input: ConflictCurveInput): PlotlyFigure {
     marker: { color: signColors(y.map((v) => v ?? 0)), size: 8 },
     showlegend: false,
   });
-  const data: Data[] = [panel(Array.from(input.innerProduct), "⟨∇J_k, ∇J_1⟩", ""), panel(cos, "cos∠(∇J_k, ∇J_1)", "2")];
+  const data: Data[] = [
+    panel(Array.from(input.innerProduct), "⟨∇J_k, ∇J_1⟩", ""),
+    panel(cos, "cos∠(∇J_k, ∇J_1)", "2"),
+  ];
   const kMin = Math.min(...ks);
   const kMax = Math.max(...ks);
   for (const axis of ["", "2"] as const) {
@@ -73,10 +77,24 @@ export function conflictCurveFigure(input: ConflictCurveInput): PlotlyFigure {
     // Shade k ≥ k* in both panels (there pass@k ascent lowers pass@1 to first order) and mark k*
     // with a dashed line that carries the legend entry. Shapes take data units on log axes.
     for (const yref of ["y domain", "y2 domain"] as const) {
-      shapes.push({ type: "rect", xref: "x", yref, x0: input.kStar, x1: kMax, y0: 0, y1: 1, fillcolor: "rgba(213,94,0,0.08)", line: { width: 0 }, layer: "below" });
+      shapes.push({
+        type: "rect",
+        xref: "x",
+        yref,
+        x0: input.kStar,
+        x1: kMax,
+        y0: 0,
+        y1: 1,
+        fillcolor: "rgba(213,94,0,0.08)",
+        line: { width: 0 },
+        layer: "below",
+      });
     }
     const inner = Array.from(input.innerProduct);
-    const spans: Array<["" | "2", number, number]> = [["", Math.min(0, ...inner), Math.max(0, ...inner)], ["2", -1, 1]];
+    const spans: Array<["" | "2", number, number]> = [
+      ["", Math.min(0, ...inner), Math.max(0, ...inner)],
+      ["2", -1, 1],
+    ];
     spans.forEach(([axis, lo, hi], j) => {
       data.push({
         type: "scatter",
@@ -127,7 +145,8 @@ export interface ThresholdComparisonInput {
  * The exact first conflicting k (steps) against the two-group closed form and the general
  * sufficient bound along a sweep ([D] PAPER.md §4; claims 4 and 5: exact ≤ ⌊bound⌋ + 1).
  *
- * @example thresholdComparisonFigure({ x: [0, 0.1], xTitle: "s", exact: [3, 3], twoGroup: [2.6, 2.6], bound: [2.6, 3.5] }).data.length // => 3
+ * @example thresholdComparisonFigure({ x: [0, 0.1], xTitle: "s", exact: [3, 3], twoGroup: [2.6,
+ * 2.6], bound: [2.6, 3.5] }).data.length // => 3
  */
 export function thresholdComparisonFigure(input: ThresholdComparisonInput): PlotlyFigure {
   const where = "thresholdComparisonFigure";
@@ -146,7 +165,13 @@ export function thresholdComparisonFigure(input: ThresholdComparisonInput): Plot
       marker: { color: ROLE_COLORS.passK },
     },
   ];
-  const optional: Array<[keyof ThresholdComparisonInput & ("twoGroup" | "bound"), string, { color: string; dash?: "dash" }]> = [
+  const optional: Array<
+    [
+      keyof ThresholdComparisonInput & ("twoGroup" | "bound"),
+      string,
+      { color: string; dash?: "dash" },
+    ]
+  > = [
     ["twoGroup", "two-group closed form k* (group means)", { color: ROLE_COLORS.pass1 }],
     ["bound", "general sufficient bound B", { color: PALETTE.black, dash: "dash" }],
   ];
@@ -174,7 +199,9 @@ export interface PhaseDiagramInput {
   deltas: readonly number[];
   /** Hard shares ρ (rows). */
   rhos: readonly number[];
-  /** Values [ρ index][Δ index]; null cells (e.g. no conflict) are left blank and labelled "none". */
+  /**
+   * Values [ρ index][Δ index]; null cells (e.g. no conflict) are left blank and labelled "none".
+   */
   z: ReadonlyArray<ReadonlyArray<number | null>>;
   /** Figure title. */
   title: string;
@@ -188,7 +215,8 @@ export interface PhaseDiagramInput {
  * A heatmap over the toy's separation Δ (x) and hard share ρ (y), values printed in the cells:
  * the phase diagram of k* (claim 9: k* grows with Δ) or of the mass of {a(x) < 0}.
  *
- * @example phaseDiagramFigure({ deltas: [1, 2], rhos: [0.3], z: [[2, 3]], title: "k*", colorbarTitle: "k*" }).data.length // => 1
+ * @example phaseDiagramFigure({ deltas: [1, 2], rhos: [0.3], z: [[2, 3]], title: "k*",
+ * colorbarTitle: "k*" }).data.length // => 1
  */
 export function phaseDiagramFigure(input: PhaseDiagramInput): PlotlyFigure {
   const where = "phaseDiagramFigure";
@@ -218,7 +246,11 @@ export function phaseDiagramFigure(input: PhaseDiagramInput): PlotlyFigure {
     ],
     layout: {
       title: { text: input.title },
-      xaxis: { title: { text: "separation Δ of easy and hard scores" }, type: "category", showgrid: false },
+      xaxis: {
+        title: { text: "separation Δ of easy and hard scores" },
+        type: "category",
+        showgrid: false,
+      },
       yaxis: { title: { text: "hard share ρ" }, type: "category", showgrid: false },
     },
   };

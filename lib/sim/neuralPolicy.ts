@@ -11,7 +11,8 @@
  * layer θ_L = (W₂, b₂), flattened as W₂ row-major (H × m) then b₂ — d = (H + 1)·m. With ĥ = [h; 1]
  * (a softmax layer's closed form):
  *
- *   s(x, y) = ∇_{θ_L} log π(y|x) = ĥ(x) ⊗ (e_y − π(·|x)),   ∇_{θ_L} p(x) = p(x)·ĥ(x) ⊗ (e_{y*} − π(·|x))   [D]
+ *   s(x, y) = ∇_{θ_L} log π(y|x) = ĥ(x) ⊗ (e_y − π(·|x)),   ∇_{θ_L} p(x) = p(x)·ĥ(x) ⊗ (e_{y*} −
+ *   π(·|x))   [D]
  *
  * (the second from ∇p = E[r s] = π_{y*} s(x, y*)). Both are checked against tfjs autodiff and
  * central finite differences in tests/neuralPolicy.test.ts. The network runs in float32 (tfjs);
@@ -25,7 +26,14 @@ import { conflictProfile, gradJk } from "../theory/interference";
 import { SampleAccumulator, type SampleData } from "../core/samples";
 import type { Rng } from "../core/rng";
 import type { Population } from "../core/types";
-import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkPositive, show } from "../core/validate";
+import {
+  checkFiniteArray,
+  checkInteger,
+  checkKGrid,
+  checkLength,
+  checkPositive,
+  show,
+} from "../core/validate";
 
 /** Operations of the task. */
 export type ModularOp = "+" | "-" | "*";
@@ -60,11 +68,20 @@ function applyOp(op: ModularOp, a: number, b: number, m: number): number {
  *
  * @example modularTask(3).answer // => Int32Array [0, 1, 2, 1, 2, 0, 2, 0, 1]
  */
-export function modularTask(modulus: number, operations: readonly ModularOp[] = ["+"]): ModularTask {
+export function modularTask(
+  modulus: number,
+  operations: readonly ModularOp[] = ["+"],
+): ModularTask {
   const where = "modularTask";
   const m = checkInteger(where, "modulus", modulus, 2);
-  if (!Array.isArray(operations) || operations.length === 0 || operations.some((o) => o !== "+" && o !== "-" && o !== "*")) {
-    throw new RangeError(`${where}: operations must be a non-empty list of "+", "-", "*", got ${show(operations)}`);
+  if (
+    !Array.isArray(operations) ||
+    operations.length === 0 ||
+    operations.some((o) => o !== "+" && o !== "-" && o !== "*")
+  ) {
+    throw new RangeError(
+      `${where}: operations must be a non-empty list of "+", "-", "*", got ${show(operations)}`,
+    );
   }
   const N = operations.length * m * m;
   const a = new Int32Array(N);
@@ -138,7 +155,11 @@ export class NeuralPolicy {
   private readonly b2: tf.Variable;
 
   /** Use {@link createNeuralPolicy}. */
-  constructor(task: ModularTask, hidden: number, init: { w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array }) {
+  constructor(
+    task: ModularTask,
+    hidden: number,
+    init: { w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array },
+  ) {
     this.task = task;
     this.hidden = hidden;
     const m = task.modulus;
@@ -218,10 +239,14 @@ export class NeuralPolicy {
     const optimizer = opts.optimizer === "sgd" ? tf.train.sgd(lr) : tf.train.adam(lr);
     const vars = [this.w1, this.b1, this.w2, this.b2];
     const passAt1: number[] = [];
-    const j1 = () => tf.div(tf.sum(tf.mul(tf.softmax(this.logitsTensor()), onehot)), N) as tf.Scalar;
+    const j1 = () =>
+      tf.div(tf.sum(tf.mul(tf.softmax(this.logitsTensor()), onehot)), N) as tf.Scalar;
     const loss =
       opts.objective === "crossEntropy"
-        ? () => tf.neg(tf.div(tf.sum(tf.mul(tf.logSoftmax(this.logitsTensor()), onehot)), N)) as tf.Scalar
+        ? () =>
+            tf.neg(
+              tf.div(tf.sum(tf.mul(tf.logSoftmax(this.logitsTensor()), onehot)), N),
+            ) as tf.Scalar
         : () => tf.neg(j1()) as tf.Scalar;
     for (let t = 0; t <= steps; t++) {
       const v = tf.tidy(j1);
@@ -251,7 +276,8 @@ export class NeuralPolicy {
     for (let x = 0; x < N; x++) {
       for (let i = 0; i < H1; i++) {
         const hi = p[x] * hid[x * H1 + i];
-        for (let y = 0; y < m; y++) gradP[x * d + i * m + y] = hi * ((y === answer[x] ? 1 : 0) - probs[x * m + y]);
+        for (let y = 0; y < m; y++)
+          gradP[x * d + i * m + y] = hi * ((y === answer[x] ? 1 : 0) - probs[x * m + y]);
       }
     }
     return { N, d, mass: new Float64Array(N).fill(1 / N), p, gradP };
@@ -259,7 +285,9 @@ export class NeuralPolicy {
 
   /** n sampled answers per prompt from the current policy (inverse-CDF sampling, seeded). */
   sample(n: number, rng: Rng): AnswerBatch {
-    return this.sampleWithUniforms(checkInteger("NeuralPolicy.sample", "n", n, 1), () => rng.uniform());
+    return this.sampleWithUniforms(checkInteger("NeuralPolicy.sample", "n", n, 1), () =>
+      rng.uniform(),
+    );
   }
 
   /**
@@ -290,7 +318,12 @@ export class NeuralPolicy {
    *
    * @example policy.lastLayerScore(0, 2).length // => (H + 1)·m
    */
-  lastLayerScore(x: number, y: number, from?: { probs: Float64Array; hidden: Float64Array }, out?: Float64Array): Float64Array {
+  lastLayerScore(
+    x: number,
+    y: number,
+    from?: { probs: Float64Array; hidden: Float64Array },
+    out?: Float64Array,
+  ): Float64Array {
     const where = "NeuralPolicy.lastLayerScore";
     const { N, modulus: m } = this.task;
     checkInteger(where, "x", x, 0);
@@ -312,7 +345,9 @@ export class NeuralPolicy {
     const m = this.task.modulus;
     const hx = tf.tidy(() => tf.slice(this.hiddenTensor(), [x, 0], [1, this.hidden]));
     const logp = (w2: tf.Tensor, b2: tf.Tensor) =>
-      tf.slice(tf.logSoftmax(tf.add(tf.matMul(hx, w2 as tf.Tensor2D), b2)), [0, y], [1, 1]).sum() as tf.Scalar;
+      tf
+        .slice(tf.logSoftmax(tf.add(tf.matMul(hx, w2 as tf.Tensor2D), b2)), [0, y], [1, 1])
+        .sum() as tf.Scalar;
     const [gw, gb] = tf.grads(logp)([this.w2, this.b2]);
     const out = new Float64Array(this.d);
     out.set(gw.dataSync());
@@ -374,17 +409,25 @@ function inverseCdf(probs: Float64Array, offset: number, m: number, u: number): 
  * A freshly initialised stand-in policy for (a + b) mod m: W₁, W₂ ~ N(0, 1/fan_in) from `rng`,
  * zero biases. Selects tfjs' cpu backend first.
  *
- * @example const policy = await createNeuralPolicy({ modulus: 7, hidden: 16, rng: createRng(1) }); policy.d // => 119
+ * @example const policy = await createNeuralPolicy({ modulus: 7, hidden: 16, rng: createRng(1) });
+ * policy.d // => 119
  */
-export async function createNeuralPolicy(opts: { modulus: number; operations?: readonly ModularOp[]; hidden: number; rng: Rng }): Promise<NeuralPolicy> {
+export async function createNeuralPolicy(opts: {
+  modulus: number;
+  operations?: readonly ModularOp[];
+  hidden: number;
+  rng: Rng;
+}): Promise<NeuralPolicy> {
   const where = "createNeuralPolicy";
   const task = modularTask(opts.modulus, opts.operations);
   const H = checkInteger(where, "hidden", opts.hidden, 1);
-  if (opts.rng == null || typeof opts.rng.normal !== "function") throw new TypeError(`${where}: rng must be an Rng (lib/core/rng.ts), got ${show(opts.rng)}`);
+  if (opts.rng == null || typeof opts.rng.normal !== "function")
+    throw new TypeError(`${where}: rng must be an Rng (lib/core/rng.ts), got ${show(opts.rng)}`);
   await useCpuBackend();
   const m = task.modulus;
   const width = inputWidth(task);
-  const gauss = (count: number, sd: number) => Float32Array.from({ length: count }, () => opts.rng.normal(0, sd));
+  const gauss = (count: number, sd: number) =>
+    Float32Array.from({ length: count }, () => opts.rng.normal(0, sd));
   return new NeuralPolicy(task, H, {
     w1: gauss(width * H, Math.sqrt(1 / width)),
     b1: new Float32Array(H),
@@ -433,14 +476,26 @@ export function forEachScoredSample(
     for (let j = 0; j < batch.n; j++) {
       const i = x * batch.n + j;
       policy.lastLayerScore(x, batch.answers[i], batch, s);
-      emit(policy.task.ids[x], batch.correct[i] === 1, projection ? project(projection.P, projection.dOut, s) : s);
+      emit(
+        policy.task.ids[x],
+        batch.correct[i] === 1,
+        projection ? project(projection.P, projection.dOut, s) : s,
+      );
     }
   }
 }
 
-/** The diagnostic's sufficient statistics of a batch, without a file (same halves as the loader). */
-export function batchSampleData(policy: NeuralPolicy, batch: AnswerBatch, projection?: { P: Float64Array; dOut: number }): SampleData {
-  const acc = new SampleAccumulator(`neural policy (a+b) mod ${policy.task.modulus}, n = ${batch.n}`);
+/**
+ * The diagnostic's sufficient statistics of a batch, without a file (same halves as the loader).
+ */
+export function batchSampleData(
+  policy: NeuralPolicy,
+  batch: AnswerBatch,
+  projection?: { P: Float64Array; dOut: number },
+): SampleData {
+  const acc = new SampleAccumulator(
+    `neural policy (a+b) mod ${policy.task.modulus}, n = ${batch.n}`,
+  );
   forEachScoredSample(policy, batch, (id, r, s) => acc.add(id, r, s), projection);
   return acc.finish();
 }
@@ -521,9 +576,14 @@ export interface StepResult {
  * same u in both: common random numbers), so the measured change is precise even when it is
  * small: a response's outcome differs only where the step moved the inverse CDF across u.
  *
- * @example pairedPassAt1Change(policy, { k: 16, eta: 1, freshSamples: 20000, rng }) // => { predictedChange: -0.00106, exactAfter − exactBefore: -0.00116, measuredChange: -0.00116 ± 0.00007, … }  (notebook 08)
+ * @example pairedPassAt1Change(policy, { k: 16, eta: 1, freshSamples: 20000, rng }) // => {
+ * predictedChange: -0.00106, exactAfter − exactBefore: -0.00116, measuredChange: -0.00116 ±
+ * 0.00007, … }  (notebook 08)
  */
-export function pairedPassAt1Change(policy: NeuralPolicy, opts: { k: number; eta: number; freshSamples: number; rng: Rng }): StepResult {
+export function pairedPassAt1Change(
+  policy: NeuralPolicy,
+  opts: { k: number; eta: number; freshSamples: number; rng: Rng },
+): StepResult {
   const where = "pairedPassAt1Change";
   const k = checkInteger(where, "k", opts.k, 1);
   const eta = checkPositive(where, "eta", opts.eta);
@@ -556,7 +616,8 @@ export function pairedPassAt1Change(policy: NeuralPolicy, opts: { k: number; eta
   const meanDiff = sd / total;
   const varDiff = total > 1 ? (sdd - total * meanDiff * meanDiff) / (total - 1) : 0;
   const mean = (p: Float64Array) => p.reduce((acc, v) => acc + v, 0) / p.length;
-  const passK = (p: Float64Array) => p.reduce((acc, v) => acc - Math.expm1(k * Math.log1p(-v)), 0) / p.length;
+  const passK = (p: Float64Array) =>
+    p.reduce((acc, v) => acc - Math.expm1(k * Math.log1p(-v)), 0) / p.length;
   return {
     k,
     eta,
@@ -573,8 +634,13 @@ export function pairedPassAt1Change(policy: NeuralPolicy, opts: { k: number; eta
   };
 }
 
-/** Exact last-layer conflict profile of the current network (for comparison with the diagnostic). */
-export function exactProfile(policy: NeuralPolicy, ks: ArrayLike<number>): ReturnType<typeof conflictProfile> {
+/**
+ * Exact last-layer conflict profile of the current network (for comparison with the diagnostic).
+ */
+export function exactProfile(
+  policy: NeuralPolicy,
+  ks: ArrayLike<number>,
+): ReturnType<typeof conflictProfile> {
   checkKGrid("exactProfile", "ks", ks);
   return conflictProfile(policy.population(), ks);
 }

@@ -7,7 +7,8 @@
  *
  * with a binary reward r(x, a) ∈ {0, 1}. Then p(x) = Σ_a π(a|x) r(x, a) and
  *
- *   ∇p(x) = Σ_a π(a|x) r(x, a) s(x, a) = Σ_a π(a|x)(r(x, a) − p(x)) φ(x, a)   [D, from §1's ∇p = E[r s]]
+ *   ∇p(x) = Σ_a π(a|x) r(x, a) s(x, a) = Σ_a π(a|x)(r(x, a) − p(x)) φ(x, a)   [D, from §1's ∇p =
+ *   E[r s]]
  *
  * The three policies differ only in φ:
  * - tabular softmax: φ(x, a) = e_{(x,a)}, one parameter block per prompt — no two prompts share
@@ -94,10 +95,21 @@ abstract class SoftmaxPolicy implements Policy {
   }
 
   /** Writes the K logits θᵀφ(x, ·) into out[offset … offset + K). */
-  protected abstract logitRow(theta: ArrayLike<number>, x: number, out: Float64Array, offset: number): void;
+  protected abstract logitRow(
+    theta: ArrayLike<number>,
+    x: number,
+    out: Float64Array,
+    offset: number,
+  ): void;
 
   /** out[outOffset + j] += Σ_a coef[coefOffset + a]·φ(x, a)_j for j < d. */
-  protected abstract addFeatures(x: number, coef: Float64Array, coefOffset: number, out: Float64Array, outOffset: number): void;
+  protected abstract addFeatures(
+    x: number,
+    coef: Float64Array,
+    coefOffset: number,
+    out: Float64Array,
+    outOffset: number,
+  ): void;
 
   protected checkTheta(where: string, theta: ArrayLike<number>): void {
     checkFiniteArray(where, "theta", theta);
@@ -128,17 +140,26 @@ abstract class SoftmaxPolicy implements Policy {
 
   actionProbs(theta: ArrayLike<number>, out?: Float64Array): Float64Array {
     this.checkTheta(`${this.kind}Policy.actionProbs`, theta);
-    if (out !== undefined) checkLength(`${this.kind}Policy.actionProbs`, "out", out, this.N * this.K, "N × K");
+    if (out !== undefined)
+      checkLength(`${this.kind}Policy.actionProbs`, "out", out, this.N * this.K, "N × K");
     return this.probsInto(theta, out ?? new Float64Array(this.N * this.K));
   }
 
   /** Allocates or checks the output Population. */
   protected populationTarget(where: string, out: Population | undefined): Population {
     if (out === undefined) {
-      return { N: this.N, d: this.d, mass: this.mass, p: new Float64Array(this.N), gradP: new Float64Array(this.N * this.d) };
+      return {
+        N: this.N,
+        d: this.d,
+        mass: this.mass,
+        p: new Float64Array(this.N),
+        gradP: new Float64Array(this.N * this.d),
+      };
     }
     if (out.N !== this.N || out.d !== this.d) {
-      throw new RangeError(`${where}: out has N = ${out.N}, d = ${out.d}, but the policy has N = ${this.N}, d = ${this.d}`);
+      throw new RangeError(
+        `${where}: out has N = ${out.N}, d = ${out.d}, but the policy has N = ${this.N}, d = ${this.d}`,
+      );
     }
     checkLength(where, "out.p", out.p, this.N, "N");
     checkLength(where, "out.gradP", out.gradP, this.N * this.d, "N × d");
@@ -169,11 +190,14 @@ abstract class SoftmaxPolicy implements Policy {
     const where = `${this.kind}Policy.sample`;
     this.checkTheta(where, theta);
     checkInteger(where, "n", n, 1);
-    if (rng == null || typeof rng.uniform !== "function") throw new TypeError(`${where}: rng must be an Rng (lib/core/rng.ts), got ${show(rng)}`);
+    if (rng == null || typeof rng.uniform !== "function")
+      throw new TypeError(`${where}: rng must be an Rng (lib/core/rng.ts), got ${show(rng)}`);
     const { N, K, reward } = this;
     if (out !== undefined) {
       if (out.N !== N || out.K !== K || out.n !== n) {
-        throw new RangeError(`${where}: out has N = ${out.N}, n = ${out.n}, K = ${out.K}, but this call has N = ${N}, n = ${n}, K = ${K}`);
+        throw new RangeError(
+          `${where}: out has N = ${out.N}, n = ${out.n}, K = ${out.K}, but this call has N = ${N}, n = ${n}, K = ${K}`,
+        );
       }
       checkLength(where, "out.actions", out.actions, N * n, "N × n");
       checkLength(where, "out.correct", out.correct, N * n, "N × n");
@@ -257,8 +281,16 @@ abstract class SoftmaxPolicy implements Policy {
   }
 }
 
-/** Reward table from correct actions (one correct answer per prompt) or from a given N × K table. */
-function rewardTable(where: string, N: number, K: number, correctAction: ArrayLike<number> | undefined, reward: ArrayLike<number> | undefined): Uint8Array {
+/**
+ * Reward table from correct actions (one correct answer per prompt) or from a given N × K table.
+ */
+function rewardTable(
+  where: string,
+  N: number,
+  K: number,
+  correctAction: ArrayLike<number> | undefined,
+  reward: ArrayLike<number> | undefined,
+): Uint8Array {
   if ((correctAction === undefined) === (reward === undefined)) {
     throw new TypeError(`${where}: give exactly one of correctAction and reward`);
   }
@@ -267,21 +299,27 @@ function rewardTable(where: string, N: number, K: number, correctAction: ArrayLi
     checkLength(where, "correctAction", correctAction, N, "the prompts");
     for (let x = 0; x < N; x++) {
       const c = checkInteger(where, `correctAction[${x}]`, correctAction[x], 0);
-      if (c >= K) throw new RangeError(`${where}: correctAction[${x}] must be < K = ${K}, got ${show(c)}`);
+      if (c >= K)
+        throw new RangeError(`${where}: correctAction[${x}] must be < K = ${K}, got ${show(c)}`);
       table[x * K + c] = 1;
     }
   } else {
     const r = reward as ArrayLike<number>;
     checkLength(where, "reward", r, N * K, "N × K");
     for (let i = 0; i < N * K; i++) {
-      if (r[i] !== 0 && r[i] !== 1) throw new RangeError(`${where}: reward[${i}] must be 0 or 1, got ${show(r[i])}`);
+      if (r[i] !== 0 && r[i] !== 1)
+        throw new RangeError(`${where}: reward[${i}] must be 0 or 1, got ${show(r[i])}`);
       table[i] = r[i];
     }
   }
   return table;
 }
 
-function massOrUniform(where: string, N: number, mass: ArrayLike<number> | undefined): Float64Array {
+function massOrUniform(
+  where: string,
+  N: number,
+  mass: ArrayLike<number> | undefined,
+): Float64Array {
   if (mass === undefined) return new Float64Array(N).fill(1 / N);
   checkMass(where, mass, N, "the prompts");
   return Float64Array.from(mass);
@@ -299,7 +337,13 @@ export class TabularSoftmaxPolicy extends SoftmaxPolicy {
     for (let a = 0; a < this.K; a++) out[offset + a] = theta[x * this.K + a];
   }
 
-  protected addFeatures(x: number, coef: Float64Array, coefOffset: number, out: Float64Array, outOffset: number): void {
+  protected addFeatures(
+    x: number,
+    coef: Float64Array,
+    coefOffset: number,
+    out: Float64Array,
+    outOffset: number,
+  ): void {
     const base = outOffset + x * this.K;
     for (let a = 0; a < this.K; a++) out[base + a] += coef[coefOffset + a];
   }
@@ -314,13 +358,23 @@ export class TabularSoftmaxPolicy extends SoftmaxPolicy {
  * Memory: a `Population` stores ∇p densely (N × N·K), so keep N in the hundreds.
  * θ = 0 gives p(x) = (number of correct actions)/K.
  *
- * @example tabularSoftmaxPolicy({ K: 4, correctAction: [0, 2] }).population(new Float64Array(8)).p // => Float64Array [0.25, 0.25]
+ * @example tabularSoftmaxPolicy({ K: 4, correctAction: [0, 2] }).population(new Float64Array(8)).p
+ * // => Float64Array [0.25, 0.25]
  */
-export function tabularSoftmaxPolicy(opts: { K: number; correctAction?: ArrayLike<number>; reward?: ArrayLike<number>; mass?: ArrayLike<number> }): TabularSoftmaxPolicy {
+export function tabularSoftmaxPolicy(opts: {
+  K: number;
+  correctAction?: ArrayLike<number>;
+  reward?: ArrayLike<number>;
+  mass?: ArrayLike<number>;
+}): TabularSoftmaxPolicy {
   const where = "tabularSoftmaxPolicy";
   const K = checkInteger(where, "K", opts.K, 2);
-  const N = opts.correctAction !== undefined ? opts.correctAction.length : Math.floor((opts.reward?.length ?? 0) / K);
-  if (!(N >= 1)) throw new RangeError(`${where}: need at least one prompt (correctAction or reward is empty)`);
+  const N =
+    opts.correctAction !== undefined
+      ? opts.correctAction.length
+      : Math.floor((opts.reward?.length ?? 0) / K);
+  if (!(N >= 1))
+    throw new RangeError(`${where}: need at least one prompt (correctAction or reward is empty)`);
   const reward = rewardTable(where, N, K, opts.correctAction, opts.reward);
   return new TabularSoftmaxPolicy(N, K, massOrUniform(where, N, opts.mass), reward);
 }
@@ -344,7 +398,13 @@ export class LogisticPolicy extends SoftmaxPolicy {
     out[offset + 1] = z;
   }
 
-  protected addFeatures(x: number, coef: Float64Array, coefOffset: number, out: Float64Array, outOffset: number): void {
+  protected addFeatures(
+    x: number,
+    coef: Float64Array,
+    coefOffset: number,
+    out: Float64Array,
+    outOffset: number,
+  ): void {
     const c = coef[coefOffset + 1]; // φ(x, 0) = 0
     if (c === 0) return;
     const d = this.d;
@@ -385,7 +445,8 @@ export class LogisticPolicy extends SoftmaxPolicy {
  * Every prompt shares θ, so prompts with acute features and opposite correct actions pull θ in
  * opposite directions (negative interference). `contexts.correctAction` must be 0 or 1.
  *
- * @example logisticPolicy(contextsFromArrays({ features: [1, 2], m: 2, correctAction: [1] })).population([0, 1]).p // => Float64Array [0.8807970779778823]
+ * @example logisticPolicy(contextsFromArrays({ features: [1, 2], m: 2, correctAction: [1]
+ * })).population([0, 1]).p // => Float64Array [0.8807970779778823]
  */
 export function logisticPolicy(contexts: Contexts): LogisticPolicy {
   const where = "logisticPolicy";
@@ -394,7 +455,10 @@ export function logisticPolicy(contexts: Contexts): LogisticPolicy {
   checkFiniteArray(where, "contexts.features", contexts.features);
   for (let x = 0; x < M; x++) {
     const c = contexts.correctAction[x];
-    if (c !== 0 && c !== 1) throw new RangeError(`${where}: contexts.correctAction[${x}] must be 0 or 1 (two actions), got ${show(c)}`);
+    if (c !== 0 && c !== 1)
+      throw new RangeError(
+        `${where}: contexts.correctAction[${x}] must be 0 or 1 (two actions), got ${show(c)}`,
+      );
   }
   const reward = rewardTable(where, M, 2, contexts.correctAction, undefined);
   return new LogisticPolicy(contexts.features, m, massOrUniform(where, M, contexts.mass), reward);
@@ -406,7 +470,14 @@ export class LogLinearSoftmaxPolicy extends SoftmaxPolicy {
   /** φ(x, a) at [(x·K + a)·d + j]. */
   readonly features: Float64Array;
 
-  constructor(N: number, K: number, d: number, features: Float64Array, mass: Float64Array, reward: Uint8Array) {
+  constructor(
+    N: number,
+    K: number,
+    d: number,
+    features: Float64Array,
+    mass: Float64Array,
+    reward: Uint8Array,
+  ) {
     super(N, K, d, mass, reward);
     this.features = features;
   }
@@ -421,7 +492,13 @@ export class LogLinearSoftmaxPolicy extends SoftmaxPolicy {
     }
   }
 
-  protected addFeatures(x: number, coef: Float64Array, coefOffset: number, out: Float64Array, outOffset: number): void {
+  protected addFeatures(
+    x: number,
+    coef: Float64Array,
+    coefOffset: number,
+    out: Float64Array,
+    outOffset: number,
+  ): void {
     const { K, d, features } = this;
     for (let a = 0; a < K; a++) {
       const c = coef[coefOffset + a];
@@ -441,7 +518,8 @@ export class LogLinearSoftmaxPolicy extends SoftmaxPolicy {
  * `features` is N × K × d row-major (φ(x, a) at [(x·K + a)·d …]); give the rewards as one
  * `correctAction` per prompt or as an N × K 0/1 `reward` table. Masses default to uniform.
  *
- * @example logLinearSoftmaxPolicy({ K: 2, d: 1, features: [0, 1], correctAction: [1] }).population([Math.log(3)]).p // => Float64Array [0.7499999999999999]  (3/4)
+ * @example logLinearSoftmaxPolicy({ K: 2, d: 1, features: [0, 1], correctAction: [1]
+ * }).population([Math.log(3)]).p // => Float64Array [0.7499999999999999]  (3/4)
  */
 export function logLinearSoftmaxPolicy(opts: {
   K: number;
@@ -457,10 +535,19 @@ export function logLinearSoftmaxPolicy(opts: {
   checkFiniteArray(where, "features", opts.features);
   const N = opts.features.length / (K * d);
   if (!Number.isInteger(N) || N < 1) {
-    throw new RangeError(`${where}: features has length ${opts.features.length}, which is not a positive multiple of K × d = ${K * d}`);
+    throw new RangeError(
+      `${where}: features has length ${opts.features.length}, which is not a positive multiple of K × d = ${K * d}`,
+    );
   }
   const reward = rewardTable(where, N, K, opts.correctAction, opts.reward);
-  return new LogLinearSoftmaxPolicy(N, K, d, Float64Array.from(opts.features), massOrUniform(where, N, opts.mass), reward);
+  return new LogLinearSoftmaxPolicy(
+    N,
+    K,
+    d,
+    Float64Array.from(opts.features),
+    massOrUniform(where, N, opts.mass),
+    reward,
+  );
 }
 
 /**
@@ -470,7 +557,8 @@ export function logLinearSoftmaxPolicy(opts: {
  * Prompts whose features are acute but whose correct actions differ interfere negatively.
  * `contexts.correctAction` must be < K.
  *
- * @example sharedFeatureSoftmaxPolicy(contextsFromArrays({ features: [1, 0], m: 2, correctAction: [2] }), 3).d // => 6
+ * @example sharedFeatureSoftmaxPolicy(contextsFromArrays({ features: [1, 0], m: 2, correctAction:
+ * [2] }), 3).d // => 6
  */
 export function sharedFeatureSoftmaxPolicy(contexts: Contexts, K: number): LogLinearSoftmaxPolicy {
   const where = "sharedFeatureSoftmaxPolicy";
@@ -487,5 +575,12 @@ export function sharedFeatureSoftmaxPolicy(contexts: Contexts, K: number): LogLi
     }
   }
   const reward = rewardTable(where, M, K, contexts.correctAction, undefined);
-  return new LogLinearSoftmaxPolicy(M, K, d, features, massOrUniform(where, M, contexts.mass), reward);
+  return new LogLinearSoftmaxPolicy(
+    M,
+    K,
+    d,
+    features,
+    massOrUniform(where, M, contexts.mass),
+    reward,
+  );
 }

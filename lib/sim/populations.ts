@@ -10,7 +10,15 @@
  */
 import { checkMass } from "../theory/passAtK";
 import type { Rng } from "../core/rng";
-import { checkFinite, checkFiniteArray, checkInteger, checkLength, checkPositive, checkProbability, show } from "../core/validate";
+import {
+  checkFinite,
+  checkFiniteArray,
+  checkInteger,
+  checkLength,
+  checkPositive,
+  checkProbability,
+  show,
+} from "../core/validate";
 
 /** Prompts with features ψ(x) and a correct action; masses D(x). */
 export interface Contexts {
@@ -44,7 +52,9 @@ function apportion(total: number, shares: readonly number[]): number[] {
   const raw = shares.map((s) => s * total);
   const counts = raw.map(Math.floor);
   let left = total - counts.reduce((a, b) => a + b, 0);
-  const order = raw.map((r, i) => [r - Math.floor(r), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order = raw
+    .map((r, i) => [r - Math.floor(r), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let j = 0; left > 0; j = (j + 1) % order.length, left--) counts[order[j][1]]++;
   return counts;
 }
@@ -80,7 +90,8 @@ export interface EasyHardOptions {
  *
  * @example
  * const toy = easyHardBandit({ M: 4000, rho: 0.3, delta: 1, rng: createRng(1) });
- * toy.features.slice(0, 2); // => Float64Array [1, -0.05415082903068602]; contexts 2800…3999 are the 1200 hard ones
+ * toy.features.slice(0, 2); // => Float64Array [1, -0.05415082903068602]; contexts 2800…3999 are
+ * the 1200 hard ones
  */
 export function easyHardBandit(opts: EasyHardOptions): Contexts {
   const where = "easyHardBandit";
@@ -111,7 +122,15 @@ export function easyHardBandit(opts: EasyHardOptions): Contexts {
     correctAction[i] = hard ? 0 : 1;
     group[i] = hard ? 1 : 0;
   }
-  return { M, m: 2, features, correctAction, mass: uniformMass(M), group, groupNames: ["easy", "hard"] };
+  return {
+    M,
+    m: 2,
+    features,
+    correctAction,
+    mass: uniformMass(M),
+    group,
+    groupNames: ["easy", "hard"],
+  };
 }
 
 /** One prompt type of {@link typedPromptContexts}. */
@@ -165,27 +184,36 @@ export function typedPromptContexts(opts: TypedPromptOptions): Contexts {
   }
   const M = checkInteger(where, "M", opts.M, 1);
   const m = types[0].direction?.length ?? 0;
-  if (!(m >= 1)) throw new RangeError(`${where}: types[0].direction must be a non-empty array, got ${show(types[0].direction)}`);
+  if (!(m >= 1))
+    throw new RangeError(
+      `${where}: types[0].direction must be a non-empty array, got ${show(types[0].direction)}`,
+    );
   const defaultNoise = opts.noise === undefined ? 0 : checkFinite(where, "noise", opts.noise);
-  if (defaultNoise < 0) throw new RangeError(`${where}: noise must be ≥ 0, got ${show(defaultNoise)}`);
+  if (defaultNoise < 0)
+    throw new RangeError(`${where}: noise must be ≥ 0, got ${show(defaultNoise)}`);
   let shareSum = 0;
   types.forEach((t, i) => {
     checkFiniteArray(where, `types[${i}].direction`, t.direction);
     checkLength(where, `types[${i}].direction`, t.direction, m, "types[0].direction");
     const share = checkFinite(where, `types[${i}].share`, t.share);
-    if (share < 0) throw new RangeError(`${where}: types[${i}].share must be ≥ 0, got ${show(share)}`);
+    if (share < 0)
+      throw new RangeError(`${where}: types[${i}].share must be ≥ 0, got ${show(share)}`);
     shareSum += share;
     checkInteger(where, `types[${i}].correctAction`, t.correctAction, 0);
     if (t.noise !== undefined && !(checkFinite(where, `types[${i}].noise`, t.noise) >= 0)) {
       throw new RangeError(`${where}: types[${i}].noise must be ≥ 0, got ${show(t.noise)}`);
     }
   });
-  if (Math.abs(shareSum - 1) > 1e-9) throw new RangeError(`${where}: types[].share must sum to 1, got sum ${show(shareSum)}`);
+  if (Math.abs(shareSum - 1) > 1e-9)
+    throw new RangeError(`${where}: types[].share must sum to 1, got sum ${show(shareSum)}`);
   const noises = types.map((t) => t.noise ?? defaultNoise);
   if (noises.some((s) => s > 0) && opts.rng === undefined) {
     throw new TypeError(`${where}: rng is required when a noise is > 0, got undefined`);
   }
-  const counts = apportion(M, types.map((t) => t.share));
+  const counts = apportion(
+    M,
+    types.map((t) => t.share),
+  );
   const features = new Float64Array(M * m);
   const correctAction = new Int32Array(M);
   const group = new Int32Array(M);
@@ -193,13 +221,22 @@ export function typedPromptContexts(opts: TypedPromptOptions): Contexts {
   types.forEach((t, ti) => {
     for (let c = 0; c < counts[ti]; c++, x++) {
       for (let j = 0; j < m; j++) {
-        features[x * m + j] = t.direction[j] + (noises[ti] > 0 ? noises[ti] * (opts.rng as Rng).normal() : 0);
+        features[x * m + j] =
+          t.direction[j] + (noises[ti] > 0 ? noises[ti] * (opts.rng as Rng).normal() : 0);
       }
       correctAction[x] = t.correctAction;
       group[x] = ti;
     }
   });
-  return { M, m, features, correctAction, mass: uniformMass(M), group, groupNames: types.map((t) => t.name) };
+  return {
+    M,
+    m,
+    features,
+    correctAction,
+    mass: uniformMass(M),
+    group,
+    groupNames: types.map((t) => t.name),
+  };
 }
 
 /** Options of {@link contextsFromArrays}. */
@@ -228,11 +265,14 @@ export function contextsFromArrays(arrays: ContextArrays): Contexts {
   const m = checkInteger(where, "m", arrays.m, 1);
   checkFiniteArray(where, "features", arrays.features);
   if (arrays.features.length % m !== 0 || arrays.features.length === 0) {
-    throw new RangeError(`${where}: features must have a positive length divisible by m = ${m}, got length ${arrays.features.length}`);
+    throw new RangeError(
+      `${where}: features must have a positive length divisible by m = ${m}, got length ${arrays.features.length}`,
+    );
   }
   const M = arrays.features.length / m;
   checkLength(where, "correctAction", arrays.correctAction, M, "features / m");
-  for (let i = 0; i < M; i++) checkInteger(where, `correctAction[${i}]`, arrays.correctAction[i], 0);
+  for (let i = 0; i < M; i++)
+    checkInteger(where, `correctAction[${i}]`, arrays.correctAction[i], 0);
   let mass: Float64Array;
   if (arrays.mass !== undefined) {
     checkMass(where, arrays.mass, M, "features / m");
@@ -245,9 +285,13 @@ export function contextsFromArrays(arrays: ContextArrays): Contexts {
   }
   let maxGroup = 0;
   for (let i = 0; i < M; i++) maxGroup = Math.max(maxGroup, group[i]);
-  const groupNames = arrays.groupNames ?? (maxGroup === 0 ? ["all"] : Array.from({ length: maxGroup + 1 }, (_, g) => `g${g}`));
+  const groupNames =
+    arrays.groupNames ??
+    (maxGroup === 0 ? ["all"] : Array.from({ length: maxGroup + 1 }, (_, g) => `g${g}`));
   if (groupNames.length <= maxGroup) {
-    throw new RangeError(`${where}: groupNames has ${groupNames.length} names, but group uses index ${maxGroup}`);
+    throw new RangeError(
+      `${where}: groupNames has ${groupNames.length} names, but group uses index ${maxGroup}`,
+    );
   }
   return {
     M,
@@ -314,7 +358,8 @@ export interface BetaMixtureOptions {
  *
  * Prompts are ordered by component (stratified) and `component` records which one drew each p.
  *
- * @example betaMixtureDifficulty({ N: 1000, components: U_SHAPED_MATH_COMPONENTS, rng: createRng(1) }).p.length // => 1000
+ * @example betaMixtureDifficulty({ N: 1000, components: U_SHAPED_MATH_COMPONENTS, rng: createRng(1)
+ * }).p.length // => 1000
  */
 export function betaMixtureDifficulty(opts: BetaMixtureOptions): DifficultyPopulation {
   const where = "betaMixtureDifficulty";
@@ -326,20 +371,27 @@ export function betaMixtureDifficulty(opts: BetaMixtureOptions): DifficultyPopul
   let total = 0;
   comps.forEach((c, i) => {
     const w = checkFinite(where, `components[${i}].weight`, c.weight);
-    if (w < 0) throw new RangeError(`${where}: components[${i}].weight must be ≥ 0, got ${show(w)}`);
+    if (w < 0)
+      throw new RangeError(`${where}: components[${i}].weight must be ≥ 0, got ${show(w)}`);
     total += w;
     checkPositive(where, `components[${i}].a`, c.a);
     checkPositive(where, `components[${i}].b`, c.b);
   });
-  if (Math.abs(total - 1) > 1e-9) throw new RangeError(`${where}: components[].weight must sum to 1, got sum ${show(total)}`);
+  if (Math.abs(total - 1) > 1e-9)
+    throw new RangeError(`${where}: components[].weight must sum to 1, got sum ${show(total)}`);
   const assignment = opts.assignment ?? "stratified";
   if (assignment !== "stratified" && assignment !== "iid") {
-    throw new RangeError(`${where}: assignment must be "stratified" or "iid", got ${show(assignment)}`);
+    throw new RangeError(
+      `${where}: assignment must be "stratified" or "iid", got ${show(assignment)}`,
+    );
   }
   const rng = opts.rng;
   const component = new Int32Array(N);
   if (assignment === "stratified") {
-    const counts = apportion(N, comps.map((c) => c.weight));
+    const counts = apportion(
+      N,
+      comps.map((c) => c.weight),
+    );
     let x = 0;
     counts.forEach((count, ci) => {
       for (let j = 0; j < count; j++) component[x++] = ci;
@@ -357,19 +409,38 @@ export function betaMixtureDifficulty(opts: BetaMixtureOptions): DifficultyPopul
  * Prompts with p(x) ~ Beta(a, b): a single-hump (a, b > 1), flat (1, 1) or U-shaped (a, b < 1)
  * difficulty distribution.
  *
- * @example betaDifficulty({ N: 3, a: 2, b: 5, rng: createRng(1) }).p // => Float64Array [0.2403…, 0.2987…, 0.4460…]  (Beta(2, 5), mean 2/7)
+ * @example betaDifficulty({ N: 3, a: 2, b: 5, rng: createRng(1) }).p // => Float64Array [0.2403…,
+ * 0.2987…, 0.4460…]  (Beta(2, 5), mean 2/7)
  */
-export function betaDifficulty(opts: { N: number; a: number; b: number; rng: Rng }): DifficultyPopulation {
+export function betaDifficulty(opts: {
+  N: number;
+  a: number;
+  b: number;
+  rng: Rng;
+}): DifficultyPopulation {
   checkPositive("betaDifficulty", "a", opts.a);
   checkPositive("betaDifficulty", "b", opts.b);
-  return betaMixtureDifficulty({ N: opts.N, components: [{ weight: 1, a: opts.a, b: opts.b }], rng: opts.rng });
+  return betaMixtureDifficulty({
+    N: opts.N,
+    components: [{ weight: 1, a: opts.a, b: opts.b }],
+    rng: opts.rng,
+  });
 }
 
 /**
  * The illustrative U-shaped MATH-like difficulty population ({@link U_SHAPED_MATH_COMPONENTS}).
  *
- * @example uShapedDifficulty({ N: 1000, rng: createRng(1) }).component.filter((c) => c === 1).length // => 300
+ * @example uShapedDifficulty({ N: 1000, rng: createRng(1) }).component.filter((c) => c ===
+ * 1).length // => 300
  */
-export function uShapedDifficulty(opts: { N: number; rng: Rng; components?: readonly BetaComponent[] }): DifficultyPopulation {
-  return betaMixtureDifficulty({ N: opts.N, components: opts.components ?? U_SHAPED_MATH_COMPONENTS, rng: opts.rng });
+export function uShapedDifficulty(opts: {
+  N: number;
+  rng: Rng;
+  components?: readonly BetaComponent[];
+}): DifficultyPopulation {
+  return betaMixtureDifficulty({
+    N: opts.N,
+    components: opts.components ?? U_SHAPED_MATH_COMPONENTS,
+    rng: opts.rng,
+  });
 }

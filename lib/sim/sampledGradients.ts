@@ -11,18 +11,31 @@
  * ĝ = Σ_{x,a} C[x, a] s(x, a) costs O(N·n + N·K·d) with no per-response score vectors.
  *
  * The weights (u(1, c), u(0, c)) per estimator, for target ∇J_k:
- * | estimator               | u(1, c)                       | u(0, c)                    | unbiased?                |
- * | reinforce (k = 1)       | 1/n                           | 0                          | yes, for ∇J_1            |
- * | reinforceLeaveOneOut    | (1 − (c−1)/(n−1))/n           | −(c/(n−1))/n               | yes, for ∇J_1            |
- * | plugIn                  | w_k(c/n)/n                    | 0                          | no (w_k nonlinear)       |
- * | unbiasedWeight          | ŵ_k(n, c)/n                   | 0                          | no: mean (n−k+1)/n·∇J_k  |
- * | pkpo                    | PKPO s⁺                       | PKPO s⁻                    | yes                      |
- * | pkpoLooMinusOne         | C(n−c,k−1)/C(n,k)             | 0                          | yes                      |
- * | passKTraining           | A⁺/n                          | A⁻/n                       | no (σ, baseline ρ)       |
- * (ŵ_k, PKPO and A± from lib/theory/estimators.ts.) The expectation of any of them is available in
- * closed form ({@link expectedSampledGradient}), so bias is computed, not just estimated.
+ * | estimator               | u(1, c)                       | u(0, c)                    |
+ * unbiased?                |
+ * | reinforce (k = 1)       | 1/n                           | 0                          | yes, for
+ * ∇J_1            |
+ * | reinforceLeaveOneOut    | (1 − (c−1)/(n−1))/n           | −(c/(n−1))/n               | yes, for
+ * ∇J_1            |
+ * | plugIn                  | w_k(c/n)/n                    | 0                          | no (w_k
+ * nonlinear)       |
+ * | unbiasedWeight          | ŵ_k(n, c)/n                   | 0                          | no: mean
+ * (n−k+1)/n·∇J_k  |
+ * | pkpo                    | PKPO s⁺                       | PKPO s⁻                    | yes
+ * |
+ * | pkpoLooMinusOne         | C(n−c,k−1)/C(n,k)             | 0                          | yes
+ * |
+ * | passKTraining           | A⁺/n                          | A⁻/n                       | no (σ,
+ * baseline ρ)       | (ŵ_k, PKPO and A± from lib/theory/estimators.ts.) The expectation of any of
+ * them is available in closed form ({@link expectedSampledGradient}), so bias is computed, not just
+ * estimated.
  */
-import { pkpoLooMinusOneWeights, pkpoWeights, passKTrainingAdvantages, promptWeightEstimate } from "../theory/estimators";
+import {
+  pkpoLooMinusOneWeights,
+  pkpoWeights,
+  passKTrainingAdvantages,
+  promptWeightEstimate,
+} from "../theory/estimators";
 import { promptWeightUnchecked } from "../theory/passAtK";
 import type { Policy, ResponseBatch } from "./policies";
 import { checkInteger, checkKGrid, checkLength, show } from "../core/validate";
@@ -59,13 +72,20 @@ export interface WeightTable {
 /** Checks estimator, n and k together; returns nothing. */
 function checkEstimator(where: string, estimator: GradientEstimator, n: number, k: number): void {
   if (!GRADIENT_ESTIMATORS.includes(estimator)) {
-    throw new RangeError(`${where}: estimator must be one of ${GRADIENT_ESTIMATORS.join(", ")}, got ${show(estimator)}`);
+    throw new RangeError(
+      `${where}: estimator must be one of ${GRADIENT_ESTIMATORS.join(", ")}, got ${show(estimator)}`,
+    );
   }
   checkInteger(where, "n", n, estimator === "reinforceLeaveOneOut" ? 2 : 1);
   checkInteger(where, "k", k, 1);
-  const needsKAtMostN = estimator === "pkpo" || estimator === "pkpoLooMinusOne" || estimator === "passKTraining";
-  if (needsKAtMostN && k > n) throw new RangeError(`${where}: k must be ≤ n = ${n} for the ${estimator} estimator, got ${k}`);
-  if (estimator === "unbiasedWeight" && k > n + 1) throw new RangeError(`${where}: k must be ≤ n + 1 = ${n + 1} for the unbiasedWeight estimator, got ${k}`);
+  const needsKAtMostN =
+    estimator === "pkpo" || estimator === "pkpoLooMinusOne" || estimator === "passKTraining";
+  if (needsKAtMostN && k > n)
+    throw new RangeError(`${where}: k must be ≤ n = ${n} for the ${estimator} estimator, got ${k}`);
+  if (estimator === "unbiasedWeight" && k > n + 1)
+    throw new RangeError(
+      `${where}: k must be ≤ n + 1 = ${n + 1} for the unbiasedWeight estimator, got ${k}`,
+    );
 }
 
 /**
@@ -75,7 +95,8 @@ function checkEstimator(where: string, estimator: GradientEstimator, n: number, 
  * (their target is ∇J_1). Requirements: n ≥ 1 (n ≥ 2 for reinforceLeaveOneOut); k ≤ n for
  * pkpo, pkpoLooMinusOne and passKTraining; k ≤ n + 1 for unbiasedWeight.
  *
- * @example perSampleWeights("pkpoLooMinusOne", 4, 2).correct // => Float64Array [0, 0.5, 0.3333333333333333, 0.16666666666666666, 0]  (c = 0 … 4)
+ * @example perSampleWeights("pkpoLooMinusOne", 4, 2).correct // => Float64Array [0, 0.5,
+ * 0.3333333333333333, 0.16666666666666666, 0]  (c = 0 … 4)
  */
 export function perSampleWeights(estimator: GradientEstimator, n: number, k: number): WeightTable {
   checkEstimator("perSampleWeights", estimator, n, k);
@@ -127,9 +148,12 @@ function weightTable(estimator: GradientEstimator, n: number, k: number): Weight
 }
 
 function checkBatch(where: string, policy: Policy, batch: ResponseBatch): void {
-  if (batch == null || typeof batch !== "object") throw new TypeError(`${where}: batch must be a ResponseBatch, got ${show(batch)}`);
+  if (batch == null || typeof batch !== "object")
+    throw new TypeError(`${where}: batch must be a ResponseBatch, got ${show(batch)}`);
   if (batch.N !== policy.N || batch.K !== policy.K) {
-    throw new RangeError(`${where}: batch has N = ${batch.N}, K = ${batch.K}, but the policy has N = ${policy.N}, K = ${policy.K}`);
+    throw new RangeError(
+      `${where}: batch has N = ${batch.N}, K = ${batch.K}, but the policy has N = ${policy.N}, K = ${policy.K}`,
+    );
   }
   checkLength(where, "batch.actions", batch.actions, batch.N * batch.n, "batch.N × batch.n");
   checkLength(where, "batch.probs", batch.probs, batch.N * batch.K, "batch.N × batch.K");
@@ -150,7 +174,15 @@ function coefScratch(policy: Policy): Float64Array {
  * Fills coef[x, a] = scale(x)·#{j ∈ [j0, j1) : y_{xj} = a}·u(r(x, a), c_x), with c_x counted
  * over the same responses; scale(x) = D(x) when `withMass`, else 1.
  */
-function sampleCoefficients(policy: Policy, batch: ResponseBatch, j0: number, j1: number, table: WeightTable, withMass: boolean, coef: Float64Array): void {
+function sampleCoefficients(
+  policy: Policy,
+  batch: ResponseBatch,
+  j0: number,
+  j1: number,
+  table: WeightTable,
+  withMass: boolean,
+  coef: Float64Array,
+): void {
   const { N, K, reward, mass } = policy;
   const { n, actions } = batch;
   coef.fill(0);
@@ -177,9 +209,16 @@ function sampleCoefficients(policy: Policy, batch: ResponseBatch, j0: number, j1
  * unbiasedWeight and passKTraining are biased — their exact means are given by
  * {@link expectedSampledGradient}. The batch must come from this policy (its `probs` fix θ).
  *
- * @example sampledGradient(policy, policy.sample(theta, rng, 16), "pkpoLooMinusOne", 4) // => Float64Array(d), mean ∇J_4
+ * @example sampledGradient(policy, policy.sample(theta, rng, 16), "pkpoLooMinusOne", 4) // =>
+ * Float64Array(d), mean ∇J_4
  */
-export function sampledGradient(policy: Policy, batch: ResponseBatch, estimator: GradientEstimator, k = 1, out?: Float64Array): Float64Array {
+export function sampledGradient(
+  policy: Policy,
+  batch: ResponseBatch,
+  estimator: GradientEstimator,
+  k = 1,
+  out?: Float64Array,
+): Float64Array {
   const where = "sampledGradient";
   checkBatch(where, policy, batch);
   checkEstimator(where, estimator, batch.n, k);
@@ -197,12 +236,23 @@ export function sampledGradient(policy: Policy, batch: ResponseBatch, estimator:
  *
  * @example reinforceGradient(policy, batch) // => Float64Array(d), mean ∇J_1
  */
-export function reinforceGradient(policy: Policy, batch: ResponseBatch, opts: { baseline?: "none" | "leaveOneOut" } = {}): Float64Array {
+export function reinforceGradient(
+  policy: Policy,
+  batch: ResponseBatch,
+  opts: { baseline?: "none" | "leaveOneOut" } = {},
+): Float64Array {
   const baseline = opts.baseline ?? "none";
   if (baseline !== "none" && baseline !== "leaveOneOut") {
-    throw new RangeError(`reinforceGradient: opts.baseline must be "none" or "leaveOneOut", got ${show(baseline)}`);
+    throw new RangeError(
+      `reinforceGradient: opts.baseline must be "none" or "leaveOneOut", got ${show(baseline)}`,
+    );
   }
-  return sampledGradient(policy, batch, baseline === "none" ? "reinforce" : "reinforceLeaveOneOut", 1);
+  return sampledGradient(
+    policy,
+    batch,
+    baseline === "none" ? "reinforce" : "reinforceLeaveOneOut",
+    1,
+  );
 }
 
 /** P(C = c) for C ~ Binomial(m, p), c = 0 … m, in log space (no overflow for large m). */
@@ -231,9 +281,16 @@ function binomialPmf(m: number, p: number, out: Float64Array): void {
  * e.g. unbiasedWeight has mean (n−k+1)/n·∇J_k, because the weight estimate and ∇̂p share
  * samples (the correct sample's own success enters ŵ_k).
  *
- * @example expectedSampledGradient(policy, theta, 8, "pkpoLooMinusOne", 4) // => equals gradJk(policy.population(theta), 4)
+ * @example expectedSampledGradient(policy, theta, 8, "pkpoLooMinusOne", 4) // => equals
+ * gradJk(policy.population(theta), 4)
  */
-export function expectedSampledGradient(policy: Policy, theta: ArrayLike<number>, n: number, estimator: GradientEstimator, k = 1): Float64Array {
+export function expectedSampledGradient(
+  policy: Policy,
+  theta: ArrayLike<number>,
+  n: number,
+  estimator: GradientEstimator,
+  k = 1,
+): Float64Array {
   const where = "expectedSampledGradient";
   checkEstimator(where, estimator, n, k);
   const pop = policy.population(theta);
@@ -258,7 +315,9 @@ export function expectedSampledGradient(policy: Policy, theta: ArrayLike<number>
   return policy.scoreSum(probs, coef);
 }
 
-/** Cross-fitted estimates of the conflict quantities from one batch (see {@link crossFitConflict}). */
+/**
+ * Cross-fitted estimates of the conflict quantities from one batch (see {@link crossFitConflict}).
+ */
 export interface CrossFitEstimate {
   /** The grid of k. */
   ks: number[];
@@ -270,9 +329,15 @@ export interface CrossFitEstimate {
   normGradJkSq: Float64Array;
   /** Unbiased estimate of ‖∇J_1‖²: ⟨Ĝ^A, Ĝ^B⟩ (may be negative). */
   normGradJ1Sq: number;
-  /** innerProduct / sqrt(normGradJkSq · normGradJ1Sq); NaN when a norm estimate is ≤ 0. Not unbiased. */
+  /**
+   * innerProduct / sqrt(normGradJkSq · normGradJ1Sq); NaN when a norm estimate is ≤ 0. Not
+   * unbiased.
+   */
   cosine: Float64Array;
-  /** Unbiased per-prompt agreement scores â(x) = ½(⟨∇̂p^A(x), Ĝ^B⟩ + ⟨∇̂p^B(x), Ĝ^A⟩) (when asked for). */
+  /**
+   * Unbiased per-prompt agreement scores â(x) = ½(⟨∇̂p^A(x), Ĝ^B⟩ + ⟨∇̂p^B(x), Ĝ^A⟩) (when asked
+   * for).
+   */
   agreement?: Float64Array;
   /** p̂(x) = c_x / n from all n responses. */
   pHat: Float64Array;
@@ -290,7 +355,8 @@ export interface CrossFitEstimate {
  * Needs k ≤ ⌊n/2⌋ for every k in the grid (PKPO needs k samples per half).
  * Memory O(N·d) (two N × d row blocks when agreement scores are asked for); no N × N matrix.
  *
- * @example crossFitConflict(policy, policy.sample(theta, rng, 16), [1, 2, 4]).innerProduct // => unbiased ⟨∇J_k,∇J_1⟩ estimates
+ * @example crossFitConflict(policy, policy.sample(theta, rng, 16), [1, 2, 4]).innerProduct // =>
+ * unbiased ⟨∇J_k,∇J_1⟩ estimates
  */
 export function crossFitConflict(
   policy: Policy,
@@ -303,12 +369,17 @@ export function crossFitConflict(
   checkKGrid(where, "ks", ks);
   const estimator = opts.estimator ?? "pkpoLooMinusOne";
   if (estimator !== "pkpo" && estimator !== "pkpoLooMinusOne") {
-    throw new RangeError(`${where}: opts.estimator must be "pkpo" or "pkpoLooMinusOne", got ${show(estimator)}`);
+    throw new RangeError(
+      `${where}: opts.estimator must be "pkpo" or "pkpoLooMinusOne", got ${show(estimator)}`,
+    );
   }
   const n = batch.n;
   const h = Math.floor(n / 2);
   for (let i = 0; i < ks.length; i++) {
-    if (ks[i] > h) throw new RangeError(`${where}: ks[${i}] must be ≤ ⌊n/2⌋ = ${h} (each half needs k samples), got ${ks[i]}`);
+    if (ks[i] > h)
+      throw new RangeError(
+        `${where}: ks[${i}] must be ≤ ⌊n/2⌋ = ${h} (each half needs k samples), got ${ks[i]}`,
+      );
   }
   const { N, d, mass } = policy;
   const coef = coefScratch(policy);
@@ -357,7 +428,10 @@ export function crossFitConflict(
     });
     innerProduct[s] = 0.5 * (dot(H[0], G[1]) + dot(H[1], G[0]));
     normGradJkSq[s] = dot(H[0], H[1]);
-    cosine[s] = normGradJkSq[s] > 0 && normGradJ1Sq > 0 ? innerProduct[s] / Math.sqrt(normGradJkSq[s] * normGradJ1Sq) : NaN;
+    cosine[s] =
+      normGradJkSq[s] > 0 && normGradJ1Sq > 0
+        ? innerProduct[s] / Math.sqrt(normGradJkSq[s] * normGradJ1Sq)
+        : NaN;
     sampleCoefficients(policy, batch, 0, n, weightTable(estimator, n, k), true, coef);
     sameSampleInnerProduct[s] = dot(policy.scoreSum(batch.probs, coef), gFull);
   }
@@ -367,7 +441,15 @@ export function crossFitConflict(
     for (let j = 0; j < n; j++) c += batch.correct[x * n + j];
     pHat[x] = c / n;
   }
-  const result: CrossFitEstimate = { ks: Array.from(ks), innerProduct, sameSampleInnerProduct, normGradJkSq, normGradJ1Sq, cosine, pHat };
+  const result: CrossFitEstimate = {
+    ks: Array.from(ks),
+    innerProduct,
+    sameSampleInnerProduct,
+    normGradJkSq,
+    normGradJ1Sq,
+    cosine,
+    pHat,
+  };
   if (rows !== undefined) {
     const agreement = new Float64Array(N);
     for (let x = 0; x < N; x++) {

@@ -52,7 +52,8 @@ export interface WarmToy {
  */
 export function warmToy(opts: WarmToyOptions): WarmToy {
   const where = "warmToy";
-  const warmSteps = opts.warmSteps === undefined ? 10 : checkInteger(where, "warmSteps", opts.warmSteps, 0);
+  const warmSteps =
+    opts.warmSteps === undefined ? 10 : checkInteger(where, "warmSteps", opts.warmSteps, 0);
   const warmLr = opts.warmLr === undefined ? 2 : checkPositive(where, "warmLr", opts.warmLr);
   const contexts = easyHardBandit({ M: opts.M, rho: opts.rho, delta: opts.delta, rng: opts.rng });
   const policy = logisticPolicy(contexts);

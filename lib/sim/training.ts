@@ -3,21 +3,45 @@
  * along the way (PAPER.md §5, §9, §10 claims 7–9, 12; notebooks 05 and 07).
  *
  * One step: θ ← θ + η·g(θ), with g the chosen objective's ascent direction, computed exactly
- * (from the policy's p and ∇p, through lib/theory/interference.ts and lib/theory/mitigations.ts) or from n
- * sampled responses per prompt (lib/sim/sampledGradients.ts). The recorded quantities are always
- * exact: J_1, J_k on a grid of k, ⟨∇J_k, ∇J_1⟩, the cosine, the D-mass of negatively interfering
- * prompts {a(x) < 0}, k*_exact, and ⟨g, ∇J_1⟩ of the step actually taken.
+ * (from the policy's p and ∇p, through lib/theory/interference.ts and lib/theory/mitigations.ts) or
+ * from n sampled responses per prompt (lib/sim/sampledGradients.ts). The recorded quantities are
+ * always exact: J_1, J_k on a grid of k, ⟨∇J_k, ∇J_1⟩, the cosine, the D-mass of negatively
+ * interfering prompts {a(x) < 0}, k*_exact, and ⟨g, ∇J_1⟩ of the step actually taken.
  */
 import { dot } from "../core/stats";
-import { agreementScores, checkPopulation, conflictProfile, gradJ1, gradJk } from "../theory/interference";
-import { cappedWeightGradient, interferenceAwareGradient, projectedDirection } from "../theory/mitigations";
-import { LogisticPolicy, LogLinearSoftmaxPolicy, TabularSoftmaxPolicy, type Policy, type ResponseBatch } from "./policies";
+import {
+  agreementScores,
+  checkPopulation,
+  conflictProfile,
+  gradJ1,
+  gradJk,
+} from "../theory/interference";
+import {
+  cappedWeightGradient,
+  interferenceAwareGradient,
+  projectedDirection,
+} from "../theory/mitigations";
+import {
+  LogisticPolicy,
+  LogLinearSoftmaxPolicy,
+  TabularSoftmaxPolicy,
+  type Policy,
+  type ResponseBatch,
+} from "./policies";
 import type { Rng } from "../core/rng";
 import { sampledGradient, type GradientEstimator } from "./sampledGradients";
 import { kStarExact } from "../theory/threshold";
 import { FusedExactStep, type FusedObjective } from "./trainingStep";
 import type { Population } from "../core/types";
-import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkPositive, checkProbability, show } from "../core/validate";
+import {
+  checkFiniteArray,
+  checkInteger,
+  checkKGrid,
+  checkLength,
+  checkPositive,
+  checkProbability,
+  show,
+} from "../core/validate";
 
 /** The objective whose ascent direction a run follows. */
 export type Objective =
@@ -31,7 +55,10 @@ export type Objective =
   | { kind: "projected"; k: number }
   /** g = E[min(w_k, τ)∇p] (cappedWeightGradient). Exact gradients only. */
   | { kind: "capped"; k: number; tau: number }
-  /** g = E[v∇p], v = max(w_k, 1) where a ≥ 0, else 1 (interferenceAwareGradient). Exact gradients only. */
+  /**
+   * g = E[v∇p], v = max(w_k, 1) where a ≥ 0, else 1 (interferenceAwareGradient). Exact gradients
+   * only.
+   */
   | { kind: "interferenceAware"; k: number }
   /**
    * g = ∇J_{k_t} with k_t annealed from kStart to kEnd (default 1) linearly over the run
@@ -68,9 +95,15 @@ export interface TrainOptions {
   objective: Objective;
   /** Exact (default) or sampled gradients. */
   gradients?: GradientSource;
-  /** What to record: the k grid (default {1, 2, 4, 8, 16} ∪ {objective's k}), every how many steps (default 1), the k* scan limit (default 256). */
+  /**
+   * What to record: the k grid (default {1, 2, 4, 8, 16} ∪ {objective's k}), every how many steps
+   * (default 1), the k* scan limit (default 256).
+   */
   record?: { ks?: ArrayLike<number>; every?: number; kStarMax?: number };
-  /** Called after every step with (steps done, total steps) — e.g. lib/export/display.ts progress().update. */
+  /**
+   * Called after every step with (steps done, total steps) — e.g. lib/export/display.ts
+   * progress().update.
+   */
   onProgress?: (step: number, total: number) => void;
   /**
    * Use the fused exact step (lib/sim/trainingStep.ts) where it applies — exact gradients, the
@@ -80,13 +113,18 @@ export interface TrainOptions {
   fused?: boolean;
 }
 
-/** Per-record trajectories of a run; records are at steps 0, every, 2·every, …, and the last step. */
+/**
+ * Per-record trajectories of a run; records are at steps 0, every, 2·every, …, and the last step.
+ */
 export interface TrainingHistory {
   /** The recorded k grid. */
   ks: number[];
   /** Step index t of each record (θ_t, before the t-th update). */
   step: number[];
-  /** The objective's k at that step (1 for pass@1, the schedule for annealing, NaN after the last step). */
+  /**
+   * The objective's k at that step (1 for pass@1, the schedule for annealing, NaN after the last
+   * step).
+   */
   k: number[];
   /** J_1(θ_t). */
   J1: number[];
@@ -120,7 +158,8 @@ const DEFAULT_K_STAR_MAX = 256;
 /**
  * The integer k schedule of a linear anneal from kStart to kEnd over `steps` steps.
  *
- * k_t = round(kStart + (kEnd − kStart)·t/(steps − 1)),  t = 0 … steps−1   [D; PKPO anneals k, PAPER.md §8–9]
+ * k_t = round(kStart + (kEnd − kStart)·t/(steps − 1)),  t = 0 … steps−1   [D; PKPO anneals k,
+ * PAPER.md §8–9]
  *
  * @example annealingSchedule(8, 1, 5) // => Int32Array [8, 6, 5, 3, 1]
  */
@@ -129,15 +168,30 @@ export function annealingSchedule(kStart: number, kEnd: number, steps: number): 
   checkInteger("annealingSchedule", "kEnd", kEnd, 1);
   checkInteger("annealingSchedule", "steps", steps, 0);
   const out = new Int32Array(steps);
-  for (let t = 0; t < steps; t++) out[t] = Math.round(kStart + ((kEnd - kStart) * t) / Math.max(1, steps - 1));
+  for (let t = 0; t < steps; t++)
+    out[t] = Math.round(kStart + ((kEnd - kStart) * t) / Math.max(1, steps - 1));
   return out;
 }
 
 /** The objective's k at each step (validated), plus its parameters. */
 function objectiveSchedule(where: string, objective: Objective, steps: number): Int32Array {
-  if (objective == null || typeof objective !== "object") throw new TypeError(`${where}: objective must be an object with a kind, got ${show(objective)}`);
-  const kinds = ["pass1", "passK", "mixture", "projected", "capped", "interferenceAware", "annealed"];
-  if (!kinds.includes(objective.kind)) throw new RangeError(`${where}: objective.kind must be one of ${kinds.join(", ")}, got ${show(objective.kind)}`);
+  if (objective == null || typeof objective !== "object")
+    throw new TypeError(
+      `${where}: objective must be an object with a kind, got ${show(objective)}`,
+    );
+  const kinds = [
+    "pass1",
+    "passK",
+    "mixture",
+    "projected",
+    "capped",
+    "interferenceAware",
+    "annealed",
+  ];
+  if (!kinds.includes(objective.kind))
+    throw new RangeError(
+      `${where}: objective.kind must be one of ${kinds.join(", ")}, got ${show(objective.kind)}`,
+    );
   switch (objective.kind) {
     case "pass1":
       return new Int32Array(steps).fill(1);
@@ -147,14 +201,16 @@ function objectiveSchedule(where: string, objective: Objective, steps: number): 
         checkLength(where, "objective.schedule", objective.schedule, steps, "steps");
         return Int32Array.from(objective.schedule);
       }
-      if (objective.kStart === undefined) throw new TypeError(`${where}: objective "annealed" needs kStart or schedule`);
+      if (objective.kStart === undefined)
+        throw new TypeError(`${where}: objective "annealed" needs kStart or schedule`);
       checkInteger(where, "objective.kStart", objective.kStart, 1);
       if (objective.kEnd !== undefined) checkInteger(where, "objective.kEnd", objective.kEnd, 1);
       return annealingSchedule(objective.kStart, objective.kEnd ?? 1, steps);
     }
     default: {
       checkInteger(where, "objective.k", objective.k, 1);
-      if (objective.kind === "mixture") checkProbability(where, "objective.lambda", objective.lambda);
+      if (objective.kind === "mixture")
+        checkProbability(where, "objective.lambda", objective.lambda);
       if (objective.kind === "capped") checkPositive(where, "objective.tau", objective.tau);
       return new Int32Array(steps).fill(objective.k);
     }
@@ -164,8 +220,9 @@ function objectiveSchedule(where: string, objective: Objective, steps: number): 
 /**
  * Gradient ascent on a policy with a chosen objective, recording the pass@k / pass@1 conflict.
  *
- * θ_{t+1} = θ_t + η·g_t,  g_t ∈ {∇J_1, ∇J_k, λ∇J_k + (1−λ)∇J_1, projected, capped, interference-aware, ∇J_{k_t}}
- * [P: pass@k ascent with ∇J_k = E[w_k∇p]; D: the mitigation directions, PAPER.md §9]
+ * θ_{t+1} = θ_t + η·g_t,  g_t ∈ {∇J_1, ∇J_k, λ∇J_k + (1−λ)∇J_1, projected, capped,
+ * interference-aware, ∇J_{k_t}} [P: pass@k ascent with ∇J_k = E[w_k∇p]; D: the mitigation
+ * directions, PAPER.md §9]
  *
  * Exact gradients use the policy's exact p and ∇p; sampled gradients draw n responses per prompt
  * per step from `gradients.rng` (mixture and projection then combine the sampled ∇̂J_k and ∇̂J_1
@@ -174,8 +231,8 @@ function objectiveSchedule(where: string, objective: Objective, steps: number): 
  * k grid, k ≤ n for the sampled estimators); a step that makes θ non-finite throws, naming it.
  * Buffers (population, batch, θ) are reused across steps. Deterministic: exact runs always,
  * sampled runs for a given rng state. Exact runs on the library's policies (every objective but
- * "interferenceAware") take the fused step of lib/sim/trainingStep.ts — the same numbers to the last
- * bit without the per-call checks; `fused: false` forces the generic path.
+ * "interferenceAware") take the fused step of lib/sim/trainingStep.ts — the same numbers to the
+ * last bit without the per-call checks; `fused: false` forces the generic path.
  *
  * @example
  * const warm = train({ policy, theta0: [0, 0], steps: 10, lr: 2, objective: { kind: "pass1" } });
@@ -183,9 +240,13 @@ function objectiveSchedule(where: string, objective: Objective, steps: number): 
  */
 export function train(opts: TrainOptions): TrainResult {
   const where = "train";
-  if (opts == null || typeof opts !== "object") throw new TypeError(`${where}: opts must be an object, got ${show(opts)}`);
+  if (opts == null || typeof opts !== "object")
+    throw new TypeError(`${where}: opts must be an object, got ${show(opts)}`);
   const policy = opts.policy;
-  if (policy == null || typeof policy.population !== "function") throw new TypeError(`${where}: policy must be a Policy (lib/sim/policies.ts), got ${show(policy)}`);
+  if (policy == null || typeof policy.population !== "function")
+    throw new TypeError(
+      `${where}: policy must be a Policy (lib/sim/policies.ts), got ${show(policy)}`,
+    );
   checkFiniteArray(where, "theta0", opts.theta0);
   checkLength(where, "theta0", opts.theta0, policy.d, "the policy's parameter dimension d");
   const steps = checkInteger(where, "steps", opts.steps, 0);
@@ -194,11 +255,17 @@ export function train(opts: TrainOptions): TrainResult {
   const schedule = objectiveSchedule(where, objective, steps);
   const source: GradientSource = opts.gradients ?? { kind: "exact" };
   if (source.kind !== "exact" && source.kind !== "sampled") {
-    throw new RangeError(`${where}: gradients.kind must be "exact" or "sampled", got ${show((source as { kind: unknown }).kind)}`);
+    throw new RangeError(
+      `${where}: gradients.kind must be "exact" or "sampled", got ${show((source as { kind: unknown }).kind)}`,
+    );
   }
   const record = opts.record ?? {};
-  const every = record.every === undefined ? 1 : checkInteger(where, "record.every", record.every, 1);
-  const kStarMax = record.kStarMax === undefined ? DEFAULT_K_STAR_MAX : checkInteger(where, "record.kStarMax", record.kStarMax, 1);
+  const every =
+    record.every === undefined ? 1 : checkInteger(where, "record.every", record.every, 1);
+  const kStarMax =
+    record.kStarMax === undefined
+      ? DEFAULT_K_STAR_MAX
+      : checkInteger(where, "record.kStarMax", record.kStarMax, 1);
   let ks: number[];
   if (record.ks !== undefined) {
     checkKGrid(where, "record.ks", record.ks);
@@ -210,26 +277,44 @@ export function train(opts: TrainOptions): TrainResult {
   if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") {
     throw new TypeError(`${where}: onProgress must be a function, got ${show(opts.onProgress)}`);
   }
-  if (opts.fused !== undefined && typeof opts.fused !== "boolean") throw new TypeError(`${where}: fused must be a boolean, got ${show(opts.fused)}`);
+  if (opts.fused !== undefined && typeof opts.fused !== "boolean")
+    throw new TypeError(`${where}: fused must be a boolean, got ${show(opts.fused)}`);
   let estimator: GradientEstimator = "pkpoLooMinusOne";
   let pass1Estimator: GradientEstimator = "reinforce";
   if (source.kind === "sampled") {
     checkInteger(where, "gradients.n", source.n, 1);
-    if (source.rng == null || typeof source.rng.uniform !== "function") throw new TypeError(`${where}: gradients.rng must be an Rng (lib/core/rng.ts), got ${show(source.rng)}`);
+    if (source.rng == null || typeof source.rng.uniform !== "function")
+      throw new TypeError(
+        `${where}: gradients.rng must be an Rng (lib/core/rng.ts), got ${show(source.rng)}`,
+      );
     if (objective.kind === "capped" || objective.kind === "interferenceAware") {
-      throw new RangeError(`${where}: objective "${objective.kind}" needs exact gradients (gradients.kind = "exact")`);
+      throw new RangeError(
+        `${where}: objective "${objective.kind}" needs exact gradients (gradients.kind = "exact")`,
+      );
     }
     estimator = source.estimator ?? "pkpoLooMinusOne";
     pass1Estimator = source.pass1Estimator ?? "reinforce";
     const allowed = ["plugIn", "unbiasedWeight", "pkpo", "pkpoLooMinusOne", "passKTraining"];
-    if (!allowed.includes(estimator)) throw new RangeError(`${where}: gradients.estimator must be one of ${allowed.join(", ")}, got ${show(estimator)}`);
+    if (!allowed.includes(estimator))
+      throw new RangeError(
+        `${where}: gradients.estimator must be one of ${allowed.join(", ")}, got ${show(estimator)}`,
+      );
     if (pass1Estimator !== "reinforce" && pass1Estimator !== "reinforceLeaveOneOut") {
-      throw new RangeError(`${where}: gradients.pass1Estimator must be "reinforce" or "reinforceLeaveOneOut", got ${show(pass1Estimator)}`);
+      throw new RangeError(
+        `${where}: gradients.pass1Estimator must be "reinforce" or "reinforceLeaveOneOut", got ${show(pass1Estimator)}`,
+      );
     }
-    if (pass1Estimator === "reinforceLeaveOneOut" && source.n < 2) throw new RangeError(`${where}: gradients.n must be ≥ 2 for reinforceLeaveOneOut, got ${source.n}`);
+    if (pass1Estimator === "reinforceLeaveOneOut" && source.n < 2)
+      throw new RangeError(
+        `${where}: gradients.n must be ≥ 2 for reinforceLeaveOneOut, got ${source.n}`,
+      );
     const kMax = schedule.reduce((m, k) => Math.max(m, k), 1);
-    const limit = estimator === "plugIn" ? Infinity : estimator === "unbiasedWeight" ? source.n + 1 : source.n;
-    if (kMax > limit) throw new RangeError(`${where}: the objective's k = ${kMax} must be ≤ ${limit} for the ${estimator} estimator with gradients.n = ${source.n}`);
+    const limit =
+      estimator === "plugIn" ? Infinity : estimator === "unbiasedWeight" ? source.n + 1 : source.n;
+    if (kMax > limit)
+      throw new RangeError(
+        `${where}: the objective's k = ${kMax} must be ≤ ${limit} for the ${estimator} estimator with gradients.n = ${source.n}`,
+      );
   }
 
   const d = policy.d;
@@ -251,7 +336,10 @@ export function train(opts: TrainOptions): TrainResult {
     stepNorm: [],
   };
   const g1Scratch = new Float64Array(d);
-  const fused = opts.fused !== false && fusedApplies(policy, source, objective) ? new FusedExactStep(policy.N, d, ks, kStarMax) : undefined;
+  const fused =
+    opts.fused !== false && fusedApplies(policy, source, objective)
+      ? new FusedExactStep(policy.N, d, ks, kStarMax)
+      : undefined;
 
   for (let t = 0; t <= steps; t++) {
     const recording = t % every === 0 || t === steps;
@@ -268,7 +356,17 @@ export function train(opts: TrainOptions): TrainResult {
       } else fused.gradJ1(p);
       if (recording) {
         fused.record(p);
-        pushRecord(history, t, stepping ? schedule[t] : NaN, fused.sums[0], fused.passAtK, fused.innerProduct, fused.cosine, fused.sums[1], fused.kStar);
+        pushRecord(
+          history,
+          t,
+          stepping ? schedule[t] : NaN,
+          fused.sums[0],
+          fused.passAtK,
+          fused.innerProduct,
+          fused.cosine,
+          fused.sums[1],
+          fused.kStar,
+        );
         pushStep(history, stepping, g, fused.g1);
       }
     } else {
@@ -289,7 +387,10 @@ export function train(opts: TrainOptions): TrainResult {
     if (t === steps) break;
     for (let j = 0; j < d; j++) theta[j] += lr * g[j];
     for (let j = 0; j < d; j++) {
-      if (!Number.isFinite(theta[j])) throw new RangeError(`${where}: θ became non-finite at step ${t + 1} (θ[${j}] = ${theta[j]}); lower lr = ${lr}`);
+      if (!Number.isFinite(theta[j]))
+        throw new RangeError(
+          `${where}: θ became non-finite at step ${t + 1} (θ[${j}] = ${theta[j]}); lower lr = ${lr}`,
+        );
     }
     opts.onProgress?.(t + 1, steps);
   }
@@ -303,7 +404,11 @@ export function train(opts: TrainOptions): TrainResult {
  */
 function fusedApplies(policy: Policy, source: GradientSource, objective: Objective): boolean {
   if (source.kind !== "exact" || objective.kind === "interferenceAware") return false;
-  return policy instanceof LogisticPolicy || policy instanceof TabularSoftmaxPolicy || policy instanceof LogLinearSoftmaxPolicy;
+  return (
+    policy instanceof LogisticPolicy ||
+    policy instanceof TabularSoftmaxPolicy ||
+    policy instanceof LogLinearSoftmaxPolicy
+  );
 }
 
 /** Writes the exact direction into g (the generic path: checked library calls). */
@@ -319,7 +424,8 @@ function exactDirection(pop: Population, objective: Objective, k: number, g: Flo
     case "mixture": {
       const gk = gradJk(pop, k);
       const g1 = gradJ1(pop);
-      for (let j = 0; j < g.length; j++) g[j] = objective.lambda * gk[j] + (1 - objective.lambda) * g1[j];
+      for (let j = 0; j < g.length; j++)
+        g[j] = objective.lambda * gk[j] + (1 - objective.lambda) * g1[j];
       return;
     }
     case "projected":
@@ -359,7 +465,8 @@ function sampledDirection(
     case "mixture": {
       sampledGradient(policy, batch, estimator, k, g);
       sampledGradient(policy, batch, pass1Estimator, 1, g1);
-      for (let j = 0; j < g.length; j++) g[j] = objective.lambda * g[j] + (1 - objective.lambda) * g1[j];
+      for (let j = 0; j < g.length; j++)
+        g[j] = objective.lambda * g[j] + (1 - objective.lambda) * g1[j];
       return;
     }
     case "projected": {
@@ -377,7 +484,14 @@ function sampledDirection(
  * The generic record (checked library calls): conflictProfile over the grid, whose ∇J_1 and a(x)
  * serve the negative share and k*; returns ∇J_1.
  */
-function recordState(h: TrainingHistory, pop: Population, ks: number[], kStarMax: number, t: number, k: number): Float64Array {
+function recordState(
+  h: TrainingHistory,
+  pop: Population,
+  ks: number[],
+  kStarMax: number,
+  t: number,
+  k: number,
+): Float64Array {
   const profile = conflictProfile(pop, ks);
   const a = profile.agreement;
   let negative = 0;
@@ -421,7 +535,8 @@ function pushStep(h: TrainingHistory, stepping: boolean, g: Float64Array, g1: Fl
 
 /**
  * The history as one plain object per record (for tables and danfojs DataFrames):
- * { step, k, J1, negativeShare, kStar, stepInnerProduct, stepNorm, "J_k=<k>", "ip_k=<k>", "cos_k=<k>" … }.
+ * { step, k, J1, negativeShare, kStar, stepInnerProduct, stepNorm, "J_k=<k>", "ip_k=<k>",
+ * "cos_k=<k>" … }.
  *
  * @example historyRows(run.history)[0] // => { step: 0, k: 4, J1: 0.688, "J_k=4": 0.911, … }
  */

@@ -27,7 +27,10 @@ import { passAtKUnchecked } from "../theory/passAtK";
 import { kStarExactUnchecked, kStarScratch, type KStarScratch } from "../theory/threshold";
 import type { Population } from "../core/types";
 
-/** The exact ascent directions the fused step computes (train's objectives but the interference-aware one). */
+/**
+ * The exact ascent directions the fused step computes (train's objectives but the
+ * interference-aware one).
+ */
 export type FusedObjective =
   | { kind: "pass1" }
   | { kind: "passK"; k: number }
@@ -60,7 +63,10 @@ export class FusedExactStep {
   private readonly order: Int32Array;
   private readonly sortedK: Float64Array;
   private readonly gk: Float64Array;
-  /** Per prompt: the direction's coefficient; a(x); (1 − p)^{k−1} and pass@k at the last k of the grid pass. */
+  /**
+   * Per prompt: the direction's coefficient; a(x); (1 − p)^{k−1} and pass@k at the last k of the
+   * grid pass.
+   */
   private readonly coef: Float64Array;
   private readonly a: Float64Array;
   private readonly pow: Float64Array;
@@ -106,14 +112,20 @@ export class FusedExactStep {
    * Annealing is pass@k at its k. The coefficients D·w_k come first (promptWeightUnchecked, as
    * gradJk computes them), then both weighted sums in prompt order (as weightedGradient).
    */
-  direction(pop: Population, objective: FusedObjective, k: number, g: Float64Array, withG1: boolean): void {
+  direction(
+    pop: Population,
+    objective: FusedObjective,
+    k: number,
+    g: Float64Array,
+    withG1: boolean,
+  ): void {
     const kind = objective.kind;
     if (kind === "pass1") {
       this.gradJ1(pop);
       g.set(this.g1);
       return;
     }
-    const { N, d, mass, p } = pop;
+    const { d, mass, p } = pop;
     const { coef, g1, gk } = this;
     const tau = kind === "capped" ? objective.tau : Infinity;
     weightCoefficients(mass, p, k, tau, coef);
@@ -128,7 +140,10 @@ export class FusedExactStep {
     } else g.set(gk);
   }
 
-  /** ∇J_1 = Σ_x D(x)∇p(x) into {@link g1}, in prompt order (for the record after the last step)   [P, PAPER.md §1] */
+  /**
+   * ∇J_1 = Σ_x D(x)∇p(x) into {@link g1}, in prompt order (for the record after the last step)
+   * [P, PAPER.md §1]
+   */
   gradJ1(pop: Population): void {
     weightedSum(pop, pop.mass, this.g1);
   }
@@ -138,7 +153,8 @@ export class FusedExactStep {
    *
    *   a(x) = ⟨∇p(x), ∇J_1⟩   [D, PAPER.md §3];   J_k = E[1 − (1 − p)^k]   [P, PAPER.md §1]
    *   ⟨∇J_k, ∇J_1⟩ = E[w_k a],  cos = ⟨∇J_k, ∇J_1⟩/(‖∇J_k‖‖∇J_1‖)   [D, PAPER.md §4]
-   *   negative share Σ_x D(x)·1{a(x) < 0}   [D, PAPER.md §3];  k*_exact as kStarExact   [D, PAPER.md §4]
+   *   negative share Σ_x D(x)·1{a(x) < 0}   [D, PAPER.md §3];  k*_exact as kStarExact   [D,
+   *   PAPER.md §4]
    *
    * a(x), then J_1 and the negative share, then one pass per k of the sorted grid: w_k and
    * pass@k advance from the previous k by repeated multiplication by (1 − p) (exp/log1p for
@@ -177,15 +193,18 @@ export class FusedExactStep {
 }
 
 /**
- * w_k(p) = k(1 − p)^{k−1}   [P, PAPER.md §2] — passAtK.ts promptWeightUnchecked's expression, repeated
- * here because a call into another module is not inlined (tsx compiles imports to getters) and
- * costs half as much again as the exp and log1p in this loop.
+ * w_k(p) = k(1 − p)^{k−1}   [P, PAPER.md §2] — passAtK.ts promptWeightUnchecked's expression,
+ * repeated here because a call into another module is not inlined (tsx compiles imports to getters)
+ * and costs half as much again as the exp and log1p in this loop.
  */
 function promptWeight(p: number, k: number): number {
   return k === 1 ? 1 : k * Math.exp((k - 1) * Math.log1p(-p));
 }
 
-/** out = Σ_x coef(x)∇p(x) in prompt order, prompts with coefficient 0 skipped (weightedGradient's sum)   [D] */
+/**
+ * out = Σ_x coef(x)∇p(x) in prompt order, prompts with coefficient 0 skipped (weightedGradient's
+ * sum)   [D]
+ */
 function weightedSum(pop: Population, coef: Float64Array, out: Float64Array): void {
   const { N, d, gradP } = pop;
   for (let j = 0; j < d; j++) {
@@ -199,7 +218,13 @@ function weightedSum(pop: Population, coef: Float64Array, out: Float64Array): vo
 }
 
 /** {@link weightedSum} for two coefficient vectors in one pass over ∇p   [D] */
-function weightedSum2(pop: Population, coefA: Float64Array, outA: Float64Array, coefB: Float64Array, outB: Float64Array): void {
+function weightedSum2(
+  pop: Population,
+  coefA: Float64Array,
+  outA: Float64Array,
+  coefB: Float64Array,
+  outB: Float64Array,
+): void {
   const { N, d, gradP } = pop;
   for (let j = 0; j < d; j++) {
     let sa = 0;
@@ -220,7 +245,13 @@ function weightedSum2(pop: Population, coefA: Float64Array, outA: Float64Array, 
  * a(x) = ⟨∇p(x), ∇J_1⟩ = Σ_j ∇p(x)_j(∇J_1)_j, j ascending (agreementScores' sum), one component
  * at a time over all prompts   [D, PAPER.md §3]
  */
-function agreement(gradP: Float64Array, N: number, d: number, g1: Float64Array, a: Float64Array): void {
+function agreement(
+  gradP: Float64Array,
+  N: number,
+  d: number,
+  g1: Float64Array,
+  a: Float64Array,
+): void {
   a.fill(0);
   for (let j = 0; j < d; j++) {
     const gj = g1[j];
@@ -228,8 +259,16 @@ function agreement(gradP: Float64Array, N: number, d: number, g1: Float64Array, 
   }
 }
 
-/** out = [J_1 = Σ_x D(x)p(x)  [P, PAPER.md §1],  Σ_x D(x)·1{a(x) < 0}  [D, PAPER.md §3]], in prompt order. */
-function passAndNegative(mass: Float64Array, p: Float64Array, a: Float64Array, out: Float64Array): void {
+/**
+ * out = [J_1 = Σ_x D(x)p(x)  [P, PAPER.md §1],  Σ_x D(x)·1{a(x) < 0}  [D, PAPER.md §3]], in prompt
+ * order.
+ */
+function passAndNegative(
+  mass: Float64Array,
+  p: Float64Array,
+  a: Float64Array,
+  out: Float64Array,
+): void {
   let j1 = 0;
   let negative = 0;
   for (let i = 0; i < p.length; i++) {
@@ -240,8 +279,16 @@ function passAndNegative(mass: Float64Array, p: Float64Array, a: Float64Array, o
   out[1] = negative;
 }
 
-/** coef(x) = D(x)·min(w_k(p(x)), τ) (τ = ∞: gradJk's coefficients)   [P, PAPER.md §2; D, §9 for τ] */
-function weightCoefficients(mass: Float64Array, p: Float64Array, k: number, tau: number, coef: Float64Array): void {
+/**
+ * coef(x) = D(x)·min(w_k(p(x)), τ) (τ = ∞: gradJk's coefficients)   [P, PAPER.md §2; D, §9 for τ]
+ */
+function weightCoefficients(
+  mass: Float64Array,
+  p: Float64Array,
+  k: number,
+  tau: number,
+  coef: Float64Array,
+): void {
   for (let i = 0; i < p.length; i++) coef[i] = mass[i] * Math.min(promptWeight(p[i], k), tau);
 }
 
@@ -301,12 +348,23 @@ function gridWeights(
  * associated ((c0r0 + c1r1) + c2r2) + c3r3 as conflictProfile's block kernel, the last N mod 4
  * one by one (coefficient 0 skipped); one component at a time   [P, PAPER.md §2]
  */
-function addRowBlocks(gradP: Float64Array, N: number, d: number, cw: Float64Array, G: Float64Array, g0: number): void {
+function addRowBlocks(
+  gradP: Float64Array,
+  N: number,
+  d: number,
+  cw: Float64Array,
+  G: Float64Array,
+  g0: number,
+): void {
   const N4 = N - (N % 4);
   for (let j = 0; j < d; j++) {
     let gj = 0;
     for (let i = 0, at = j; i < N4; i += 4, at += 4 * d) {
-      gj += cw[i] * gradP[at] + cw[i + 1] * gradP[at + d] + cw[i + 2] * gradP[at + 2 * d] + cw[i + 3] * gradP[at + 3 * d];
+      gj +=
+        cw[i] * gradP[at] +
+        cw[i + 1] * gradP[at + d] +
+        cw[i + 2] * gradP[at + 2 * d] +
+        cw[i + 3] * gradP[at + 3 * d];
     }
     for (let i = N4; i < N; i++) if (cw[i] !== 0) gj += cw[i] * gradP[i * d + j];
     G[g0 + j] = gj;

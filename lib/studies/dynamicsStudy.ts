@@ -14,10 +14,20 @@ import { projectedDirection } from "../theory/mitigations";
 import { populationPassAtK } from "../theory/passAtK";
 import type { LogisticPolicy, Policy } from "../sim/policies";
 import { train } from "../sim/training";
-import { checkFiniteArray, checkInteger, checkKGrid, checkLength, checkPositive, show } from "../core/validate";
+import {
+  checkFiniteArray,
+  checkInteger,
+  checkKGrid,
+  checkLength,
+  checkPositive,
+  show,
+} from "../core/validate";
 
 function checkTheta(where: string, policy: Policy, theta: ArrayLike<number>): void {
-  if (policy == null || typeof policy.population !== "function") throw new TypeError(`${where}: policy must be a Policy (lib/sim/policies.ts), got ${show(policy)}`);
+  if (policy == null || typeof policy.population !== "function")
+    throw new TypeError(
+      `${where}: policy must be a Policy (lib/sim/policies.ts), got ${show(policy)}`,
+    );
   checkFiniteArray(where, "theta", theta);
   checkLength(where, "theta", theta, policy.d, "the policy's parameter dimension d");
 }
@@ -25,7 +35,9 @@ function checkTheta(where: string, policy: Policy, theta: ArrayLike<number>): vo
 function checkPositiveArray(where: string, name: string, xs: ArrayLike<number>): void {
   checkFiniteArray(where, name, xs);
   if (xs.length === 0) throw new RangeError(`${where}: ${name} must be non-empty, got []`);
-  for (let i = 0; i < xs.length; i++) if (!(xs[i] > 0)) throw new RangeError(`${where}: ${name}[${i}] must be > 0, got ${show(xs[i])}`);
+  for (let i = 0; i < xs.length; i++)
+    if (!(xs[i] > 0))
+      throw new RangeError(`${where}: ${name}[${i}] must be > 0, got ${show(xs[i])}`);
 }
 
 const norm = (v: ArrayLike<number>): number => Math.sqrt(dot(v, v));
@@ -35,7 +47,8 @@ const norm = (v: ArrayLike<number>): number => Math.sqrt(dot(v, v));
  *
  * J_k(θ) = E_x[1 − (1 − p_θ(x))^k]   [P, PAPER.md §1]
  *
- * @example passAtKAt(policy, [0, 0], 1) // => 0.5 (to rounding) for the logistic toy: every p = σ(0)
+ * @example passAtKAt(policy, [0, 0], 1) // => 0.5 (to rounding) for the logistic toy: every p =
+ * σ(0)
  */
 export function passAtKAt(policy: Policy, theta: ArrayLike<number>, k: number): number {
   checkTheta("passAtKAt", policy, theta);
@@ -49,11 +62,17 @@ export function passAtKAt(policy: Policy, theta: ArrayLike<number>, k: number): 
  *
  * ∂f/∂θ_j ≈ [f(θ + h e_j) − f(θ − h e_j)] / (2h), error O(h²) + O(ε/h)   [standard]
  *
- * @example centralDifferenceGradient((t) => t[0] * t[0] + 3 * t[1], [2, 0], 1e-4) // => Float64Array [4.000000000004, 3.00000000000189]
+ * @example centralDifferenceGradient((t) => t[0] * t[0] + 3 * t[1], [2, 0], 1e-4) // =>
+ * Float64Array [4.000000000004, 3.00000000000189]
  */
-export function centralDifferenceGradient(f: (theta: Float64Array) => number, theta: ArrayLike<number>, h: number): Float64Array {
+export function centralDifferenceGradient(
+  f: (theta: Float64Array) => number,
+  theta: ArrayLike<number>,
+  h: number,
+): Float64Array {
   const where = "centralDifferenceGradient";
-  if (typeof f !== "function") throw new TypeError(`${where}: f must be a function, got ${show(f)}`);
+  if (typeof f !== "function")
+    throw new TypeError(`${where}: f must be a function, got ${show(f)}`);
   checkFiniteArray(where, "theta", theta);
   checkPositive(where, "h", h);
   const d = theta.length;
@@ -89,15 +108,26 @@ export interface FiniteDifferenceErrors {
  *
  * A zero analytic gradient gives NaN (no relative error). Cost: 2·d·|hs|·|ks| evaluations of p.
  *
- * @example finiteDifferenceErrors(policy, theta, [4], [1e-4]).relError[0][0] // => ≈ 3e-9 on the warm-started toy (M = 4000)
+ * @example finiteDifferenceErrors(policy, theta, [4], [1e-4]).relError[0][0] // => ≈ 3e-9 on the
+ * warm-started toy (M = 4000)
  */
-export function finiteDifferenceErrors(policy: Policy, theta: ArrayLike<number>, ks: ArrayLike<number>, hs: ArrayLike<number>): FiniteDifferenceErrors {
+export function finiteDifferenceErrors(
+  policy: Policy,
+  theta: ArrayLike<number>,
+  ks: ArrayLike<number>,
+  hs: ArrayLike<number>,
+): FiniteDifferenceErrors {
   const where = "finiteDifferenceErrors";
   checkTheta(where, policy, theta);
   checkKGrid(where, "ks", ks);
   checkPositiveArray(where, "hs", hs);
   const pop = policy.population(theta);
-  const out: FiniteDifferenceErrors = { ks: Array.from(ks), hs: Array.from(hs), relError: [], normGradJk: [] };
+  const out: FiniteDifferenceErrors = {
+    ks: Array.from(ks),
+    hs: Array.from(hs),
+    relError: [],
+    normGradJk: [],
+  };
   for (const k of out.ks) {
     const g = gradJk(pop, k);
     const gn = norm(g);
@@ -123,11 +153,14 @@ export function finiteDifferenceErrors(policy: Policy, theta: ArrayLike<number>,
  * s(x, a) = (a − σ(θᵀψ))ψ ⇒ ‖s‖ ≤ ‖ψ‖;  ∇²log π = −σ(1−σ)ψψᵀ ⇒ ‖∇²log π‖ ≤ ‖ψ‖²/4.
  * So G = max_x ‖ψ(x)‖, F = G²/4, for every θ   [D, the assumptions of PAPER.md §5]
  *
- * @example logisticScoreBounds(logisticPolicy(contextsFromArrays({ features: [1, 2], m: 2, correctAction: [1] }))) // => { G: 2.23606797749979, F: 1.25 }
+ * @example logisticScoreBounds(logisticPolicy(contextsFromArrays({ features: [1, 2], m: 2,
+ * correctAction: [1] }))) // => { G: 2.23606797749979, F: 1.25 }
  */
 export function logisticScoreBounds(policy: LogisticPolicy): { G: number; F: number } {
   if (policy == null || policy.kind !== "logistic" || !(policy.features instanceof Float64Array)) {
-    throw new TypeError(`logisticScoreBounds: policy must be a logistic policy (lib/sim/policies.ts logisticPolicy), got ${show(policy && policy.kind)}`);
+    throw new TypeError(
+      `logisticScoreBounds: policy must be a logistic policy (lib/sim/policies.ts logisticPolicy), got ${show(policy && policy.kind)}`,
+    );
   }
   const { N, d, features } = policy;
   let maxSq = 0;
@@ -206,20 +239,30 @@ export interface OneStepScan {
   c: number;
   normGradJk: number;
   normGradJ1: number;
-  /** Largest η of the grid up to which every step had ΔJ_1 < 0 < ΔJ_k (null if the smallest did not). */
+  /**
+   * Largest η of the grid up to which every step had ΔJ_1 < 0 < ΔJ_k (null if the smallest did
+   * not).
+   */
   observedEtaMax: number | null;
 }
 
 /**
  * Claim 7: the exact change of J_1 and J_k after one pass@k ascent step, for each step size.
  *
- * θ⁺ = θ + η∇J_k;  ΔJ_m(η) = J_m(θ⁺) − J_m(θ), m ∈ {1, k}   [P: the one-step result; the scan is ours]
+ * θ⁺ = θ + η∇J_k;  ΔJ_m(η) = J_m(θ⁺) − J_m(θ), m ∈ {1, k}   [P: the one-step result; the scan is
+ * ours]
  *
  * To first order ΔJ_1 ≈ ηc and ΔJ_k ≈ η‖∇J_k‖². `etas` are sorted ascending in the output.
  *
- * @example oneStepScan(policy, theta, 4, [0.01, 1]).deltaJ1 // => ≈ [0.01·c, 1·c] with c < 0 on the toy
+ * @example oneStepScan(policy, theta, 4, [0.01, 1]).deltaJ1 // => ≈ [0.01·c, 1·c] with c < 0 on the
+ * toy
  */
-export function oneStepScan(policy: Policy, theta: ArrayLike<number>, k: number, etas: ArrayLike<number>): OneStepScan {
+export function oneStepScan(
+  policy: Policy,
+  theta: ArrayLike<number>,
+  k: number,
+  etas: ArrayLike<number>,
+): OneStepScan {
   const where = "oneStepScan";
   checkTheta(where, policy, theta);
   checkInteger(where, "k", k);
@@ -230,7 +273,15 @@ export function oneStepScan(policy: Policy, theta: ArrayLike<number>, k: number,
   const J1 = populationPassAtK(pop.mass, pop.p, 1);
   const Jk = populationPassAtK(pop.mass, pop.p, k);
   const sorted = Array.from(etas).sort((a, b) => a - b);
-  const out: OneStepScan = { etas: sorted, deltaJ1: [], deltaJk: [], c: dot(gk, g1), normGradJk: norm(gk), normGradJ1: norm(g1), observedEtaMax: null };
+  const out: OneStepScan = {
+    etas: sorted,
+    deltaJ1: [],
+    deltaJk: [],
+    c: dot(gk, g1),
+    normGradJk: norm(gk),
+    normGradJ1: norm(g1),
+    observedEtaMax: null,
+  };
   const t = new Float64Array(policy.d);
   let stillTradeOff = true;
   for (const eta of sorted) {
@@ -270,9 +321,14 @@ export interface ProjectionTrace {
  * The run is made of train() calls of `every` steps each, so θ follows exactly the path of one
  * train() call with the same options.
  *
- * @example projectionTrace(policy, theta, { k: 4, steps: 400, lr: 0.5, every: 20 }).gJ1 // => all ≥ 0
+ * @example projectionTrace(policy, theta, { k: 4, steps: 400, lr: 0.5, every: 20 }).gJ1 // => all ≥
+ * 0
  */
-export function projectionTrace(policy: Policy, theta0: ArrayLike<number>, opts: { k: number; steps: number; lr: number; every?: number }): ProjectionTrace {
+export function projectionTrace(
+  policy: Policy,
+  theta0: ArrayLike<number>,
+  opts: { k: number; steps: number; lr: number; every?: number },
+): ProjectionTrace {
   const where = "projectionTrace";
   checkTheta(where, policy, theta0);
   const k = checkInteger(where, "opts.k", opts.k);
@@ -295,7 +351,14 @@ export function projectionTrace(policy: Policy, theta0: ArrayLike<number>, opts:
     out.gJk.push(dot(g, gk));
     if (done === steps) break;
     const chunk = Math.min(every, steps - done);
-    theta = train({ policy, theta0: theta, steps: chunk, lr, objective: { kind: "projected", k }, record: { ks: [1], every: chunk, kStarMax: 1 } }).theta;
+    theta = train({
+      policy,
+      theta0: theta,
+      steps: chunk,
+      lr,
+      objective: { kind: "projected", k },
+      record: { ks: [1], every: chunk, kStarMax: 1 },
+    }).theta;
     done += chunk;
   }
   return out;

@@ -32,7 +32,10 @@ export interface EstimatorDistribution {
 function checkNkp(where: string, n: number, k: number, p: number): void {
   checkInteger(where, "n", n, 1);
   checkInteger(where, "k", k, 1);
-  if (k > n) throw new RangeError(`${where}: k must be ≤ n = ${n} (the estimator needs n ≥ k samples), got ${k}`);
+  if (k > n)
+    throw new RangeError(
+      `${where}: k must be ≤ n = ${n} (the estimator needs n ≥ k samples), got ${k}`,
+    );
   checkProbability(where, "p", p);
 }
 
@@ -88,9 +91,16 @@ export interface MonteCarloMean {
  *
  * Deterministic for a given rng state. Requires 1 ≤ k ≤ n, draws ≥ 2.
  *
- * @example monteCarloEstimatorMean(16, 4, 0.1, 10000, createRng(1)).z // => within ±3 (seed-dependent)
+ * @example monteCarloEstimatorMean(16, 4, 0.1, 10000, createRng(1)).z // => within ±3
+ * (seed-dependent)
  */
-export function monteCarloEstimatorMean(n: number, k: number, p: number, draws: number, rng: Rng): MonteCarloMean {
+export function monteCarloEstimatorMean(
+  n: number,
+  k: number,
+  p: number,
+  draws: number,
+  rng: Rng,
+): MonteCarloMean {
   checkNkp("monteCarloEstimatorMean", n, k, p);
   checkInteger("monteCarloEstimatorMean", "draws", draws, 2);
   // Welford's update: no cancellation in the variance.
@@ -111,7 +121,6 @@ let big: MathJs.MathJsInstance | undefined;
 
 function bigMath(): MathJs.MathJsInstance {
   if (big === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const math = require("mathjs") as typeof MathJs;
     big = math.create(math.all, { number: "BigNumber", precision: 64 });
   }
@@ -131,15 +140,21 @@ function bigMath(): MathJs.MathJsInstance {
  * @example relativeErrorVsExact(0.1, "0.1") // => 5.551115123125783e-17
  */
 export function relativeErrorVsExact(value: number, exact: string): number {
-  if (typeof value !== "number") throw new TypeError(`relativeErrorVsExact: value must be a number, got ${typeof value}`);
-  if (typeof exact !== "string") throw new TypeError(`relativeErrorVsExact: exact must be a decimal string, got ${typeof exact}`);
+  if (typeof value !== "number")
+    throw new TypeError(`relativeErrorVsExact: value must be a number, got ${typeof value}`);
+  if (typeof exact !== "string")
+    throw new TypeError(
+      `relativeErrorVsExact: exact must be a decimal string, got ${typeof exact}`,
+    );
   if (!Number.isFinite(value)) return NaN;
   const m = bigMath();
   let ref: MathJs.BigNumber;
   try {
     ref = m.bignumber(exact);
   } catch {
-    throw new RangeError(`relativeErrorVsExact: exact must be a decimal string, got ${JSON.stringify(exact)}`);
+    throw new RangeError(
+      `relativeErrorVsExact: exact must be a decimal string, got ${JSON.stringify(exact)}`,
+    );
   }
   checkFinite("relativeErrorVsExact", "exact", ref.toNumber());
   const diff = m.bignumber(value.toPrecision(40)).minus(ref).abs();

@@ -11,17 +11,32 @@ import { dot, meanSd, norm, quantile } from "../core/stats";
 import { conflictProfile, gradJk } from "../theory/interference";
 import type { Policy, ResponseBatch } from "../sim/policies";
 import type { Rng } from "../core/rng";
-import { crossFitConflict, expectedSampledGradient, GRADIENT_ESTIMATORS, sampledGradient, type GradientEstimator } from "../sim/sampledGradients";
+import {
+  crossFitConflict,
+  expectedSampledGradient,
+  GRADIENT_ESTIMATORS,
+  sampledGradient,
+  type GradientEstimator,
+} from "../sim/sampledGradients";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength, show } from "../core/validate";
 
-function checkStudy(where: string, policy: Policy, theta: ArrayLike<number>, reps: number, rng: Rng): void {
-  if (policy == null || typeof policy.sample !== "function") throw new TypeError(`${where}: policy must be a Policy (lib/sim/policies.ts), got ${show(policy)}`);
+function checkStudy(
+  where: string,
+  policy: Policy,
+  theta: ArrayLike<number>,
+  reps: number,
+  rng: Rng,
+): void {
+  if (policy == null || typeof policy.sample !== "function")
+    throw new TypeError(
+      `${where}: policy must be a Policy (lib/sim/policies.ts), got ${show(policy)}`,
+    );
   checkFiniteArray(where, "theta", theta);
   checkLength(where, "theta", theta, policy.d, "the policy's parameter dimension d");
   checkInteger(where, "reps", reps, 2);
-  if (rng == null || typeof rng.uniform !== "function") throw new TypeError(`${where}: rng must be an Rng (lib/core/rng.ts), got ${show(rng)}`);
+  if (rng == null || typeof rng.uniform !== "function")
+    throw new TypeError(`${where}: rng must be an Rng (lib/core/rng.ts), got ${show(rng)}`);
 }
-
 
 /** Result of {@link gradientEstimatorStudy}; arrays are [estimator index][n index]. */
 export interface GradientEstimatorStudy {
@@ -38,7 +53,10 @@ export interface GradientEstimatorStudy {
   scale: number[][];
   /** Monte-Carlo relative spread sqrt(mean ‖ĝ − E ĝ‖²) / ‖∇J_k‖ over `reps` batches. */
   relSpread: number[][];
-  /** Largest |z| over coordinates of the Monte-Carlo mean against the exact E ĝ (≲ 4 when the expectation is right). */
+  /**
+   * Largest |z| over coordinates of the Monte-Carlo mean against the exact E ĝ (≲ 4 when the
+   * expectation is right).
+   */
   maxZ: number[][];
 }
 
@@ -52,30 +70,50 @@ export interface GradientEstimatorStudy {
  * same samples. The Monte-Carlo mean is also checked against the exact expectation (`maxZ`).
  * Needs k ≤ n for every n (PKPO, Pass@k-Training). Cost O(reps·Σn·N + reps·|estimators|·N·K·d).
  *
- * @example gradientEstimatorStudy(policy, theta, { k: 4, ns: [8], estimators: ["pkpo"], reps: 50, rng }).relBias[0][0] // => ≈ 1e-16 (unbiased)
+ * @example gradientEstimatorStudy(policy, theta, { k: 4, ns: [8], estimators: ["pkpo"], reps: 50,
+ * rng }).relBias[0][0] // => ≈ 1e-16 (unbiased)
  */
 export function gradientEstimatorStudy(
   policy: Policy,
   theta: ArrayLike<number>,
-  opts: { k: number; ns: ArrayLike<number>; estimators: readonly GradientEstimator[]; reps: number; rng: Rng },
+  opts: {
+    k: number;
+    ns: ArrayLike<number>;
+    estimators: readonly GradientEstimator[];
+    reps: number;
+    rng: Rng;
+  },
 ): GradientEstimatorStudy {
   const where = "gradientEstimatorStudy";
   checkStudy(where, policy, theta, opts.reps, opts.rng);
   const k = checkInteger(where, "opts.k", opts.k);
   checkKGrid(where, "opts.ns", opts.ns);
-  for (let i = 0; i < opts.ns.length; i++) if (opts.ns[i] < k) throw new RangeError(`${where}: opts.ns[${i}] must be ≥ k = ${k}, got ${opts.ns[i]}`);
+  for (let i = 0; i < opts.ns.length; i++)
+    if (opts.ns[i] < k)
+      throw new RangeError(`${where}: opts.ns[${i}] must be ≥ k = ${k}, got ${opts.ns[i]}`);
   opts.estimators.forEach((e, i) => {
-    if (!GRADIENT_ESTIMATORS.includes(e)) throw new RangeError(`${where}: opts.estimators[${i}] must be one of ${GRADIENT_ESTIMATORS.join(", ")}, got ${show(e)}`);
+    if (!GRADIENT_ESTIMATORS.includes(e))
+      throw new RangeError(
+        `${where}: opts.estimators[${i}] must be one of ${GRADIENT_ESTIMATORS.join(", ")}, got ${show(e)}`,
+      );
   });
   const d = policy.d;
   const target = gradJk(policy.population(theta), k);
   const tn = norm(target);
   const E = opts.estimators.length;
   const out: GradientEstimatorStudy = {
-    k, ns: Array.from(opts.ns), estimators: [...opts.estimators], normGradJk: tn,
-    relBias: [], cosine: [], scale: [], relSpread: [], maxZ: [],
+    k,
+    ns: Array.from(opts.ns),
+    estimators: [...opts.estimators],
+    normGradJk: tn,
+    relBias: [],
+    cosine: [],
+    scale: [],
+    relSpread: [],
+    maxZ: [],
   };
-  for (const key of ["relBias", "cosine", "scale", "relSpread", "maxZ"] as const) for (let e = 0; e < E; e++) out[key].push([]);
+  for (const key of ["relBias", "cosine", "scale", "relSpread", "maxZ"] as const)
+    for (let e = 0; e < E; e++) out[key].push([]);
   const g = new Float64Array(d);
   for (const n of out.ns) {
     const means = opts.estimators.map((est) => expectedSampledGradient(policy, theta, n, est, k));
@@ -133,16 +171,31 @@ export interface CrossFitStudy {
  * E⟨Ĥ_k, Ĝ⟩ = ⟨∇J_k, ∇J_1⟩ + Σ_x D(x)² tr Cov(ĥ_k(x), ĝ(x)); the cross-fitted halves remove the
  * second term   [D, PAPER.md §7]. Needs k ≤ ⌊n/2⌋.
  *
- * @example crossFitStudy(policy, theta, { k: 4, ns: [8, 32], reps: 100, rng }).crossFit.mean // => ≈ exact at every n
+ * @example crossFitStudy(policy, theta, { k: 4, ns: [8, 32], reps: 100, rng }).crossFit.mean // =>
+ * ≈ exact at every n
  */
-export function crossFitStudy(policy: Policy, theta: ArrayLike<number>, opts: { k: number; ns: ArrayLike<number>; reps: number; rng: Rng }): CrossFitStudy {
+export function crossFitStudy(
+  policy: Policy,
+  theta: ArrayLike<number>,
+  opts: { k: number; ns: ArrayLike<number>; reps: number; rng: Rng },
+): CrossFitStudy {
   const where = "crossFitStudy";
   checkStudy(where, policy, theta, opts.reps, opts.rng);
   const k = checkInteger(where, "opts.k", opts.k);
   checkKGrid(where, "opts.ns", opts.ns);
-  for (let i = 0; i < opts.ns.length; i++) if (opts.ns[i] < 2 * k) throw new RangeError(`${where}: opts.ns[${i}] must be ≥ 2k = ${2 * k} (k samples per half), got ${opts.ns[i]}`);
+  for (let i = 0; i < opts.ns.length; i++)
+    if (opts.ns[i] < 2 * k)
+      throw new RangeError(
+        `${where}: opts.ns[${i}] must be ≥ 2k = ${2 * k} (k samples per half), got ${opts.ns[i]}`,
+      );
   const exact = conflictProfile(policy.population(theta), [k]).innerProduct[0];
-  const out: CrossFitStudy = { k, ns: Array.from(opts.ns), exact, crossFit: { mean: [], sd: [], se: [] }, sameSample: { mean: [], sd: [], se: [] } };
+  const out: CrossFitStudy = {
+    k,
+    ns: Array.from(opts.ns),
+    exact,
+    crossFit: { mean: [], sd: [], se: [] },
+    sameSample: { mean: [], sd: [], se: [] },
+  };
   for (const n of out.ns) {
     const cf = new Float64Array(opts.reps);
     const ss = new Float64Array(opts.reps);
@@ -153,7 +206,10 @@ export function crossFitStudy(policy: Policy, theta: ArrayLike<number>, opts: { 
       cf[r] = est.innerProduct[0];
       ss[r] = est.sameSampleInnerProduct[0];
     }
-    for (const [values, into] of [[cf, out.crossFit], [ss, out.sameSample]] as const) {
+    for (const [values, into] of [
+      [cf, out.crossFit],
+      [ss, out.sameSample],
+    ] as const) {
       const { mean, sd } = meanSd(values);
       into.mean.push(mean);
       into.sd.push(sd);
@@ -189,15 +245,21 @@ export interface SampledConflict {
  *
  * Needs every k ≤ ⌊n/2⌋; the interval is the [level/2, 1 − level/2] quantile range (default 90%).
  *
- * @example conflictFromSamples(policy, theta, { n: 32, ks: [1, 2, 4], reps: 100, rng }).kStarExact // => 2 on the warm-started toy
+ * @example conflictFromSamples(policy, theta, { n: 32, ks: [1, 2, 4], reps: 100, rng }).kStarExact
+ * // => 2 on the warm-started toy
  */
-export function conflictFromSamples(policy: Policy, theta: ArrayLike<number>, opts: { n: number; ks: ArrayLike<number>; reps: number; rng: Rng; level?: number }): SampledConflict {
+export function conflictFromSamples(
+  policy: Policy,
+  theta: ArrayLike<number>,
+  opts: { n: number; ks: ArrayLike<number>; reps: number; rng: Rng; level?: number },
+): SampledConflict {
   const where = "conflictFromSamples";
   checkStudy(where, policy, theta, opts.reps, opts.rng);
   const n = checkInteger(where, "opts.n", opts.n, 2);
   checkKGrid(where, "opts.ks", opts.ks);
   const level = opts.level ?? 0.9;
-  if (!(level > 0 && level < 1)) throw new RangeError(`${where}: opts.level must be in (0, 1), got ${show(level)}`);
+  if (!(level > 0 && level < 1))
+    throw new RangeError(`${where}: opts.level must be in (0, 1), got ${show(level)}`);
   const ks = Array.from(opts.ks);
   const exact = Array.from(conflictProfile(policy.population(theta), ks).innerProduct);
   const firstNegative = (v: ArrayLike<number>): number | null => {
@@ -215,12 +277,17 @@ export function conflictFromSamples(policy: Policy, theta: ArrayLike<number>, op
   }
   const alpha = (1 - level) / 2;
   return {
-    n, ks, exact,
+    n,
+    ks,
+    exact,
     mean: est.map((v) => meanSd(v).mean),
     lo: est.map((v) => quantile(v, alpha)),
     hi: est.map((v) => quantile(v, 1 - alpha)),
     kStarExact: firstNegative(exact),
     kStarHat,
-    signAgreement: est.map((v, i) => v.reduce((acc, x) => acc + (Math.sign(x) === Math.sign(exact[i]) ? 1 : 0), 0) / opts.reps),
+    signAgreement: est.map(
+      (v, i) =>
+        v.reduce((acc, x) => acc + (Math.sign(x) === Math.sign(exact[i]) ? 1 : 0), 0) / opts.reps,
+    ),
   };
 }

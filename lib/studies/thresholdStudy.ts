@@ -11,7 +11,14 @@ import { createRng } from "../core/rng";
 import { kStarExact } from "../theory/threshold";
 import { train } from "../sim/training";
 import type { Population } from "../core/types";
-import { checkFinite, checkFiniteArray, checkInteger, checkPositive, checkProbability, show } from "../core/validate";
+import {
+  checkFinite,
+  checkFiniteArray,
+  checkInteger,
+  checkPositive,
+  checkProbability,
+  show,
+} from "../core/validate";
 
 /**
  * Replaces every prompt by `copies` prompts of equal mass whose pass@1 values are evenly spaced
@@ -25,7 +32,8 @@ import { checkFinite, checkFiniteArray, checkInteger, checkPositive, checkProbab
  * general bound (which uses the extreme p of each side) is conservative. spread = 0 gives a
  * population equivalent to the original.
  *
- * @example spreadPopulation(workedExamplePopulation(), 0.05, 3).p // => Float64Array [0.75, 0.8, 0.85, 0.05, 0.1, 0.15] (to rounding)
+ * @example spreadPopulation(workedExamplePopulation(), 0.05, 3).p // => Float64Array [0.75, 0.8,
+ * 0.85, 0.05, 0.1, 0.15] (to rounding)
  */
 export function spreadPopulation(pop: Population, spread: number, copies: number): Population {
   const where = "spreadPopulation";
@@ -90,32 +98,49 @@ export interface PhaseDiagram {
  *
  * Cost O(|Δ|·|ρ|·M·(warmSteps + k*)).
  *
- * @example kStarPhaseDiagram({ deltas: [0.5, 6], rhos: [0.3], M: 4000, seed: 1 }).kStar // => [[2, 4]]
+ * @example kStarPhaseDiagram({ deltas: [0.5, 6], rhos: [0.3], M: 4000, seed: 1 }).kStar // => [[2,
+ * 4]]
  */
 export function kStarPhaseDiagram(opts: PhaseDiagramOptions): PhaseDiagram {
   const where = "kStarPhaseDiagram";
-  if (opts == null || typeof opts !== "object") throw new TypeError(`${where}: opts must be an object, got ${show(opts)}`);
+  if (opts == null || typeof opts !== "object")
+    throw new TypeError(`${where}: opts must be an object, got ${show(opts)}`);
   checkFiniteArray(where, "deltas", opts.deltas);
   checkFiniteArray(where, "rhos", opts.rhos);
-  if (opts.deltas.length === 0 || opts.rhos.length === 0) throw new RangeError(`${where}: deltas and rhos must be non-empty`);
+  if (opts.deltas.length === 0 || opts.rhos.length === 0)
+    throw new RangeError(`${where}: deltas and rhos must be non-empty`);
   opts.deltas.forEach((delta, i) => {
     if (delta < 0) throw new RangeError(`${where}: deltas[${i}] must be ≥ 0, got ${show(delta)}`);
   });
   opts.rhos.forEach((rho, i) => checkProbability(where, `rhos[${i}]`, rho));
   const M = checkInteger(where, "M", opts.M, 1);
   const seed = checkFinite(where, "seed", opts.seed);
-  const warmSteps = opts.warmSteps === undefined ? 10 : checkInteger(where, "warmSteps", opts.warmSteps, 0);
+  const warmSteps =
+    opts.warmSteps === undefined ? 10 : checkInteger(where, "warmSteps", opts.warmSteps, 0);
   const warmLr = opts.warmLr === undefined ? 2 : checkPositive(where, "warmLr", opts.warmLr);
   const kMax = opts.kMax === undefined ? 256 : checkInteger(where, "kMax", opts.kMax, 1);
 
-  const result: PhaseDiagram = { deltas: [...opts.deltas], rhos: [...opts.rhos], kStar: [], negativeShare: [], J1: [] };
+  const result: PhaseDiagram = {
+    deltas: [...opts.deltas],
+    rhos: [...opts.rhos],
+    kStar: [],
+    negativeShare: [],
+    J1: [],
+  };
   for (const rho of opts.rhos) {
     const kRow: (number | null)[] = [];
     const negRow: number[] = [];
     const j1Row: number[] = [];
     for (const delta of opts.deltas) {
       const policy = logisticPolicy(easyHardBandit({ M, rho, delta, rng: createRng(seed) }));
-      const warm = train({ policy, theta0: [0, 0], steps: warmSteps, lr: warmLr, objective: { kind: "pass1" }, record: { ks: [1], every: Math.max(1, warmSteps), kStarMax: 1 } });
+      const warm = train({
+        policy,
+        theta0: [0, 0],
+        steps: warmSteps,
+        lr: warmLr,
+        objective: { kind: "pass1" },
+        record: { ks: [1], every: Math.max(1, warmSteps), kStarMax: 1 },
+      });
       const pop = policy.population(warm.theta);
       const a = agreementScores(pop);
       let negative = 0;

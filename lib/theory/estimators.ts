@@ -16,14 +16,25 @@ import { checkInteger, checkProbability } from "../core/validate";
  * Checks sample counts: n (integer ≥ minN), c (integer in [0, n]) and `m` (integer in
  * [minM, n + mSlack]) in that order. Throws RangeError/TypeError naming `where`.
  */
-export function checkSamples(where: string, n: number, c: number, mName: string, m: number, minM: number, minN: number, mSlack = 0): void {
+export function checkSamples(
+  where: string,
+  n: number,
+  c: number,
+  mName: string,
+  m: number,
+  minM: number,
+  minN: number,
+  mSlack = 0,
+): void {
   checkInteger(where, "n", n, minN);
   checkInteger(where, "c", c, 0);
   if (c > n) throw new RangeError(`${where}: c must be an integer in [0, n] = [0, ${n}], got ${c}`);
   checkInteger(where, mName, m, minM);
   if (m > n + mSlack) {
     const bound = mSlack === 0 ? "n" : `n + ${mSlack}`;
-    throw new RangeError(`${where}: ${mName} must be ≤ ${bound} = ${n + mSlack} (the estimator needs enough samples), got ${m}`);
+    throw new RangeError(
+      `${where}: ${mName} must be ≤ ${bound} = ${n + mSlack} (the estimator needs enough samples), got ${m}`,
+    );
   }
 }
 
@@ -71,7 +82,8 @@ function binomialRatioComplement(n: number, c: number, m: number): number {
 /**
  * The unbiased pass@k estimator of Chen et al. (2021) from n samples with c correct.
  *
- * ρ(n, c, k) = 1 − C(n−c, k)/C(n, k),   E_{c~Bin(n,p)}[ρ] = 1 − (1 − p)^k = pass@k(p)   [PAPER.md §8]
+ * ρ(n, c, k) = 1 − C(n−c, k)/C(n, k),   E_{c~Bin(n,p)}[ρ] = 1 − (1 − p)^k = pass@k(p)   [PAPER.md
+ * §8]
  *
  * Returns exactly 1 when n − c < k (every k-subset contains a correct sample) and 0 when
  * c = 0. Requires 1 ≤ k ≤ n (k > n throws: the estimator needs n ≥ k samples).
@@ -87,7 +99,8 @@ export function passAtKEstimate(n: number, c: number, k: number): number {
 }
 
 /**
- * Unbiased estimator of (1 − p)^m: the fraction of m-subsets of the n samples that are all incorrect.
+ * Unbiased estimator of (1 − p)^m: the fraction of m-subsets of the n samples that are all
+ * incorrect.
  *
  * R(n, c, m) = C(n−c, m)/C(n, m),   E_{c~Bin(n,p)}[R] = (1 − p)^m for 0 ≤ m ≤ n   [D, PAPER.md §7]
  *
@@ -190,7 +203,8 @@ export interface PassKAdvantages {
  * the usual convention of group-normalised advantages (no signal in a constant group).
  * Requires 1 ≤ k ≤ n.
  *
- * @example passKTrainingAdvantages(4, 1, 2) // => { positive: 1, negative: -0.3333333333333333, rho: 0.5, sigma: 0.5 }
+ * @example passKTrainingAdvantages(4, 1, 2) // => { positive: 1, negative: -0.3333333333333333,
+ * rho: 0.5, sigma: 0.5 }
  */
 export function passKTrainingAdvantages(n: number, c: number, k: number): PassKAdvantages {
   checkSamples("passKTrainingAdvantages", n, c, "k", k, 1, 1);
@@ -199,7 +213,12 @@ export function passKTrainingAdvantages(n: number, c: number, k: number): PassKA
   const sigma = Math.sqrt(rho * oneMinusRho);
   if (sigma === 0) return { positive: 0, negative: 0, rho, sigma };
   // c ≤ n − 1 here: c = n forces ρ = 1, σ = 0
-  return { positive: oneMinusRho / sigma, negative: -((c / n) * binomialRatio(n - 1, c, k - 1)) / sigma, rho, sigma };
+  return {
+    positive: oneMinusRho / sigma,
+    negative: -((c / n) * binomialRatio(n - 1, c, k - 1)) / sigma,
+    rho,
+    sigma,
+  };
 }
 
 /**

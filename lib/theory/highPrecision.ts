@@ -14,7 +14,6 @@ let big: MathJs.MathJsInstance | undefined;
 
 function bigMath(): MathJs.MathJsInstance {
   if (big === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const math = require("mathjs") as typeof MathJs;
     big = math.create(math.all, { number: "BigNumber", precision: EXACT_PRECISION });
   }
@@ -29,7 +28,8 @@ function bigMath(): MathJs.MathJsInstance {
  * digits, so the relative error is ≲ min(c,k)·1e−64 — far below float64's 1e−16. Requires
  * 1 ≤ k ≤ n, 0 ≤ c ≤ n; returns "1" when n − c < k.
  *
- * @example exactPassAtKEstimate(10, 3, 2) // => "0.5333333333333333333333333333333333333333333333333333333333333333"
+ * @example exactPassAtKEstimate(10, 3, 2) // =>
+ * "0.5333333333333333333333333333333333333333333333333333333333333333"
  */
 export function exactPassAtKEstimate(n: number, c: number, k: number): string {
   checkSamples("exactPassAtKEstimate", n, c, "k", k, 1, 1);

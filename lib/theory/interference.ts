@@ -7,7 +7,6 @@
  * {@link interferenceKernel} is O(N·d) per k and never forms an N × N matrix.
  */
 import type { Population } from "../core/types";
-import { dot } from "../core/stats";
 import { checkMassAndP, passAtKUnchecked, promptWeightUnchecked } from "./passAtK";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength } from "../core/validate";
 import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
@@ -17,7 +16,8 @@ import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
  * length N; gradP finite with N·d entries. Throws TypeError/RangeError naming `where`.
  */
 export function checkPopulation(where: string, pop: Population): void {
-  if (pop == null || typeof pop !== "object") throw new TypeError(`${where}: pop must be a Population object, got ${String(pop)}`);
+  if (pop == null || typeof pop !== "object")
+    throw new TypeError(`${where}: pop must be a Population object, got ${String(pop)}`);
   checkInteger(where, "pop.N", pop.N, 1);
   checkInteger(where, "pop.d", pop.d, 1);
   checkLength(where, "pop.p", pop.p, pop.N, "pop.N");
@@ -26,12 +26,20 @@ export function checkPopulation(where: string, pop: Population): void {
   checkLength(where, "pop.gradP", pop.gradP, pop.N * pop.d, "pop.N × pop.d");
 }
 
-function checkVector(where: string, name: string, v: ArrayLike<number>, d: number, against: string): void {
+function checkVector(
+  where: string,
+  name: string,
+  v: ArrayLike<number>,
+  d: number,
+  against: string,
+): void {
   checkFiniteArray(where, name, v);
   checkLength(where, name, v, d, against);
 }
 
-/** {@link weightedGradient} without argument checks, for callers that validated `pop` and `coef`. */
+/**
+ * {@link weightedGradient} without argument checks, for callers that validated `pop` and `coef`.
+ */
 export function weightedGradientUnchecked(pop: Population, coef: ArrayLike<number>): Float64Array {
   const { N, d, gradP } = pop;
   const out = new Float64Array(d);
@@ -62,7 +70,8 @@ export function agreementScoresUnchecked(pop: Population, g1: ArrayLike<number>)
  *
  * g = Σ_x coef(x) ∇p(x)   (coef = mass·w_k gives ∇J_k)   [D]
  *
- * @example weightedGradient(workedExamplePopulation(), [0.7, 0.3]) // => Float64Array [0.52, 0.36] (= ∇J_1)
+ * @example weightedGradient(workedExamplePopulation(), [0.7, 0.3]) // => Float64Array [0.52, 0.36]
+ * (= ∇J_1)
  */
 export function weightedGradient(pop: Population, coef: ArrayLike<number>): Float64Array {
   checkPopulation("weightedGradient", pop);
@@ -75,7 +84,8 @@ export function weightedGradient(pop: Population, coef: ArrayLike<number>): Floa
  *
  * ∇J_1 = E_x[∇p(x)] = Σ_x D(x)∇p(x)   [P, PAPER.md §1]
  *
- * @example gradJ1(workedExamplePopulation()) // => Float64Array [0.52, 0.36]  (PAPER.md §4 two-group example)
+ * @example gradJ1(workedExamplePopulation()) // => Float64Array [0.52, 0.36]  (PAPER.md §4
+ * two-group example)
  */
 export function gradJ1(pop: Population): Float64Array {
   checkPopulation("gradJ1", pop);
@@ -115,24 +125,30 @@ export function agreementScores(pop: Population, g1?: Float64Array): Float64Arra
   return agreementScoresUnchecked(pop, g1 ?? weightedGradientUnchecked(pop, pop.mass));
 }
 
-/** Largest N for which {@link interferenceKernel} builds the N × N matrix (4096² doubles = 128 MiB). */
+/**
+ * Largest N for which {@link interferenceKernel} builds the N × N matrix (4096² doubles = 128 MiB).
+ */
 export const KERNEL_MAX_N = 4096;
 
 /**
  * The interference kernel: the first-order effect on p(x) of a step on prompt x'.
  *
- * κ(x, x') = E_{y,y'}[r(x,y) r(x',y') ⟨s(x,y), s(x',y')⟩] = ⟨∇p(x), ∇p(x')⟩   [P, PAPER.md §3, Eq. 5]
+ * κ(x, x') = E_{y,y'}[r(x,y) r(x',y') ⟨s(x,y), s(x',y')⟩] = ⟨∇p(x), ∇p(x')⟩   [P, PAPER.md §3, Eq.
+ * 5]
  *
  * Returned as an N × N row-major symmetric matrix — small populations only: N > KERNEL_MAX_N
  * throws a RangeError (use {@link agreementScores} for a(x) = Σ_x' D(x')κ(x, x')). O(N²·d).
  *
- * @example interferenceKernel(workedExamplePopulation()) // => Float64Array [1.09, -0.45, -0.45, 0.61] (to rounding)
+ * @example interferenceKernel(workedExamplePopulation()) // => Float64Array [1.09, -0.45, -0.45,
+ * 0.61] (to rounding)
  */
 export function interferenceKernel(pop: Population): Float64Array {
   checkPopulation("interferenceKernel", pop);
   const { N, d, gradP } = pop;
   if (N > KERNEL_MAX_N) {
-    throw new RangeError(`interferenceKernel: pop.N must be ≤ ${KERNEL_MAX_N} for the full N × N kernel, got ${N}; use agreementScores`);
+    throw new RangeError(
+      `interferenceKernel: pop.N must be ≤ ${KERNEL_MAX_N} for the full N × N kernel, got ${N}; use agreementScores`,
+    );
   }
   const kappa = new Float64Array(N * N);
   for (let i = 0; i < N; i++) {
@@ -173,7 +189,10 @@ export interface ConflictProfile {
   meanWeight: Float64Array;
   /** Cov_D(w_k(p), a) = E[w_k a] − E[w_k]E[a] (E[a] = ‖∇J_1‖²). */
   covariance: Float64Array;
-  /** q_k({a < 0}) = E[w_k 1{a<0}]/Z_k, the pass@k weight on negatively interfering prompts; NaN when Z_k = 0. */
+  /**
+   * q_k({a < 0}) = E[w_k 1{a<0}]/Z_k, the pass@k weight on negatively interfering prompts; NaN when
+   * Z_k = 0.
+   */
   negativeAgreementWeight: Float64Array;
 }
 
@@ -200,9 +219,14 @@ export interface ConflictProfileOptions {
  * lib/core/kernels/blockUpdate.ts where the runtime has it, else by the JS kernel (same bits either
  * way; `opts.kernel` picks one). Cost O(N·d·K). The grid may be in any order and repeat.
  *
- * @example conflictProfile(workedExamplePopulation(), [1, 2, 3]).innerProduct // => Float64Array [0.4, 0.10456, -0.043476] (to rounding)
+ * @example conflictProfile(workedExamplePopulation(), [1, 2, 3]).innerProduct // => Float64Array
+ * [0.4, 0.10456, -0.043476] (to rounding)
  */
-export function conflictProfile(pop: Population, ks: ArrayLike<number>, opts: ConflictProfileOptions = {}): ConflictProfile {
+export function conflictProfile(
+  pop: Population,
+  ks: ArrayLike<number>,
+  opts: ConflictProfileOptions = {},
+): ConflictProfile {
   checkPopulation("conflictProfile", pop);
   checkKGrid("conflictProfile", "ks", ks);
   const { N, d, mass, p, gradP } = pop;
@@ -216,7 +240,8 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>, opts: Co
   const inner = new Float64Array(K);
   const Z = new Float64Array(K);
   const negW = new Float64Array(K);
-  // G (row s = ∇J_k for k = sortedK[s]) accumulates chunk by chunk; coef holds the chunk's D(x)·w_k(p(x)).
+  // G (row s = ∇J_k for k = sortedK[s]) accumulates chunk by chunk; coef holds the chunk's
+  // D(x)·w_k(p(x)).
   const update = blockUpdate(d, K, opts.kernel, "conflictProfile");
   const { coef, chunk } = update;
   const a = new Float64Array(N);
@@ -305,9 +330,15 @@ export function conflictProfile(pop: Population, ks: ArrayLike<number>, opts: Co
  *
  * Follows from ∇J_k = E[w_k ∇p] and a(x) = ⟨∇p(x), ∇J_1⟩. k = 1 gives E[a] = ‖∇J_1‖² ≥ 0.
  *
- * @example innerProductFromAgreement([0.7, 0.3], [0.8, 0.1], [0.628, -0.132], 3) // => -0.043476 (to rounding)
+ * @example innerProductFromAgreement([0.7, 0.3], [0.8, 0.1], [0.628, -0.132], 3) // => -0.043476
+ * (to rounding)
  */
-export function innerProductFromAgreement(mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>, k: number): number {
+export function innerProductFromAgreement(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+  k: number,
+): number {
   checkMassAndP("innerProductFromAgreement", mass, p);
   checkVector("innerProductFromAgreement", "a", a, p.length, "p");
   checkInteger("innerProductFromAgreement", "k", k);

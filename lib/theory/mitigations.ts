@@ -6,8 +6,18 @@
 import { dot } from "../core/stats";
 import type { Population } from "../core/types";
 import { promptWeightUnchecked } from "./passAtK";
-import { checkPopulation, agreementScoresUnchecked, weightedGradientUnchecked } from "./interference";
-import { checkFinite, checkFiniteArray, checkInteger, checkLength, checkPositive } from "../core/validate";
+import {
+  checkPopulation,
+  agreementScoresUnchecked,
+  weightedGradientUnchecked,
+} from "./interference";
+import {
+  checkFinite,
+  checkFiniteArray,
+  checkInteger,
+  checkLength,
+  checkPositive,
+} from "../core/validate";
 
 /**
  * ∇J_k with its component against ∇J_1 removed (PCGrad-style projection).
@@ -18,7 +28,8 @@ import { checkFinite, checkFiniteArray, checkInteger, checkLength, checkPositive
  * ⟨g, ∇J_k⟩ = ‖∇J_k‖² − min(0,c)²/‖∇J_1‖² ≥ 0 (Cauchy–Schwarz). No conflict (c ≥ 0) or
  * ∇J_1 = 0 returns a copy of ∇J_k.
  *
- * @example projectedDirection(Float64Array.of(-1, 1), Float64Array.of(1, 0)) // => Float64Array [0, 1]
+ * @example projectedDirection(Float64Array.of(-1, 1), Float64Array.of(1, 0)) // => Float64Array [0,
+ * 1]
  */
 export function projectedDirection(gk: Float64Array, g1: Float64Array): Float64Array {
   checkFiniteArray("projectedDirection", "gk", gk);
@@ -37,7 +48,8 @@ export function projectedDirection(gk: Float64Array, g1: Float64Array): Float64A
  * The largest mixing weight λ for which ascending λJ_k + (1−λ)J_1 does not lower J_1 to
  * first order.
  *
- * ⟨λ∇J_k + (1−λ)∇J_1, ∇J_1⟩ = λc + (1−λ)‖∇J_1‖² ≥ 0  ⇔  λ ≤ ‖∇J_1‖²/(‖∇J_1‖² − c) when c < 0   [D, PAPER.md §9]
+ * ⟨λ∇J_k + (1−λ)∇J_1, ∇J_1⟩ = λc + (1−λ)‖∇J_1‖² ≥ 0  ⇔  λ ≤ ‖∇J_1‖²/(‖∇J_1‖² − c) when c < 0   [D,
+ * PAPER.md §9]
  *
  * Returns 1 when c ≥ 0 (any λ ∈ [0,1] is safe). ‖∇J_1‖² = 0 with c < 0 is impossible
  * (Cauchy–Schwarz) and is rejected.
@@ -46,10 +58,14 @@ export function projectedDirection(gk: Float64Array, g1: Float64Array): Float64A
  */
 export function safeMixingLambda(normGradJ1Sq: number, c: number): number {
   checkFinite("safeMixingLambda", "normGradJ1Sq", normGradJ1Sq);
-  if (normGradJ1Sq < 0) throw new RangeError(`safeMixingLambda: normGradJ1Sq must be ≥ 0, got ${normGradJ1Sq}`);
+  if (normGradJ1Sq < 0)
+    throw new RangeError(`safeMixingLambda: normGradJ1Sq must be ≥ 0, got ${normGradJ1Sq}`);
   checkFinite("safeMixingLambda", "c", c);
   if (c >= 0) return 1;
-  if (normGradJ1Sq === 0) throw new RangeError(`safeMixingLambda: c = ${c} < 0 needs normGradJ1Sq > 0 (|c| ≤ ‖∇J_k‖‖∇J_1‖), got 0`);
+  if (normGradJ1Sq === 0)
+    throw new RangeError(
+      `safeMixingLambda: c = ${c} < 0 needs normGradJ1Sq > 0 (|c| ≤ ‖∇J_k‖‖∇J_1‖), got 0`,
+    );
   return normGradJ1Sq / (normGradJ1Sq - c);
 }
 
@@ -61,14 +77,16 @@ export function safeMixingLambda(normGradJ1Sq: number, c: number): number {
  * Caps how much any prompt can outweigh another at τ/min w_k. Guarantee: when τ ≤
  * min_x w_k(p(x)) (e.g. τ ≤ w_k(max p)), g = τ∇J_1 and there is no conflict; τ ≥ k gives ∇J_k.
  *
- * @example cappedWeightGradient(workedExamplePopulation(), 3, 1) // => Float64Array [-0.096, 0.1752]
+ * @example cappedWeightGradient(workedExamplePopulation(), 3, 1) // => Float64Array [-0.096,
+ * 0.1752]
  */
 export function cappedWeightGradient(pop: Population, k: number, tau: number): Float64Array {
   checkPopulation("cappedWeightGradient", pop);
   checkInteger("cappedWeightGradient", "k", k);
   checkPositive("cappedWeightGradient", "tau", tau);
   const coef = new Float64Array(pop.N);
-  for (let i = 0; i < pop.N; i++) coef[i] = pop.mass[i] * Math.min(promptWeightUnchecked(pop.p[i], k), tau);
+  for (let i = 0; i < pop.N; i++)
+    coef[i] = pop.mass[i] * Math.min(promptWeightUnchecked(pop.p[i], k), tau);
   return weightedGradientUnchecked(pop, coef);
 }
 
@@ -84,7 +102,11 @@ export function cappedWeightGradient(pop: Population, k: number, tau: number): F
  *
  * @example interferenceAwareGradient(workedExamplePopulation(), 3) // => Float64Array [0.52, 0.36]
  */
-export function interferenceAwareGradient(pop: Population, k: number, a?: Float64Array): Float64Array {
+export function interferenceAwareGradient(
+  pop: Population,
+  k: number,
+  a?: Float64Array,
+): Float64Array {
   checkPopulation("interferenceAwareGradient", pop);
   checkInteger("interferenceAwareGradient", "k", k);
   if (a !== undefined) {

@@ -5,7 +5,14 @@
  * Notation: p = per-prompt pass@1, k = number of attempts, D = prompt
  * distribution given as a `mass` array (non-negative, sums to 1).
  */
-import { checkFiniteArray, checkInteger, checkLength, checkProbability, checkProbabilityArray, show } from "../core/validate";
+import {
+  checkFiniteArray,
+  checkInteger,
+  checkLength,
+  checkProbability,
+  checkProbabilityArray,
+  show,
+} from "../core/validate";
 
 /** Tolerance on Σ mass = 1 (masses are a probability distribution D over prompts). */
 export const MASS_SUM_TOLERANCE = 1e-8;
@@ -15,7 +22,12 @@ export const MASS_SUM_TOLERANCE = 1e-8;
  * {@link MASS_SUM_TOLERANCE}) and, when `expected` is given, that its length matches.
  * Throws TypeError/RangeError naming `where` and the offending entry.
  */
-export function checkMass(where: string, mass: ArrayLike<number>, expected?: number, against = "p"): void {
+export function checkMass(
+  where: string,
+  mass: ArrayLike<number>,
+  expected?: number,
+  against = "p",
+): void {
   checkFiniteArray(where, "mass", mass);
   if (expected !== undefined) checkLength(where, "mass", mass, expected, against);
   let total = 0;
@@ -24,7 +36,9 @@ export function checkMass(where: string, mass: ArrayLike<number>, expected?: num
     total += mass[i];
   }
   if (!(Math.abs(total - 1) <= MASS_SUM_TOLERANCE)) {
-    throw new RangeError(`${where}: mass must sum to 1 (a distribution over prompts), got sum ${show(total)}`);
+    throw new RangeError(
+      `${where}: mass must sum to 1 (a distribution over prompts), got sum ${show(total)}`,
+    );
   }
 }
 
@@ -124,7 +138,11 @@ export function influence(p: number, k: number): number {
  *
  * @example populationPassAtK([0.5, 0.5], [0.1, 0.9], 2) // => 0.59
  */
-export function populationPassAtK(mass: ArrayLike<number>, p: ArrayLike<number>, k: number): number {
+export function populationPassAtK(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  k: number,
+): number {
   checkMassAndP("populationPassAtK", mass, p);
   checkInteger("populationPassAtK", "k", k);
   let total = 0;
@@ -140,13 +158,23 @@ export function populationPassAtK(mass: ArrayLike<number>, p: ArrayLike<number>,
  * Throws RangeError when Z_k = 0, which happens exactly when every prompt with
  * positive mass has p = 1 and k ≥ 2 (∇J_k = 0, nothing to normalise).
  *
- * @example normalisedWeights([0.5, 0.5], [0.1, 0.9], 2) // => Float64Array [0.9, 0.09999999999999998]
+ * @example normalisedWeights([0.5, 0.5], [0.1, 0.9], 2) // => Float64Array [0.9,
+ * 0.09999999999999998]
  */
-export function normalisedWeights(mass: ArrayLike<number>, p: ArrayLike<number>, k: number): Float64Array {
+export function normalisedWeights(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  k: number,
+): Float64Array {
   return normalisedWeightsIn("normalisedWeights", mass, p, k);
 }
 
-function normalisedWeightsIn(where: string, mass: ArrayLike<number>, p: ArrayLike<number>, k: number): Float64Array {
+function normalisedWeightsIn(
+  where: string,
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  k: number,
+): Float64Array {
   checkMassAndP(where, mass, p);
   checkInteger(where, "k", k);
   const q = new Float64Array(p.length);
@@ -174,7 +202,12 @@ function normalisedWeightsIn(where: string, mass: ArrayLike<number>, p: ArrayLik
  *
  * @example weightShareBelow([0.5, 0.5], [0.1, 0.9], 2, 0.5) // => 0.9
  */
-export function weightShareBelow(mass: ArrayLike<number>, p: ArrayLike<number>, k: number, tau: number): number {
+export function weightShareBelow(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  k: number,
+  tau: number,
+): number {
   checkProbability("weightShareBelow", "tau", tau);
   const q = normalisedWeightsIn("weightShareBelow", mass, p, k);
   let share = 0;

@@ -39,7 +39,9 @@ export interface SmoothnessBounds {
   L1: number;
   /** Crude L_k ≤ k L_1 + k(k−1) G², grows like k². */
   crude: number;
-  /** Refined L_k ≤ L_1·sup k p(1−p)^{k−1} + G²·sup k(k−1)p²(1−p)^{k−2} ≤ L_1 + 2G², bounded in k. */
+  /**
+   * Refined L_k ≤ L_1·sup k p(1−p)^{k−1} + G²·sup k(k−1)p²(1−p)^{k−2} ≤ L_1 + 2G², bounded in k.
+   */
   refined: number;
   /** ‖∇J_k‖ ≤ G·sup k p(1−p)^{k−1} ≤ G. */
   gradBound: number;
@@ -56,7 +58,8 @@ export interface SmoothnessBounds {
  * - ‖∇J_k‖ ≤ E[w_k ‖∇p‖] ≤ G·maxInfluence(k) ≤ G.
  * k = 1: crude = refined = L_1, gradBound = G.
  *
- * @example smoothnessBounds(1, 1, 4) // => { L1: 2, crude: 20, refined: 1.59375, gradBound: 0.421875 }
+ * @example smoothnessBounds(1, 1, 4) // => { L1: 2, crude: 20, refined: 1.59375, gradBound:
+ * 0.421875 }
  */
 export function smoothnessBounds(G: number, F: number, k: number): SmoothnessBounds {
   checkFinite("smoothnessBounds", "G", G);
@@ -78,7 +81,8 @@ export function smoothnessBounds(G: number, F: number, k: number): SmoothnessBou
  * The step sizes for which one pass@k ascent step provably raises J_k and lowers J_1.
  *
  * θ⁺ = θ + η∇J_k with c = ⟨∇J_k, ∇J_1⟩ < 0 and 0 < η < η_max,
- * η_max = min(2/L_k, 2|c| / (L_1 ‖∇J_k‖²))   ⇒  J_k(θ⁺) > J_k(θ), J_1(θ⁺) < J_1(θ)   [P result, D constants, PAPER.md §5]
+ * η_max = min(2/L_k, 2|c| / (L_1 ‖∇J_k‖²))   ⇒  J_k(θ⁺) > J_k(θ), J_1(θ⁺) < J_1(θ)   [P result, D
+ * constants, PAPER.md §5]
  *
  * From the descent lemma: J_k(θ⁺) ≥ J_k + η‖∇J_k‖²(1 − ηL_k/2) and
  * J_1(θ⁺) ≤ J_1 + ηc + η²L_1‖∇J_k‖²/2. Requires c < 0 (no conflict, no interval),
@@ -86,11 +90,17 @@ export function smoothnessBounds(G: number, F: number, k: number): SmoothnessBou
  *
  * @example oneStepInterval({ c: -0.1, normGradJk: 1, L1: 2, Lk: 4 }) // => { etaMax: 0.1 }
  */
-export function oneStepInterval(args: { c: number; normGradJk: number; L1: number; Lk: number }): { etaMax: number } {
+export function oneStepInterval(args: { c: number; normGradJk: number; L1: number; Lk: number }): {
+  etaMax: number;
+} {
   const where = "oneStepInterval";
-  if (args == null || typeof args !== "object") throw new TypeError(`${where}: args must be an object {c, normGradJk, L1, Lk}, got ${String(args)}`);
+  if (args == null || typeof args !== "object")
+    throw new TypeError(
+      `${where}: args must be an object {c, normGradJk, L1, Lk}, got ${String(args)}`,
+    );
   const c = checkFinite(where, "args.c", args.c);
-  if (!(c < 0)) throw new RangeError(`${where}: args.c = ⟨∇J_k, ∇J_1⟩ must be < 0 (a conflict), got ${c}`);
+  if (!(c < 0))
+    throw new RangeError(`${where}: args.c = ⟨∇J_k, ∇J_1⟩ must be < 0 (a conflict), got ${c}`);
   const g = checkPositive(where, "args.normGradJk", args.normGradJk);
   const L1 = checkPositive(where, "args.L1", args.L1);
   const Lk = checkPositive(where, "args.Lk", args.Lk);

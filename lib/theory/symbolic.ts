@@ -23,7 +23,6 @@ let derived: Derived | undefined;
 
 function derive(): Derived {
   if (derived === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const math = require("mathjs") as typeof MathJs;
     const passAtK = math.parse(PASS_AT_K_EXPRESSION);
     const first = math.derivative(passAtK, "p");
@@ -76,14 +75,17 @@ export function checkSymbolic(k: number, ps: ArrayLike<number>): number {
   checkInteger("checkSymbolic", "k", k);
   checkFiniteArray("checkSymbolic", "ps", ps);
   for (let i = 0; i < ps.length; i++) {
-    if (!(ps[i] >= 0 && ps[i] < 1)) throw new RangeError(`checkSymbolic: ps[${i}] must be in [0, 1), got ${ps[i]}`);
+    if (!(ps[i] >= 0 && ps[i] < 1))
+      throw new RangeError(`checkSymbolic: ps[${i}] must be in [0, 1), got ${ps[i]}`);
   }
   const d = derive();
   let worst = 0;
   for (let i = 0; i < ps.length; i++) {
     const scope = { k, p: ps[i] };
     const first = Math.abs((d.firstFn.evaluate(scope) as number) - promptWeight(ps[i], k));
-    const second = Math.abs((d.secondFn.evaluate(scope) as number) - passAtKSecondDerivative(ps[i], k));
+    const second = Math.abs(
+      (d.secondFn.evaluate(scope) as number) - passAtKSecondDerivative(ps[i], k),
+    );
     worst = Math.max(worst, first, second);
   }
   return worst;

@@ -5,12 +5,23 @@
  */
 import type { Population } from "../core/types";
 import { checkMassAndP } from "./passAtK";
-import { checkFinite, checkFiniteArray, checkInteger, checkLength, checkProbability } from "../core/validate";
+import {
+  checkFinite,
+  checkFiniteArray,
+  checkInteger,
+  checkLength,
+  checkProbability,
+} from "../core/validate";
 
 /** Default upper end of the k-scan in {@link kStarExact}. */
 export const K_STAR_SCAN_MAX = 4096;
 
-function checkAgreement(where: string, mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>): void {
+function checkAgreement(
+  where: string,
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+): void {
   checkMassAndP(where, mass, p);
   checkFiniteArray(where, "a", a);
   checkLength(where, "a", a, p.length, "p");
@@ -30,13 +41,22 @@ function checkAgreement(where: string, mass: ArrayLike<number>, p: ArrayLike<num
  *
  * @example kStarExact([0.7, 0.3], [0.8, 0.1], [0.628, -0.132]) // => 3
  */
-export function kStarExact(mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>, opts: { kMax?: number } = {}): number | null {
+export function kStarExact(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+  opts: { kMax?: number } = {},
+): number | null {
   checkAgreement("kStarExact", mass, p, a);
-  const kMax = opts.kMax === undefined ? K_STAR_SCAN_MAX : checkInteger("kStarExact", "opts.kMax", opts.kMax);
+  const kMax =
+    opts.kMax === undefined ? K_STAR_SCAN_MAX : checkInteger("kStarExact", "opts.kMax", opts.kMax);
   return kStarExactUnchecked(mass, p, a, kMax);
 }
 
-/** Work arrays of {@link kStarExactUnchecked}: coef, ratio and pow of length ≥ N; reuse one across calls to allocate nothing. */
+/**
+ * Work arrays of {@link kStarExactUnchecked}: coef, ratio and pow of length ≥ N; reuse one across
+ * calls to allocate nothing.
+ */
 export interface KStarScratch {
   coef: Float64Array;
   ratio: Float64Array;
@@ -47,7 +67,12 @@ export interface KStarScratch {
 
 /** A {@link KStarScratch} for populations of up to N prompts. */
 export function kStarScratch(N: number): KStarScratch {
-  return { coef: new Float64Array(N), ratio: new Float64Array(N), pow: new Float64Array(N), out: new Float64Array(4) };
+  return {
+    coef: new Float64Array(N),
+    ratio: new Float64Array(N),
+    pow: new Float64Array(N),
+    out: new Float64Array(4),
+  };
 }
 
 /**
@@ -87,7 +112,12 @@ export function kStarExactUnchecked(
  * ratio = (1 − p)/u_max with u_max the largest 1 − p among them (0 when u_max = 0). Returns their
  * number; out = [u_max, 1 if some coef < 0 else 0].
  */
-function gatherActive(mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>, scratch: KStarScratch): number {
+function gatherActive(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+  scratch: KStarScratch,
+): number {
   const { coef, ratio } = scratch;
   let n = 0;
   let anyNegative = 0;
@@ -160,19 +190,29 @@ export interface TwoGroupModel {
  * is ⌊k*⌋ + 1. p_e = 1 gives k* = 1 (every k ≥ 2 conflicts). k* < 1 means even k = 1
  * conflicts, impossible for agreements computed from one population (E[a] = ‖∇J_1‖² ≥ 0).
  *
- * @example twoGroupKStar({ piE: 0.7, pE: 0.8, aE: 0.628, piH: 0.3, pH: 0.1, aH: -0.132 }) // => 2.600340587145376
+ * @example twoGroupKStar({ piE: 0.7, pE: 0.8, aE: 0.628, piH: 0.3, pH: 0.1, aH: -0.132 }) // =>
+ * 2.600340587145376
  */
 export function twoGroupKStar(g: TwoGroupModel): number {
   const where = "twoGroupKStar";
-  if (g == null || typeof g !== "object") throw new TypeError(`${where}: g must be an object {piE, pE, aE, piH, pH, aH}, got ${String(g)}`);
+  if (g == null || typeof g !== "object")
+    throw new TypeError(
+      `${where}: g must be an object {piE, pE, aE, piH, pH, aH}, got ${String(g)}`,
+    );
   for (const name of ["piE", "piH"] as const) {
-    if (!(checkFinite(where, `g.${name}`, g[name]) > 0)) throw new RangeError(`${where}: g.${name} must be > 0, got ${g[name]}`);
+    if (!(checkFinite(where, `g.${name}`, g[name]) > 0))
+      throw new RangeError(`${where}: g.${name} must be > 0, got ${g[name]}`);
   }
   checkProbability(where, "g.pE", g.pE);
   checkProbability(where, "g.pH", g.pH);
-  if (!(g.pH < g.pE)) throw new RangeError(`${where}: g.pH must be < g.pE (the hard group is harder), got pH = ${g.pH}, pE = ${g.pE}`);
-  if (!(checkFinite(where, "g.aE", g.aE) > 0)) throw new RangeError(`${where}: g.aE must be > 0, got ${g.aE}`);
-  if (!(checkFinite(where, "g.aH", g.aH) < 0)) throw new RangeError(`${where}: g.aH must be < 0, got ${g.aH}`);
+  if (!(g.pH < g.pE))
+    throw new RangeError(
+      `${where}: g.pH must be < g.pE (the hard group is harder), got pH = ${g.pH}, pE = ${g.pE}`,
+    );
+  if (!(checkFinite(where, "g.aE", g.aE) > 0))
+    throw new RangeError(`${where}: g.aE must be > 0, got ${g.aE}`);
+  if (!(checkFinite(where, "g.aH", g.aH) < 0))
+    throw new RangeError(`${where}: g.aH must be < 0, got ${g.aH}`);
   return 1 + Math.log((g.piE * g.aE) / (g.piH * -g.aH)) / Math.log((1 - g.pH) / (1 - g.pE));
 }
 
@@ -202,11 +242,20 @@ export interface GeneralBoundParts {
  * stops an unsolvable prompt (p = 0, ∇p = 0) from forcing p_P = 0. null when no prompt has
  * a < 0 or when p_N ≥ p_P. A₊ = 0 gives B = −∞ (every k conflicts).
  */
-export function generalBoundParts(mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>): GeneralBoundParts | null {
+export function generalBoundParts(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+): GeneralBoundParts | null {
   return generalBoundIn("generalBoundParts", mass, p, a);
 }
 
-function generalBoundIn(where: string, mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>): GeneralBoundParts | null {
+function generalBoundIn(
+  where: string,
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+): GeneralBoundParts | null {
   checkAgreement(where, mass, p, a);
   let aPlus = 0;
   let aMinus = 0;
@@ -224,7 +273,8 @@ function generalBoundIn(where: string, mass: ArrayLike<number>, p: ArrayLike<num
   }
   if (!(aMinus > 0) || !(pN < pP)) return null;
   // pP = ∞ (no a > 0) means A₊ = 0 and B = −∞; pP = 1 gives ln(∞) = ∞ and B = 1.
-  const bound = aPlus === 0 ? -Infinity : 1 + Math.log(aPlus / aMinus) / Math.log((1 - pN) / (1 - pP));
+  const bound =
+    aPlus === 0 ? -Infinity : 1 + Math.log(aPlus / aMinus) / Math.log((1 - pN) / (1 - pP));
   return { aPlus, aMinus, pN, pP, bound };
 }
 
@@ -234,9 +284,14 @@ function generalBoundIn(where: string, mass: ArrayLike<number>, p: ArrayLike<num
  * conservative). null when it does not apply (no a < 0, or p_N ≥ p_P).
  * For two groups it reproduces {@link twoGroupKStar} exactly.
  *
- * @example generalBound([0.7, 0.3], [0.8, 0.1], [0.628, -0.132]) // => 2.600340587145376 (= twoGroupKStar)
+ * @example generalBound([0.7, 0.3], [0.8, 0.1], [0.628, -0.132]) // => 2.600340587145376 (=
+ * twoGroupKStar)
  */
-export function generalBound(mass: ArrayLike<number>, p: ArrayLike<number>, a: ArrayLike<number>): number | null {
+export function generalBound(
+  mass: ArrayLike<number>,
+  p: ArrayLike<number>,
+  a: ArrayLike<number>,
+): number | null {
   const parts = generalBoundIn("generalBound", mass, p, a);
   return parts === null ? null : parts.bound;
 }

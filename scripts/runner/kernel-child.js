@@ -24,7 +24,8 @@ const { createConverter } = require("tslab/dist/converter");
 /** @type {typeof import("tslab/dist/executor")} */
 const { createExecutor } = require("tslab/dist/executor");
 /**
- * @type {{ lastWriteDisplayData: null | ((d: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient?: { display_id?: string } }, update: boolean) => void) }}
+ * @type {{ lastWriteDisplayData: null | ((d: { data: Record<string, unknown>; metadata:
+ * Record<string, unknown>; transient?: { display_id?: string } }, update: boolean) => void) }}
  */
 const jupyter = /** @type {any} */ (require("tslab/dist/jupyter"));
 
@@ -41,7 +42,10 @@ const realStderr = process.stderr.write.bind(process.stderr);
 function captureWrite(name) {
   /** @type {(chunk: unknown, encoding?: unknown, cb?: unknown) => boolean} */
   return (chunk, encoding, cb) => {
-    const text = typeof chunk === "string" ? chunk : Buffer.from(/** @type {Uint8Array} */ (chunk)).toString("utf8");
+    const text =
+      typeof chunk === "string"
+        ? chunk
+        : Buffer.from(/** @type {Uint8Array} */ (chunk)).toString("utf8");
     if (current >= 0) send({ t: "stream", index: current, name, text });
     else (name === "stdout" ? realStdout : realStderr)(text);
     const callback = typeof encoding === "function" ? encoding : cb;
@@ -59,9 +63,15 @@ function toCellError(args) {
   const [first] = args;
   if (typeof first === "string" && first.startsWith("%s%d:%d - %s")) {
     // A TypeScript diagnostic: (fileName, line, col, message).
-    const [, file, line, col, message] = /** @type {[string, string, number, number, string]} */ (args);
+    const [, file, line, col, message] = /** @type {[string, string, number, number, string]} */ (
+      args
+    );
     const where = file ? `${file} ${line}:${col}` : `line ${line}:${col}`;
-    return { ename: "TypeScriptError", evalue: `${where} - ${message}`, traceback: [`TypeScriptError: ${where} - ${message}`] };
+    return {
+      ename: "TypeScriptError",
+      evalue: `${where} - ${message}`,
+      traceback: [`TypeScriptError: ${where} - ${message}`],
+    };
   }
   if (first instanceof Error || (first && typeof first === "object" && "stack" in first)) {
     const e = /** @type {Error} */ (first);
@@ -138,7 +148,7 @@ async function main(req) {
       /** @type {CellError} */
       const error =
         errors.length <= 1
-          ? errors[0] ?? { ename: "Error", evalue: "cell failed", traceback: [] }
+          ? (errors[0] ?? { ename: "Error", evalue: "cell failed", traceback: [] })
           : {
               ename: errors[0].ename,
               evalue: errors.map((e) => e.evalue).join("\n"),
@@ -166,5 +176,5 @@ process.once("message", (/** @type {RunRequest} */ req) => {
 });
 // Warm the TypeScript converter (≈ 1.5 s) before saying ready: the runner starts the
 // next notebook's kernel while the current one runs, so this overlaps with real work.
-convs.node;
+void convs.node;
 send({ t: "ready" });

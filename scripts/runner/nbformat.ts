@@ -8,7 +8,11 @@ import * as crypto from "crypto";
 
 export type MultilineString = string | string[];
 
-export interface StreamOutput { output_type: "stream"; name: "stdout" | "stderr"; text: MultilineString }
+export interface StreamOutput {
+  output_type: "stream";
+  name: "stdout" | "stderr";
+  text: MultilineString;
+}
 export interface DisplayDataOutput {
   output_type: "display_data";
   data: Record<string, unknown>;
@@ -20,7 +24,12 @@ export interface ExecuteResultOutput {
   metadata: Record<string, unknown>;
   execution_count: number | null;
 }
-export interface ErrorOutput { output_type: "error"; ename: string; evalue: string; traceback: string[] }
+export interface ErrorOutput {
+  output_type: "error";
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
 export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput;
 
 export interface CodeCell {
@@ -48,7 +57,10 @@ export interface Notebook {
 }
 
 export class NotebookFormatError extends Error {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file}: ${detail}`);
     this.name = "NotebookFormatError";
   }
@@ -87,25 +99,44 @@ export function parseNotebook(file: string, text: string): Notebook {
     throw new NotebookFormatError(file, `not valid JSON${where} (${msg})`);
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new NotebookFormatError(file, "top level must be a JSON object with nbformat, metadata, cells");
+    throw new NotebookFormatError(
+      file,
+      "top level must be a JSON object with nbformat, metadata, cells",
+    );
   }
   const nb = raw as Record<string, unknown>;
-  if (nb.nbformat !== 4) throw new NotebookFormatError(file, `field "nbformat" must be 4, got ${JSON.stringify(nb.nbformat)}`);
-  if (typeof nb.nbformat_minor !== "number") throw new NotebookFormatError(file, `field "nbformat_minor" must be a number`);
-  if (nb.metadata === null || typeof nb.metadata !== "object") throw new NotebookFormatError(file, `field "metadata" must be an object`);
-  if (!Array.isArray(nb.cells)) throw new NotebookFormatError(file, `field "cells" must be an array`);
+  if (nb.nbformat !== 4)
+    throw new NotebookFormatError(
+      file,
+      `field "nbformat" must be 4, got ${JSON.stringify(nb.nbformat)}`,
+    );
+  if (typeof nb.nbformat_minor !== "number")
+    throw new NotebookFormatError(file, `field "nbformat_minor" must be a number`);
+  if (nb.metadata === null || typeof nb.metadata !== "object")
+    throw new NotebookFormatError(file, `field "metadata" must be an object`);
+  if (!Array.isArray(nb.cells))
+    throw new NotebookFormatError(file, `field "cells" must be an array`);
   nb.cells.forEach((c: unknown, i: number) => {
     const where = `cell ${i + 1}`;
-    if (c === null || typeof c !== "object") throw new NotebookFormatError(file, `${where} must be an object`);
+    if (c === null || typeof c !== "object")
+      throw new NotebookFormatError(file, `${where} must be an object`);
     const cell = c as Record<string, unknown>;
     if (cell.cell_type !== "code" && cell.cell_type !== "markdown" && cell.cell_type !== "raw") {
-      throw new NotebookFormatError(file, `${where}: field "cell_type" must be code, markdown or raw, got ${JSON.stringify(cell.cell_type)}`);
+      throw new NotebookFormatError(
+        file,
+        `${where}: field "cell_type" must be code, markdown or raw, got ${JSON.stringify(cell.cell_type)}`,
+      );
     }
-    if (!isMultiline(cell.source)) throw new NotebookFormatError(file, `${where}: field "source" must be a string or a list of strings`);
+    if (!isMultiline(cell.source))
+      throw new NotebookFormatError(
+        file,
+        `${where}: field "source" must be a string or a list of strings`,
+      );
     if (cell.metadata === undefined) cell.metadata = {};
     if (cell.cell_type === "code") {
       if (cell.outputs === undefined) cell.outputs = [];
-      if (!Array.isArray(cell.outputs)) throw new NotebookFormatError(file, `${where}: field "outputs" must be an array`);
+      if (!Array.isArray(cell.outputs))
+        throw new NotebookFormatError(file, `${where}: field "outputs" must be an array`);
       if (cell.execution_count === undefined) cell.execution_count = null;
     }
   });
@@ -126,8 +157,16 @@ export function readNotebook(file: string): Notebook {
 export function ensureCellIds(nb: Notebook): void {
   const seen = new Set<string>();
   nb.cells.forEach((cell, i) => {
-    if (typeof cell.id !== "string" || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id) || seen.has(cell.id)) {
-      cell.id = crypto.createHash("sha1").update(`${i}:${joinSource(cell.source)}`).digest("hex").slice(0, 8);
+    if (
+      typeof cell.id !== "string" ||
+      !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id) ||
+      seen.has(cell.id)
+    ) {
+      cell.id = crypto
+        .createHash("sha1")
+        .update(`${i}:${joinSource(cell.source)}`)
+        .digest("hex")
+        .slice(0, 8);
     }
     seen.add(cell.id);
   });

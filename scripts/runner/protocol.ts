@@ -8,7 +8,11 @@ export interface RunRequest {
   cells: { index: number; source: string }[];
 }
 
-export interface CellError { ename: string; evalue: string; traceback: string[] }
+export interface CellError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
 
 export type ChildMessage =
   | { t: "ready" }

@@ -7,7 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { fork, type ChildProcess } from "child_process";
 import { writeFileAtomic } from "../../lib/export/atomicFile";
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../../lib/plots/figure";
+import {
+  FIGURE_METADATA_KEY,
+  PLOTLY_MIME,
+  type FigureInfo,
+  type PlotlyFigure,
+} from "../../lib/plots/figure";
 import {
   type CodeCell,
   type Notebook,
@@ -83,8 +88,16 @@ function spawnKernel(file: string, opts: RunOptions): Kernel {
   child.stdout!.on("data", (b) => (text += b.toString()));
   child.stderr!.on("data", (b) => (text += b.toString()));
   const ready = new Promise<void>((resolve, reject) => {
-    child.once("message", (m: ChildMessage) => (m.t === "ready" ? resolve() : reject(new Error(`unexpected first message ${m.t}`))));
-    child.once("exit", (code, signal) => reject(new Error(`kernel process exited before it was ready (exit code ${code}, signal ${signal})`)));
+    child.once("message", (m: ChildMessage) =>
+      m.t === "ready" ? resolve() : reject(new Error(`unexpected first message ${m.t}`)),
+    );
+    child.once("exit", (code, signal) =>
+      reject(
+        new Error(
+          `kernel process exited before it was ready (exit code ${code}, signal ${signal})`,
+        ),
+      ),
+    );
   });
   ready.catch(() => {}); // observed by executeNotebook
   return { child, ready, output: () => text };
@@ -96,7 +109,11 @@ async function executeNotebook(
   nb: Notebook,
   opts: RunOptions,
   kernel: Kernel,
-): Promise<{ outputs: Map<number, Output[]>; counts: Map<number, number>; failure?: { cell: number; message: string; timeout: boolean } }> {
+): Promise<{
+  outputs: Map<number, Output[]>;
+  counts: Map<number, number>;
+  failure?: { cell: number; message: string; timeout: boolean };
+}> {
   const outputs = new Map<number, Output[]>();
   const counts = new Map<number, number>();
   const byDisplayId = new Map<string, Output & { output_type: "display_data" }>();
@@ -139,7 +156,11 @@ async function executeNotebook(
           counts.set(m.index, ++exec);
           outputs.set(m.index, []);
           timer = setTimeout(() => {
-            failure = { cell: m.index + 1, message: `cell timed out after ${timeoutMs / 1000} s (kernel killed)`, timeout: true };
+            failure = {
+              cell: m.index + 1,
+              message: `cell timed out after ${timeoutMs / 1000} s (kernel killed)`,
+              timeout: true,
+            };
             push(m.index, {
               output_type: "error",
               ename: "CellTimeoutError",
@@ -159,7 +180,11 @@ async function executeNotebook(
             existing.data = m.data;
             existing.metadata = m.metadata;
           } else {
-            const out = { output_type: "display_data" as const, data: m.data, metadata: m.metadata };
+            const out = {
+              output_type: "display_data" as const,
+              data: m.data,
+              metadata: m.metadata,
+            };
             push(m.index, out);
             if (m.displayId) byDisplayId.set(m.displayId, out);
           }
@@ -167,11 +192,16 @@ async function executeNotebook(
         }
         case "end":
           if (timer) clearTimeout(timer);
-          if (process.env.PASSK_RUNNER_TIMING === "1") process.stderr.write(`  cell ${m.index + 1}: ${m.ms.toFixed(0)} ms\n`);
+          if (process.env.PASSK_RUNNER_TIMING === "1")
+            process.stderr.write(`  cell ${m.index + 1}: ${m.ms.toFixed(0)} ms\n`);
           running = -1;
           if (!m.ok && m.error) {
             push(m.index, { output_type: "error", ...m.error });
-            failure = { cell: m.index + 1, message: `${m.error.ename}: ${m.error.evalue}`, timeout: false };
+            failure = {
+              cell: m.index + 1,
+              message: `${m.error.ename}: ${m.error.evalue}`,
+              timeout: false,
+            };
           }
           break;
         case "done":
@@ -181,11 +211,20 @@ async function executeNotebook(
     });
     child.on("exit", (code, signal) => {
       if (!finished) {
-        const at = running >= 0 ? running : cells[0]?.index ?? 0;
+        const at = running >= 0 ? running : (cells[0]?.index ?? 0);
         const tail = kernel.output().trim().split("\n").slice(-15);
         const message = `kernel process died (exit code ${code}, signal ${signal})`;
-        push(at, { output_type: "error", ename: "KernelDied", evalue: message, traceback: [message, ...tail] });
-        failure ??= { cell: at + 1, message: `${message}${tail.length ? `: ${tail[tail.length - 1]}` : ""}`, timeout: false };
+        push(at, {
+          output_type: "error",
+          ename: "KernelDied",
+          evalue: message,
+          traceback: [message, ...tail],
+        });
+        failure ??= {
+          cell: at + 1,
+          message: `${message}${tail.length ? `: ${tail[tail.length - 1]}` : ""}`,
+          timeout: false,
+        };
         finish();
       }
     });
@@ -195,7 +234,12 @@ async function executeNotebook(
         if (finished) return;
         const at = cells[0]?.index ?? 0;
         const tail = kernel.output().trim().split("\n").slice(-15);
-        push(at, { output_type: "error", ename: "KernelDied", evalue: e.message, traceback: [e.message, ...tail] });
+        push(at, {
+          output_type: "error",
+          ename: "KernelDied",
+          evalue: e.message,
+          traceback: [e.message, ...tail],
+        });
         failure = { cell: at + 1, message: e.message, timeout: false };
         finish();
       },
@@ -204,7 +248,10 @@ async function executeNotebook(
   return { outputs, counts, failure };
 }
 
-/** The text-like view of a cell's outputs that --check compares (images and volatile outputs skipped). */
+/**
+ * The text-like view of a cell's outputs that --check compares (images and volatile outputs
+ * skipped).
+ */
 export function comparableOutputs(outs: Output[]): string[] {
   const lines: string[] = [];
   for (const o of outs) {
@@ -216,7 +263,9 @@ export function comparableOutputs(outs: Output[]): string[] {
       if ((o.metadata as Record<string, unknown>)?.[VOLATILE_KEY]) continue;
       for (const [mime, value] of Object.entries(o.data).sort(([a], [b]) => a.localeCompare(b))) {
         if (mime.startsWith("image/")) continue;
-        lines.push(`${mime}: ${typeof value === "string" ? value : Array.isArray(value) ? value.join("") : JSON.stringify(value)}`);
+        lines.push(
+          `${mime}: ${typeof value === "string" ? value : Array.isArray(value) ? value.join("") : JSON.stringify(value)}`,
+        );
       }
     }
   }
@@ -226,7 +275,8 @@ export function comparableOutputs(outs: Output[]): string[] {
 function firstDifference(a: string[], b: string[]): string {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (a[i] !== b[i]) {
-      const show = (s: string | undefined) => (s === undefined ? "(nothing)" : JSON.stringify(s.length > 160 ? s.slice(0, 160) + "…" : s));
+      const show = (s: string | undefined) =>
+        s === undefined ? "(nothing)" : JSON.stringify(s.length > 160 ? s.slice(0, 160) + "…" : s);
       return `output ${i + 1}: committed ${show(a[i])} vs now ${show(b[i])}`;
     }
   }
@@ -238,15 +288,24 @@ function figureIds(nb: Notebook): string[] {
   for (const c of nb.cells) {
     if (c.cell_type !== "code") continue;
     for (const o of c.outputs) {
-      const info = o.output_type === "display_data" ? (o.metadata?.[FIGURE_METADATA_KEY] as FigureInfo | undefined) : undefined;
+      const info =
+        o.output_type === "display_data"
+          ? (o.metadata?.[FIGURE_METADATA_KEY] as FigureInfo | undefined)
+          : undefined;
       if (info) ids.push(info.id);
     }
   }
   return ids;
 }
 
-/** Adds image/png (static fallback for GitHub / nbconvert) to every figure output that lacks one. */
-async function addPngs(nb: Notebook, getRenderer: () => Promise<Renderer | null>, log: (s: string) => void): Promise<void> {
+/**
+ * Adds image/png (static fallback for GitHub / nbconvert) to every figure output that lacks one.
+ */
+async function addPngs(
+  nb: Notebook,
+  getRenderer: () => Promise<Renderer | null>,
+  log: (s: string) => void,
+): Promise<void> {
   for (const c of nb.cells) {
     if (c.cell_type !== "code") continue;
     for (const o of c.outputs) {
@@ -268,7 +327,7 @@ async function addPngs(nb: Notebook, getRenderer: () => Promise<Renderer | null>
 
 export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
-  const write = opts.check ? false : opts.write ?? true;
+  const write = opts.check ? false : (opts.write ?? true);
   const results: NotebookResult[] = [];
   let renderer: Renderer | null | undefined;
   const ownsRenderer = opts.getRenderer === undefined;
@@ -281,7 +340,10 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
       log(`  note: static figure rendering unavailable (${(e as Error).message})`);
       renderer = null;
     }
-    if (renderer === null) log("  note: no Chromium found: figures keep only the interactive Plotly output (apt-get install -y chromium adds PNGs)");
+    if (renderer === null)
+      log(
+        "  note: no Chromium found: figures keep only the interactive Plotly output (apt-get install -y chromium adds PNGs)",
+      );
     return renderer;
   };
   const getRenderer = opts.getRenderer ?? openOwn;
@@ -292,16 +354,26 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
     for (let i = 0; i < opts.notebooks.length; i++) {
       const file = opts.notebooks[i];
       const kernel = nextKernel ?? spawnKernel(file, opts);
-      nextKernel = i + 1 < opts.notebooks.length ? spawnKernel(opts.notebooks[i + 1], opts) : undefined;
+      nextKernel =
+        i + 1 < opts.notebooks.length ? spawnKernel(opts.notebooks[i + 1], opts) : undefined;
       const name = path.basename(file);
       const t0 = performance.now();
       let nb: Notebook;
       try {
         nb = readNotebook(file);
       } catch (e) {
-        const message = e instanceof NotebookFormatError ? e.message : `${file}: ${(e as Error).message}`;
+        const message =
+          e instanceof NotebookFormatError ? e.message : `${file}: ${(e as Error).message}`;
         log(`✗ ${name}: ${message}`);
-        results.push({ notebook: name, cells: 0, executed: 0, seconds: 0, status: "invalid", figureIds: [], failure: { cell: 0, message } });
+        results.push({
+          notebook: name,
+          cells: 0,
+          executed: 0,
+          seconds: 0,
+          status: "invalid",
+          figureIds: [],
+          failure: { cell: 0, message },
+        });
         kernel.child.kill("SIGKILL");
         continue;
       }
@@ -334,7 +406,8 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
           if (cell.cell_type !== "code") return;
           const before = comparableOutputs((committed.cells[i] as CodeCell).outputs ?? []);
           const after = comparableOutputs((cell as CodeCell).outputs);
-          if (JSON.stringify(before) !== JSON.stringify(after)) diffs.push({ cell: i + 1, detail: firstDifference(before, after) });
+          if (JSON.stringify(before) !== JSON.stringify(after))
+            diffs.push({ cell: i + 1, detail: firstDifference(before, after) });
         });
         if (diffs.length) {
           result.status = "differs";
@@ -362,7 +435,10 @@ function normaliseOutput(o: Output): Output {
   if (o.output_type === "display_data" || o.output_type === "execute_result") {
     const data: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o.data)) {
-      data[k] = typeof v === "string" && (k.startsWith("text/") || k === "image/svg+xml") ? splitLines(v) : v;
+      data[k] =
+        typeof v === "string" && (k.startsWith("text/") || k === "image/svg+xml")
+          ? splitLines(v)
+          : v;
     }
     return { ...o, data };
   }
@@ -372,11 +448,22 @@ function normaliseOutput(o: Output): Output {
 export function formatTable(results: NotebookResult[]): string {
   const rows = [["notebook", "cells", "seconds", "status", "figures"]];
   for (const r of results) {
-    rows.push([r.notebook, `${r.executed}/${r.cells}`, r.seconds.toFixed(1), r.status, String(r.figureIds.length)]);
+    rows.push([
+      r.notebook,
+      `${r.executed}/${r.cells}`,
+      r.seconds.toFixed(1),
+      r.status,
+      String(r.figureIds.length),
+    ]);
   }
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
-  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
+  const line = (r: string[]) =>
+    r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
+  return [
+    line(rows[0]),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.slice(1).map(line),
+  ].join("\n");
 }
 
 /** Notebooks in a folder, in reading order (by file name). */
@@ -385,7 +472,8 @@ export function discoverNotebooks(dir: string, filters: string[]): string[] {
     .readdirSync(dir)
     .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
     .sort();
-  const picked = filters.length ? all.filter((f) => filters.some((q) => f === q || f.startsWith(q) || f.includes(q))) : all;
+  const picked = filters.length
+    ? all.filter((f) => filters.some((q) => f === q || f.startsWith(q) || f.includes(q)))
+    : all;
   return picked.map((f) => path.join(dir, f));
 }
-

@@ -6,7 +6,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FIGURE_METADATA_KEY, PLOTLY_MIME, type FigureInfo, type PlotlyFigure } from "../../lib/plots/figure";
+import {
+  FIGURE_METADATA_KEY,
+  PLOTLY_MIME,
+  type FigureInfo,
+  type PlotlyFigure,
+} from "../../lib/plots/figure";
 import { DIVERGING_COLORSCALE, ROLE_COLORS } from "../../lib/plots/style";
 
 export interface FixtureFigure {
@@ -45,32 +50,74 @@ const K = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /** Line chart, 3 traces: J_1 and J_k against k, plus a reference line. */
 export const LINES: FixtureFigure = {
-  info: { id: "fx-lines", caption: "Pass@1 falls while pass@k rises (fixture)", builder: "fixtureLines" },
+  info: {
+    id: "fx-lines",
+    caption: "Pass@1 falls while pass@k rises (fixture)",
+    builder: "fixtureLines",
+  },
   figure: {
     builder: "fixtureLines",
     data: [
-      { type: "scatter", mode: "lines+markers", name: "J<sub>1</sub>", x: K, y: K.map((k) => 0.7 - 0.02 * k), line: { color: ROLE_COLORS.pass1 } },
-      { type: "scatter", mode: "lines+markers", name: "J<sub>k</sub>", x: K, y: K.map((k) => 1 - 0.3 ** k), line: { color: ROLE_COLORS.passK } },
-      { type: "scatter", mode: "lines", name: "k*", x: [2.6, 2.6], y: [0, 1], line: { color: ROLE_COLORS.reference, dash: "dash" } },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "J<sub>1</sub>",
+        x: K,
+        y: K.map((k) => 0.7 - 0.02 * k),
+        line: { color: ROLE_COLORS.pass1 },
+      },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "J<sub>k</sub>",
+        x: K,
+        y: K.map((k) => 1 - 0.3 ** k),
+        line: { color: ROLE_COLORS.passK },
+      },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: "k*",
+        x: [2.6, 2.6],
+        y: [0, 1],
+        line: { color: ROLE_COLORS.reference, dash: "dash" },
+      },
     ],
-    layout: { title: { text: "Pass@k vs pass@1" }, xaxis: { title: { text: "k" } }, yaxis: { title: { text: "value" } } },
+    layout: {
+      title: { text: "Pass@k vs pass@1" },
+      xaxis: { title: { text: "k" } },
+      yaxis: { title: { text: "value" } },
+    },
   },
 };
 
 /** Heatmap of a signed 4×4 kernel, 1 trace. */
 export const HEATMAP: FixtureFigure = {
-  info: { id: "fx-kernel", caption: "Interference kernel κ(x, x′) | signed (fixture)", builder: "fixtureKernel" },
+  info: {
+    id: "fx-kernel",
+    caption: "Interference kernel κ(x, x′) | signed (fixture)",
+    builder: "fixtureKernel",
+  },
   figure: {
     builder: "fixtureKernel",
     data: [
       {
         type: "heatmap",
-        z: [[1, 0.5, -0.3, -0.6], [0.5, 1, -0.1, -0.4], [-0.3, -0.1, 0.8, 0.2], [-0.6, -0.4, 0.2, 0.9]],
+        z: [
+          [1, 0.5, -0.3, -0.6],
+          [0.5, 1, -0.1, -0.4],
+          [-0.3, -0.1, 0.8, 0.2],
+          [-0.6, -0.4, 0.2, 0.9],
+        ],
         colorscale: DIVERGING_COLORSCALE.map((c) => [...c]) as any,
         zmid: 0,
       },
     ],
-    layout: { title: { text: "κ(x, x′)" }, xaxis: { title: { text: "x′" } }, yaxis: { title: { text: "x" } } },
+    layout: {
+      title: { text: "κ(x, x′)" },
+      xaxis: { title: { text: "x′" } },
+      yaxis: { title: { text: "x" } },
+    },
   },
 };
 
@@ -80,10 +127,26 @@ export const BARS: FixtureFigure = {
   figure: {
     builder: "fixtureBars",
     data: [
-      { type: "bar", name: "easy", x: ["a(x)", "w<sub>4</sub>"], y: [0.628, 0.0128], marker: { color: ROLE_COLORS.easy } },
-      { type: "bar", name: "hard", x: ["a(x)", "w<sub>4</sub>"], y: [-0.132, 2.916], marker: { color: ROLE_COLORS.hard } },
+      {
+        type: "bar",
+        name: "easy",
+        x: ["a(x)", "w<sub>4</sub>"],
+        y: [0.628, 0.0128],
+        marker: { color: ROLE_COLORS.easy },
+      },
+      {
+        type: "bar",
+        name: "hard",
+        x: ["a(x)", "w<sub>4</sub>"],
+        y: [-0.132, 2.916],
+        marker: { color: ROLE_COLORS.hard },
+      },
     ],
-    layout: { barmode: "group", title: { text: "Two groups" }, yaxis: { title: { text: "value" } } },
+    layout: {
+      barmode: "group",
+      title: { text: "Two groups" },
+      yaxis: { title: { text: "value" } },
+    },
   },
 };
 
@@ -100,7 +163,11 @@ export const NAN_ONLY: FixtureFigure = {
 };
 
 /** Number of traces of each good fixture, by id. */
-export const TRACE_COUNTS: Readonly<Record<string, number>> = { "fx-lines": 3, "fx-kernel": 1, "fx-bars": 2 };
+export const TRACE_COUNTS: Readonly<Record<string, number>> = {
+  "fx-lines": 3,
+  "fx-kernel": 1,
+  "fx-bars": 2,
+};
 
 /**
  * Makes a temp folder with notebooks/ holding 01-a.ipynb (lines, heatmap) and 02-b.ipynb

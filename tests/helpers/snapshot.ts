@@ -37,9 +37,12 @@ export function normalizeForSnapshot(value: unknown, digits = SNAPSHOT_DIGITS): 
   if (typeof value === "bigint") return value.toString();
   if (value === null || typeof value !== "object") return value;
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number>, (v) => normalizeForSnapshot(v, digits));
+    return Array.from(value as unknown as ArrayLike<number>, (v) =>
+      normalizeForSnapshot(v, digits),
+    );
   }
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : normalizeForSnapshot(v, digits)));
+  if (Array.isArray(value))
+    return value.map((v) => (v === undefined ? null : normalizeForSnapshot(v, digits)));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
@@ -60,7 +63,13 @@ function firstDifference(a: unknown, b: unknown, at = "$"): string | null {
     const s = JSON.stringify(v) ?? "undefined";
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;
   };
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+  if (
+    typeof a !== "object" ||
+    typeof b !== "object" ||
+    a === null ||
+    b === null ||
+    Array.isArray(a) !== Array.isArray(b)
+  ) {
     return `${at}: ${describe(a)} → ${describe(b)}`;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -94,7 +103,9 @@ export interface SnapshotOptions {
 /** Compares `value` with the stored snapshot `name`; throws an AssertionError on mismatch. */
 export function matchSnapshot(name: string, value: unknown, opts: SnapshotOptions = {}): void {
   if (!NAME_PATTERN.test(name)) {
-    throw new RangeError(`matchSnapshot: name must match ${NAME_PATTERN}, got ${JSON.stringify(name)}`);
+    throw new RangeError(
+      `matchSnapshot: name must match ${NAME_PATTERN}, got ${JSON.stringify(name)}`,
+    );
   }
   const dir = opts.dir ?? SNAPSHOT_DIR;
   const update = opts.update ?? process.env.UPDATE_SNAPSHOTS === "1";

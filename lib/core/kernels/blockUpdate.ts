@@ -21,13 +21,20 @@ import { BLOCK_UPDATE_WASM_BASE64 } from "./blockUpdateWasm";
 /** Which kernel adds the rows: WebAssembly SIMD or plain JS. */
 export type BlockKernel = "wasm" | "js";
 
-/** Environment variable that picks the default kernel ("wasm" or "js"); unset: wasm where available. */
+/**
+ * Environment variable that picks the default kernel ("wasm" or "js"); unset: wasm where available.
+ */
 export const BLOCK_KERNEL_ENV = "PASSK_BLOCK_KERNEL";
 
-/** Largest wasm memory (bytes) the kernel grows to; a larger G + chunk falls back to the JS kernel. */
+/**
+ * Largest wasm memory (bytes) the kernel grows to; a larger G + chunk falls back to the JS kernel.
+ */
 export const WASM_MAX_BYTES = 64 * 1024 * 1024;
 
-/** Doubles of rows ∇p(x) plus coefficients per chunk: 64 prompts at d = K = 64, 48 KiB of each in cache. */
+/**
+ * Doubles of rows ∇p(x) plus coefficients per chunk: 64 prompts at d = K = 64, 48 KiB of each in
+ * cache.
+ */
 const CHUNK_DOUBLES = 8192;
 const MAX_CHUNK = 256;
 const WASM_PAGE = 65536;
@@ -41,21 +48,40 @@ export interface BlockUpdate {
   readonly kernel: BlockKernel;
   /** Prompts per chunk, a multiple of 4. */
   readonly chunk: number;
-  /** Coefficients of the current chunk, C[t·K + s] for its prompt t (chunk × K); written by the caller. */
+  /**
+   * Coefficients of the current chunk, C[t·K + s] for its prompt t (chunk × K); written by the
+   * caller.
+   */
   readonly coef: Float64Array;
   /**
    * The K × d block G, row-major; zero at the start. For the wasm kernel a view of its memory,
    * valid until the next {@link blockUpdate} call.
    */
   readonly G: Float64Array;
-  /** The rows ∇p(x) of prompts i0 … i0 + n − 1 (n ≤ chunk) as rows 0 … n − 1 (row t at t·d), where the kernel reads them. */
+  /**
+   * The rows ∇p(x) of prompts i0 … i0 + n − 1 (n ≤ chunk) as rows 0 … n − 1 (row t at t·d), where
+   * the kernel reads them.
+   */
   rows(gradP: Float64Array, i0: number, n: number): Float64Array;
-  /** G[s, :] += Σ_{t<n} coef[t·K + s]·R[t·d .. (t + 1)·d), for every s: adds n prompts, R as returned by {@link BlockUpdate.rows}. */
+  /**
+   * G[s, :] += Σ_{t<n} coef[t·K + s]·R[t·d .. (t + 1)·d), for every s: adds n prompts, R as
+   * returned by {@link BlockUpdate.rows}.
+   */
   add(R: Float64Array, n: number): void;
 }
 
-/** G[s, :] += coef[c0 + s]·R[base .. base + d) for every s (one prompt's row into the K × d block). */
-function addRow(G: Float64Array, R: Float64Array, d: number, K: number, base: number, coef: Float64Array, c0: number): void {
+/**
+ * G[s, :] += coef[c0 + s]·R[base .. base + d) for every s (one prompt's row into the K × d block).
+ */
+function addRow(
+  G: Float64Array,
+  R: Float64Array,
+  d: number,
+  K: number,
+  base: number,
+  coef: Float64Array,
+  c0: number,
+): void {
   for (let s = 0; s < K; s++) {
     const c = coef[c0 + s];
     if (c === 0) continue;
@@ -69,7 +95,15 @@ function addRow(G: Float64Array, R: Float64Array, d: number, K: number, base: nu
  * K × d block. Register-blocked 4 prompts × 4 values of k, so each loaded element of R and of G
  * serves four multiply-adds (about 7× faster than one prompt and one k at a time in V8).
  */
-function addRowBlock4(G: Float64Array, R: Float64Array, d: number, K: number, b0: number, coef: Float64Array, c0: number): void {
+function addRowBlock4(
+  G: Float64Array,
+  R: Float64Array,
+  d: number,
+  K: number,
+  b0: number,
+  coef: Float64Array,
+  c0: number,
+): void {
   const b1 = b0 + d;
   const b2 = b1 + d;
   const b3 = b2 + d;
@@ -78,16 +112,31 @@ function addRowBlock4(G: Float64Array, R: Float64Array, d: number, K: number, b0
   const K3 = K2 + K;
   let s = 0;
   for (; s + 3 < K; s += 4) {
-    const a0 = coef[c0 + s], a1 = coef[K1 + s], a2 = coef[K2 + s], a3 = coef[K3 + s];
-    const e0 = coef[c0 + s + 1], e1 = coef[K1 + s + 1], e2 = coef[K2 + s + 1], e3 = coef[K3 + s + 1];
-    const f0 = coef[c0 + s + 2], f1 = coef[K1 + s + 2], f2 = coef[K2 + s + 2], f3 = coef[K3 + s + 2];
-    const h0 = coef[c0 + s + 3], h1 = coef[K1 + s + 3], h2 = coef[K2 + s + 3], h3 = coef[K3 + s + 3];
+    const a0 = coef[c0 + s],
+      a1 = coef[K1 + s],
+      a2 = coef[K2 + s],
+      a3 = coef[K3 + s];
+    const e0 = coef[c0 + s + 1],
+      e1 = coef[K1 + s + 1],
+      e2 = coef[K2 + s + 1],
+      e3 = coef[K3 + s + 1];
+    const f0 = coef[c0 + s + 2],
+      f1 = coef[K1 + s + 2],
+      f2 = coef[K2 + s + 2],
+      f3 = coef[K3 + s + 2];
+    const h0 = coef[c0 + s + 3],
+      h1 = coef[K1 + s + 3],
+      h2 = coef[K2 + s + 3],
+      h3 = coef[K3 + s + 3];
     const ga = s * d;
     const ge = ga + d;
     const gf = ge + d;
     const gh = gf + d;
     for (let j = 0; j < d; j++) {
-      const r0 = R[b0 + j], r1 = R[b1 + j], r2 = R[b2 + j], r3 = R[b3 + j];
+      const r0 = R[b0 + j],
+        r1 = R[b1 + j],
+        r2 = R[b2 + j],
+        r3 = R[b3 + j];
       G[ga + j] += a0 * r0 + a1 * r1 + a2 * r2 + a3 * r3;
       G[ge + j] += e0 * r0 + e1 * r1 + e2 * r2 + e3 * r3;
       G[gf + j] += f0 * r0 + f1 * r1 + f2 * r2 + f3 * r3;
@@ -95,14 +144,25 @@ function addRowBlock4(G: Float64Array, R: Float64Array, d: number, K: number, b0
     }
   }
   for (; s < K; s++) {
-    const a0 = coef[c0 + s], a1 = coef[K1 + s], a2 = coef[K2 + s], a3 = coef[K3 + s];
+    const a0 = coef[c0 + s],
+      a1 = coef[K1 + s],
+      a2 = coef[K2 + s],
+      a3 = coef[K3 + s];
     const gs = s * d;
-    for (let j = 0; j < d; j++) G[gs + j] += a0 * R[b0 + j] + a1 * R[b1 + j] + a2 * R[b2 + j] + a3 * R[b3 + j];
+    for (let j = 0; j < d; j++)
+      G[gs + j] += a0 * R[b0 + j] + a1 * R[b1 + j] + a2 * R[b2 + j] + a3 * R[b3 + j];
   }
 }
 
 /** Rows 4·⌊n/4⌋ … n − 1 of a chunk, one prompt at a time (both kernels leave them to this). */
-function addLastRows(G: Float64Array, R: Float64Array, d: number, K: number, coef: Float64Array, n: number): void {
+function addLastRows(
+  G: Float64Array,
+  R: Float64Array,
+  d: number,
+  K: number,
+  coef: Float64Array,
+  n: number,
+): void {
   for (let t = n & ~3; t < n; t++) addRow(G, R, d, K, t * d, coef, t * K);
 }
 
@@ -146,7 +206,10 @@ const jsBlockUpdate = new JsBlockUpdate();
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
 
@@ -155,7 +218,10 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 
-/** addBlocks(R, C, G, blocks, d, K) of blockUpdate.wat; pointers are byte addresses in the kernel's memory. */
+/**
+ * addBlocks(R, C, G, blocks, d, K) of blockUpdate.wat; pointers are byte addresses in the kernel's
+ * memory.
+ */
 type AddBlocks = (R: number, C: number, G: number, blocks: number, d: number, K: number) => void;
 
 /** Byte offset rounded up to 16 (one f64x2 vector). */
@@ -178,7 +244,10 @@ class WasmBlockUpdate implements BlockUpdate {
     private readonly addBlocks: AddBlocks,
   ) {}
 
-  /** A new accumulation, G = 0, growing the memory if needed; false (nothing changed) above WASM_MAX_BYTES. */
+  /**
+   * A new accumulation, G = 0, growing the memory if needed; false (nothing changed) above
+   * WASM_MAX_BYTES.
+   */
   begin(d: number, K: number, chunk: number): boolean {
     const cPtr = align16(8 * K * d);
     const rPtr = align16(cPtr + 8 * chunk * K);
@@ -229,12 +298,19 @@ export function wasmSimdAvailable(): boolean {
   return loadWasmKernel() !== null;
 }
 
-/** Size in bytes of the wasm kernel's memory (0 before its first use or without WebAssembly SIMD); for tests and diagnostics. */
+/**
+ * Size in bytes of the wasm kernel's memory (0 before its first use or without WebAssembly SIMD);
+ * for tests and diagnostics.
+ */
 export function wasmKernelMemoryBytes(): number {
   return wasmBlockUpdate ? wasmBlockUpdate.memory.buffer.byteLength : 0;
 }
 
-function checkKernel(where: string, name: string, kernel: string | undefined): BlockKernel | undefined {
+function checkKernel(
+  where: string,
+  name: string,
+  kernel: string | undefined,
+): BlockKernel | undefined {
   if (kernel === undefined) return undefined;
   if (kernel === "wasm" || kernel === "js") return kernel;
   throw new RangeError(`${where}: ${name} must be "wasm" or "js", got ${JSON.stringify(kernel)}`);
@@ -246,11 +322,19 @@ function checkKernel(where: string, name: string, kernel: string | undefined): B
  *
  * `kernel` picks the implementation: "wasm" throws when WebAssembly SIMD is unavailable or the
  * block needs more than {@link WASM_MAX_BYTES}; "js" is the fallback. Omitted: the
- * {@link BLOCK_KERNEL_ENV} environment variable if set, else wasm where it can run and JS otherwise.
- * Starting a wasm accumulation ends the previous one (they share the memory). Errors name `where`.
+ * {@link BLOCK_KERNEL_ENV} environment variable if set, else wasm where it can run and JS
+ * otherwise. Starting a wasm accumulation ends the previous one (they share the memory). Errors
+ * name `where`.
  */
-export function blockUpdate(d: number, K: number, kernel?: BlockKernel, where = "blockUpdate"): BlockUpdate {
-  const chosen = checkKernel(where, "kernel", kernel) ?? checkKernel(where, BLOCK_KERNEL_ENV, process.env[BLOCK_KERNEL_ENV] || undefined);
+export function blockUpdate(
+  d: number,
+  K: number,
+  kernel?: BlockKernel,
+  where = "blockUpdate",
+): BlockUpdate {
+  const chosen =
+    checkKernel(where, "kernel", kernel) ??
+    checkKernel(where, BLOCK_KERNEL_ENV, process.env[BLOCK_KERNEL_ENV] || undefined);
   const chunk = Math.max(4, Math.min(MAX_CHUNK, Math.floor(CHUNK_DOUBLES / (d + K)) & ~3));
   if (chosen !== "js") {
     const wasm = loadWasmKernel();
