@@ -506,6 +506,9 @@ def sketch_records(
     Errors name the record (file:line)."""
     torch = _torch()
     dev = device if device is not None else weight.device
+    # cast the output layer once (not per sample): a V x h copy in the sketch dtype
+    weight = weight.detach().to(device=dev, dtype=proj.dtype)
+    bias = None if bias is None else bias.detach().to(device=dev, dtype=proj.dtype)
     n = 0
     tokens = 0
     t0 = time.time()
