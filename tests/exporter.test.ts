@@ -23,11 +23,15 @@ function run(cmd: string, args: string[], cwd = ROOT) {
 }
 
 const probe = run(PYTHON, ["-c", "import torch; print(torch.__version__)"]);
-const torchMissing = probe.error !== undefined || probe.status !== 0 ? `${PYTHON} cannot import torch (apt-get install -y python3-torch)` : null;
+const torchMissing =
+  probe.error !== undefined || probe.status !== 0
+    ? `${PYTHON} cannot import torch (apt-get install -y python3-torch)`
+    : null;
 
 if (torchMissing !== null) {
   if (inCI) {
-    test("PyTorch is installed for the exporter tests in CI", () => assert.fail(`${torchMissing}; .ci/run must install it`));
+    test("PyTorch is installed for the exporter tests in CI", () =>
+      assert.fail(`${torchMissing}; .ci/run must install it`));
   } else {
     test(`exporter tests skipped: ${torchMissing}`, { skip: torchMissing }, () => undefined);
   }
@@ -43,21 +47,49 @@ if (torchMissing !== null) {
 
     test("unittest suite passes", () => {
       const r = run(PYTHON, ["-m", "unittest", "discover", "-s", "tests", "-v"], PKG);
-      assert.equal(r.status, 0, `python unittest failed (status ${r.status}):\n${r.stderr}\n${r.stdout}`);
+      assert.equal(
+        r.status,
+        0,
+        `python unittest failed (status ${r.status}):\n${r.stderr}\n${r.stdout}`,
+      );
       const ran = /Ran (\d+) tests?/.exec(r.stderr);
-      assert.ok(ran !== null && Number(ran[1]) >= 20, `expected at least 20 Python tests:\n${r.stderr}`);
+      assert.ok(
+        ran !== null && Number(ran[1]) >= 20,
+        `expected at least 20 Python tests:\n${r.stderr}`,
+      );
     });
 
     test("tiny model → sample → sketch → analyze --json gives inner products vs k", () => {
       const out = path.join(dir, "tiny.jsonl");
-      const py = run(PYTHON, [path.join(PKG, "tests", "e2e_tiny.py"), out, "--prompts", "20", "--samples", "16", "--r1", "8", "--r2", "8"]);
+      const py = run(PYTHON, [
+        path.join(PKG, "tests", "e2e_tiny.py"),
+        out,
+        "--prompts",
+        "20",
+        "--samples",
+        "16",
+        "--r1",
+        "8",
+        "--r2",
+        "8",
+      ]);
       assert.equal(py.status, 0, `e2e_tiny.py failed:\n${py.stderr}`);
       const sidecar = JSON.parse(fs.readFileSync(`${out}.sketch.json`, "utf8"));
       assert.equal(sidecar.format, "passk-sketch/1");
       assert.equal(sidecar.r1 * sidecar.r2, 64);
       assert.equal(sidecar.samples, 320);
 
-      const an = run(process.execPath, ["--import", "tsx", path.join("scripts", "analyze.ts"), out, "--k", "1,2,4", "--json", "--bootstrap", "50"]);
+      const an = run(process.execPath, [
+        "--import",
+        "tsx",
+        path.join("scripts", "analyze.ts"),
+        out,
+        "--k",
+        "1,2,4",
+        "--json",
+        "--bootstrap",
+        "50",
+      ]);
       assert.equal(an.status, 0, `analyze failed:\n${an.stderr}`);
       const r = JSON.parse(an.stdout);
       assert.equal(r.prompts, 20);
@@ -66,12 +98,16 @@ if (torchMissing !== null) {
       assert.equal(r.gradients, true);
       assert.deepEqual(r.k, [1, 2, 4]);
       assert.equal(r.innerProduct.length, 3);
-      for (const v of r.innerProduct) assert.ok(typeof v === "number" && Number.isFinite(v), `inner product ${v}`);
+      for (const v of r.innerProduct)
+        assert.ok(typeof v === "number" && Number.isFinite(v), `inner product ${v}`);
       assert.equal(r.cosine.length, 3);
       // at k = 1 the inner product is the cross-fitted ‖∇J_1‖², positive for a mixed sample
       assert.ok(Math.abs(r.innerProduct[0] - r.gradJ1NormSq) <= 1e-12 * Math.abs(r.gradJ1NormSq));
       assert.ok(r.gradJ1NormSq > 0);
-      assert.ok(r.passAtK[0] > 0 && r.passAtK[0] < 1, `pass@1 ${r.passAtK[0]}: the toy verifier must give mixed outcomes`);
+      assert.ok(
+        r.passAtK[0] > 0 && r.passAtK[0] < 1,
+        `pass@1 ${r.passAtK[0]}: the toy verifier must give mixed outcomes`,
+      );
       assert.ok(r.passAtK[2] > r.passAtK[0]);
     });
   });
