@@ -24,375 +24,49 @@ import {
   type RenderProfile,
   type StaticServer,
 } from "./renderCache";
+import { CHROMIUM_ARGS, findChromium } from "./chromium";
+import { bundleFile, bundleFor, checkFigure, figureLabel, type PlotlyBundle } from "./figureCheck";
+import { PAGE_SCRIPT } from "./pageScript";
+import {
+  figureError,
+  printPdf,
+  screenshotPng,
+  SCREENSHOT_DPR,
+  splitPages,
+  WINDOW,
+  withTimeout,
+  type CdpLike,
+  type PageLike,
+} from "./renderSteps";
 
-export type ImageFormat = "png" | "svg" | "pdf";
+export { CHROMIUM_ARGS, CHROMIUM_HINT, findChromium } from "./chromium";
+import {
+  type BatchItem,
+  type BatchOptions,
+  type BatchResult,
+  type ImageFormat,
+  IMAGE_FORMATS,
+  type MultiImageOptions,
+  type Renderer,
+  type RenderStep,
+} from "./renderTypes";
 
-export const IMAGE_FORMATS: readonly ImageFormat[] = ["svg", "png", "pdf"];
-
-/** The steps of rendering one figure: plotting it, then exporting each format. */
-export type RenderStep = "plot" | ImageFormat;
-
-export interface ImageOptions {
-  format: ImageFormat;
-  /** Pixel size; default `figureSize(fig)` (layout, then style template, then 720 × 440). */
-  width?: number;
-  height?: number;
-  /** PNG pixel ratio (default 2); ignored for SVG and PDF, which are vector. */
-  scale?: number;
-  /** Figure id used in error messages (default: the title, else "figure"). */
-  id?: string;
-  /** Called with a message when some text (label, legend, title) falls outside the image. */
-  warn?: (message: string) => void;
-}
-
-export interface MultiImageOptions extends Omit<ImageOptions, "format"> {
-  formats: readonly ImageFormat[];
-}
-
-/** One figure of a batch: the figure, its id for messages, and optionally its pixel size. */
-export interface BatchItem {
-  fig: PlotlyFigure;
-  id: string;
-  width?: number;
-  height?: number;
-}
-
-/** What a batch gives back for each item, in order: its images, or why it failed. */
-export type BatchResult =
-  | { id: string; images: Partial<Record<ImageFormat, Buffer>>; error?: undefined }
-  | { id: string; error: Error; images?: undefined };
-
-export interface BatchOptions {
-  formats: readonly ImageFormat[];
-  /** PNG pixel ratio (default 2). */
-  scale?: number;
-  warn?: (message: string) => void;
-}
-
-export interface Renderer {
-  /** Renders one format. Rejects with an Error naming the figure if it is malformed. */
-  toImage(fig: PlotlyFigure, opts: ImageOptions): Promise<Buffer>;
-  /** Plots once and exports several formats (cheaper than one `toImage` per format). */
-  toImages(
-    fig: PlotlyFigure,
-    opts: MultiImageOptions,
-  ): Promise<Partial<Record<ImageFormat, Buffer>>>;
-  /**
-   * Renders many figures, each plotted once; their PDFs come from one print of the whole
-   * batch (a print costs ~0.1 s however many pages it has), split into one file per figure.
-   * A figure that fails gets an `error` naming it; the others are still rendered.
-   */
-  renderBatch(items: readonly BatchItem[], opts: BatchOptions): Promise<BatchResult[]>;
-  /** Trace types the loaded Plotly bundle knows (from `Plotly.PlotSchema`). */
-  traceTypes(): Promise<string[]>;
-  /** Closes the browser; further calls reject. */
-  close(): Promise<void>;
-  readonly executablePath: string;
-  readonly plotlyVersion: string;
-  /** Milliseconds spent so far in each step, summed over figures (for progress reports). */
-  timings(): Record<RenderStep, number>;
-  /** The bundle on the page now: "cartesian" until a figure needs the full one. */
-  readonly bundle: PlotlyBundle;
-}
-
-/** Chromium flags that work as root in this sandbox (see ECOSYSTEM.md); playwright adds
- * --headless, --no-sandbox and a fresh --user-data-dir itself. */
-export const CHROMIUM_ARGS: readonly string[] = [
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-const CHROMIUM_CANDIDATES = [
-  "/usr/bin/chromium",
-  "/usr/bin/chromium-browser",
-  "/usr/bin/google-chrome",
-  "/usr/bin/google-chrome-stable",
-];
-
-/** The one-line hint printed when static formats are unavailable. */
-export const CHROMIUM_HINT = "install Chromium for SVG/PNG/PDF export: apt-get install -y chromium";
-
-/**
- * Finds a Chromium executable: `explicit`, else $CHROMIUM_PATH, else the usual Debian
- * paths. `CHROMIUM_PATH=none` (or empty) means "no browser" (used by tests).
- */
-export function findChromium(explicit?: string): string | null {
-  const requested = explicit ?? process.env.CHROMIUM_PATH;
-  if (requested !== undefined) {
-    if (requested === "" || requested === "none") return null;
-    return isExecutable(requested) ? requested : null;
-  }
-  return CHROMIUM_CANDIDATES.find(isExecutable) ?? null;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Absolute path of the full minified Plotly bundle shipped by plotly.js-dist-min. */
-export function plotlyBundlePath(): string {
-  return require.resolve("plotly.js-dist-min/plotly.min.js");
-}
-
-/**
- * Trace types in plotly.js-cartesian-dist-min 4.1.1 (Plotly's "cartesian" partial bundle,
- * the same source and version as the full one; the browser test checks this list against
- * the bundle). The renderer starts with this bundle because Chromium evaluates it in
- * about half the time of the full 4.8 MB bundle, and switches to the full bundle the first
- * time a figure uses a trace type outside this list.
- */
-export const CARTESIAN_TRACE_TYPES: ReadonlySet<string> = new Set([
-  "bar",
-  "box",
-  "contour",
-  "heatmap",
-  "histogram",
-  "histogram2d",
-  "histogram2dcontour",
-  "image",
-  "pie",
-  "scatter",
-  "scatterternary",
-  "violin",
-]);
-
-/** The Plotly bundles the renderer can load: the full one and the cartesian subset. */
-export type PlotlyBundle = "cartesian" | "full";
-
-function bundleFile(bundle: PlotlyBundle): string {
-  return bundle === "full"
-    ? plotlyBundlePath()
-    : require.resolve("plotly.js-cartesian-dist-min/plotly-cartesian.min.js");
-}
-
-/** The smallest bundle that has every trace type of `fig` (unknown types count as full). */
-export function bundleFor(fig: PlotlyFigure): PlotlyBundle {
-  const data: unknown[] = Array.isArray(fig?.data) ? fig.data : [];
-  const cartesian = data.every((t) => {
-    const type = (t as { type?: unknown } | null)?.type ?? "scatter";
-    return typeof type === "string" && CARTESIAN_TRACE_TYPES.has(type);
-  });
-  return cartesian ? "cartesian" : "full";
-}
-
-/**
- * Trace types of plotly.js 4.1.1 (`Object.keys(Plotly.PlotSchema.get().traces)`; the
- * browser test checks this list against the bundle). Plotly silently turns an unknown
- * type into "scatter", so `checkFigure` rejects it before plotting.
- */
-export const PLOTLY_TRACE_TYPES: ReadonlySet<string> = new Set([
-  "bar",
-  "barpolar",
-  "box",
-  "candlestick",
-  "carpet",
-  "choropleth",
-  "choroplethmap",
-  "cone",
-  "contour",
-  "contourcarpet",
-  "densitymap",
-  "funnel",
-  "funnelarea",
-  "heatmap",
-  "histogram",
-  "histogram2d",
-  "histogram2dcontour",
-  "icicle",
-  "image",
-  "indicator",
-  "isosurface",
-  "mesh3d",
-  "ohlc",
-  "parcats",
-  "parcoords",
-  "pie",
-  "quiver",
-  "sankey",
-  "scatter",
-  "scatter3d",
-  "scattercarpet",
-  "scattergeo",
-  "scattergl",
-  "scattermap",
-  "scatterpolar",
-  "scatterpolargl",
-  "scattersmith",
-  "scatterternary",
-  "splom",
-  "streamtube",
-  "sunburst",
-  "surface",
-  "table",
-  "treemap",
-  "violin",
-  "volume",
-  "waterfall",
-]);
-
-const DATA_KEYS = ["x", "y", "z", "r", "values"] as const;
-
-/**
- * Throws an Error starting `figure "<id>": …` if `fig` cannot be a sensible plot: not a
- * {data: [...]} object, a trace of unknown type, or a data array (x, y, z, r, values)
- * with entries but no finite number or string in it (NaN-only data; NaN becomes null in
- * JSON). Also catches typed arrays that went through JSON.stringify ({"0": …} objects).
- * Empty arrays are allowed (legend-only traces).
- */
-export function checkFigure(fig: unknown, id: string): void {
-  const bad = (what: string): never => {
-    throw new Error(`figure ${JSON.stringify(id)}: ${what}`);
-  };
-  if (fig === null || typeof fig !== "object" || !Array.isArray((fig as PlotlyFigure).data)) {
-    bad("is not a Plotly figure {data: [...], layout: {...}}");
-  }
-  const { data, layout } = fig as PlotlyFigure;
-  if (
-    layout !== undefined &&
-    (layout === null || typeof layout !== "object" || Array.isArray(layout))
-  ) {
-    bad("layout must be an object");
-  }
-  data.forEach((trace, i) => {
-    if (trace === null || typeof trace !== "object") bad(`trace ${i} is not an object`);
-    const t = trace as Record<string, unknown>;
-    const label = `trace ${i}${typeof t.name === "string" ? ` (${JSON.stringify(t.name)})` : ""}`;
-    const type = t.type ?? "scatter";
-    if (typeof type !== "string" || !PLOTLY_TRACE_TYPES.has(type)) {
-      bad(`${label} has unknown trace type ${JSON.stringify(type)}`);
-    }
-    for (const key of DATA_KEYS) {
-      const v = t[key];
-      if (v === undefined || v === null || typeof v !== "object") continue;
-      if (!Array.isArray(v)) {
-        if ("0" in v)
-          bad(
-            `${label}: ${key} is an object with index keys (a typed array serialised by JSON.stringify?)`,
-          );
-        continue; // e.g. Plotly's {dtype, bdata} encoding
-      }
-      if (v.length > 0 && !hasUsableValue(v)) {
-        bad(
-          `${label}: ${key} has ${v.length} entries but none is a finite number (NaN-only data?)`,
-        );
-      }
-    }
-  });
-}
-
-function hasUsableValue(values: readonly unknown[]): boolean {
-  return values.some(
-    (v) =>
-      (typeof v === "number" && Number.isFinite(v)) ||
-      (typeof v === "string" && v !== "") ||
-      (Array.isArray(v) && hasUsableValue(v)),
-  );
-}
-
-/** Best human name for error messages. */
-function figureLabel(fig: PlotlyFigure, id?: string): string {
-  if (id) return id;
-  const title = (fig?.layout as { title?: string | { text?: string } } | undefined)?.title;
-  const text = typeof title === "string" ? title : title?.text;
-  return typeof text === "string" && text !== "" ? text : "figure";
-}
-
-// Runs in the page. `plot` draws a figure into a new div on the stage (top-left corner, where
-// screenshots are taken) and reports any text outside the image; `keep` moves it off the
-// stage into the print queue; `printLayout` lays the queued plots out one per named page
-// (each page exactly its figure's size); `svg` serialises a plot without plotting it again
-// (Plotly.toImage would clone and re-plot it) and frees it. Serialising rearranges the
-// plot's DOM, so it comes after the screenshot and the print.
-const PAGE_SCRIPT = `
-window.__passk = (function () {
-  var stage = document.getElementById("stage");
-  var queue = document.getElementById("print");
-  var pages = document.getElementById("pages");
-  var kept = [];
-  function free(div) { Plotly.purge(div); div.remove(); }
-  return {
-    plot: async function (fig, o) {
-      while (stage.firstChild) free(stage.firstChild);
-      var gd = document.createElement("div");
-      gd.style.width = o.width + "px";
-      gd.style.height = o.height + "px";
-      gd.style.overflow = "hidden";
-      stage.appendChild(gd);
-      var layout = Object.assign({}, fig.layout || {}, { width: o.width, height: o.height, autosize: false });
-      var config = Object.assign({}, fig.config || {}, { staticPlot: true, responsive: false });
-      await Plotly.newPlot(gd, fig.data, layout, config);
-      var box = gd.getBoundingClientRect();
-      var clipped = [];
-      gd.querySelectorAll("text").forEach(function (t) {
-        var b = t.getBoundingClientRect();
-        if (t.textContent.trim() === "" || b.width === 0) return;
-        if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1) {
-          clipped.push(t.textContent.trim());
-        }
-      });
-      return { clipped: clipped };
-    },
-    keep: function (o) {
-      var gd = stage.firstChild;
-      gd.remove();
-      gd.style.page = "p" + kept.length;
-      kept.push({ gd: gd, width: o.width, height: o.height });
-    },
-    printLayout: function () {
-      while (stage.firstChild) free(stage.firstChild);
-      pages.textContent = kept.map(function (k, i) {
-        return "@page p" + i + " { size: " + k.width + "px " + k.height + "px; margin: 0 }";
-      }).join("\\n");
-      kept.forEach(function (k) { queue.appendChild(k.gd); });
-    },
-    unprint: function () {
-      kept.forEach(function (k) { k.gd.remove(); });
-    },
-    svg: function (i) {
-      var gd = i === undefined ? stage.firstChild : kept[i].gd;
-      var svg = Plotly.Snapshot.toSVG(gd);
-      free(gd);
-      return svg;
-    },
-    clear: function () {
-      while (stage.firstChild) free(stage.firstChild);
-      kept.forEach(function (k) { free(k.gd); });
-      kept = [];
-      pages.textContent = "";
-    }
-  };
-})();
-`;
+export * from "./renderTypes";
+export {
+  bundleFor,
+  CARTESIAN_TRACE_TYPES,
+  checkFigure,
+  PLOTLY_TRACE_TYPES,
+  plotlyBundlePath,
+  type PlotlyBundle,
+} from "./figureCheck";
 
 const RENDER_TIMEOUT_MS = 60_000;
-/** Device pixel ratio Chromium draws the render page at (the PNG scale of `npm run figures`). */
-const SCREENSHOT_DPR = 2;
 /** Figures per print: bounds the plots the page holds at once. */
 const PRINT_BATCH = 40;
-/** Chromium's window (CSS px); larger figures are still captured whole, only more slowly. */
-const WINDOW = { width: 1600, height: 1200 };
 const LOAD_TIMEOUT_MS = 180_000;
 
 // The little of playwright-core we use, typed structurally so that no DOM types leak in.
-interface PageLike {
-  goto(url: string, opts?: { timeout?: number }): Promise<unknown>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- page results: JSON, any shape
-  evaluate(expression: string): Promise<any>;
-  pdf(opts: Record<string, unknown>): Promise<Buffer>;
-  on(event: "pageerror", listener: (err: Error) => void): unknown;
-}
-interface CdpLike {
-  send(method: string, params?: Record<string, unknown>): Promise<unknown>;
-}
 interface ContextLike {
   pages(): PageLike[];
   newPage(): Promise<PageLike>;
@@ -724,81 +398,4 @@ function makeRenderer(
       session.profile.release();
     },
   };
-}
-
-/**
- * Prints the page: every plot queued by `__passk.printLayout`, one per page, each page
- * exactly its figure's width × height CSS px (96 px = 1 in), vector.
- */
-function printPdf(page: PageLike): Promise<Buffer> {
-  return page.pdf({
-    preferCSSPageSize: true,
-    printBackground: true,
-    margin: { top: "0", right: "0", bottom: "0", left: "0" },
-  });
-}
-
-/**
- * Splits Chromium's printed PDF into one single-page PDF per figure (pdf-lib copies each page
- * with the fonts and images it uses). Throws if the print has not exactly `count` pages.
- * The parts carry no creation date or producer, so the same figure gives the same bytes.
- */
-async function splitPages(pdf: Buffer, count: number): Promise<Buffer[]> {
-  const { PDFDocument, ParseSpeeds } = require("pdf-lib") as typeof import("pdf-lib");
-  // pdf-lib yields to the event loop every 50–100 objects by default (for browsers' UIs);
-  // here that only adds timer waits: parsing and saving without it is 2–4× faster.
-  const whole = await PDFDocument.load(pdf, {
-    updateMetadata: false,
-    parseSpeed: ParseSpeeds.Fastest,
-  });
-  if (whole.getPageCount() !== count) {
-    throw new Error(`the print has ${whole.getPageCount()} pages for ${count} figures`);
-  }
-  const parts: Buffer[] = [];
-  for (let i = 0; i < count; i++) {
-    const part = await PDFDocument.create({ updateMetadata: false });
-    const [pageCopy] = await part.copyPages(whole, [i]);
-    part.addPage(pageCopy);
-    // Without object streams the page dictionary (and its MediaBox) stays plain text.
-    parts.push(Buffer.from(await part.save({ useObjectStreams: false, objectsPerTick: Infinity })));
-  }
-  return parts;
-}
-
-/**
- * PNG of the plot on the render page at `scale` pixels per CSS px: a screenshot through the
- * devtools protocol. The page is drawn at device pixel ratio SCREENSHOT_DPR, so at scale 2
- * the screenshot reads back what is already drawn (other scales are re-rasterised by
- * Chromium). Cheaper than Plotly.toImage, which plots the figure again and rasterises its SVG.
- */
-async function screenshotPng(
-  cdp: CdpLike,
-  width: number,
-  height: number,
-  scale: number,
-): Promise<Buffer> {
-  const { data } = (await cdp.send("Page.captureScreenshot", {
-    format: "png",
-    clip: { x: 0, y: 0, width, height, scale: scale / SCREENSHOT_DPR },
-    captureBeyondViewport: width > WINDOW.width || height > WINDOW.height,
-  })) as { data: string };
-  return Buffer.from(data, "base64");
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** `figure "<name>": <what>: <first line of err>` — how every per-figure failure reads. */
-function figureError(name: string, what: string, err: unknown): Error {
-  return new Error(`figure ${JSON.stringify(name)}: ${what}: ${firstLine(err)}`);
-}
-
-function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.replace(/^page\.evaluate: /, "").split("\n")[0];
 }
