@@ -7,3 +7,4 @@ export * from "./types";
 export * from "./rng";
 export * from "./samples";
 export * from "./stats";
+export * from "./tolerances";

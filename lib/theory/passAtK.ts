@@ -5,6 +5,7 @@
  * Notation: p = per-prompt pass@1, k = number of attempts, D = prompt
  * distribution given as a `mass` array (non-negative, sums to 1).
  */
+import { TOL } from "../core/tolerances";
 import {
   checkFiniteArray,
   checkInteger,
@@ -15,7 +16,7 @@ import {
 } from "../core/validate";
 
 /** Tolerance on Σ mass = 1 (masses are a probability distribution D over prompts). */
-export const MASS_SUM_TOLERANCE = 1e-8;
+export const MASS_SUM_TOLERANCE = TOL.massSum;
 
 /**
  * Checks that `mass` is a probability vector (finite, ≥ 0, Σ = 1 within
