@@ -5,11 +5,14 @@ import { matchSnapshot } from "./helpers/snapshot";
 
 describe("passAtKCurvesFigure", () => {
   test("matches its snapshot", () => {
-    matchSnapshot("plots-environment-pass-at-k-curves", passAtKCurvesFigure([1, 2, 8], 11));
+    matchSnapshot(
+      "plots-environment-pass-at-k-curves",
+      passAtKCurvesFigure([1, 2, 8], { points: 11 }),
+    );
   });
 
   test("each curve runs from pass@k(0) = 0 to pass@k(1) = 1, and pass@1 is the diagonal", () => {
-    const fig = passAtKCurvesFigure([1, 2, 8], 5);
+    const fig = passAtKCurvesFigure([1, 2, 8], { points: 5 });
     const ys = fig.data.map((t) => (t as { y: number[] }).y);
     assert.deepEqual(
       ys.map((y) => [y[0], y[y.length - 1]]),
@@ -30,7 +33,7 @@ describe("passAtKCurvesFigure", () => {
       /passAtKCurvesFigure: ks\[1\] must be an integer/,
     );
     assert.throws(
-      () => passAtKCurvesFigure([1], 1),
+      () => passAtKCurvesFigure([1], { points: 1 }),
       /passAtKCurvesFigure: points must be an integer ≥ 2/,
     );
   });

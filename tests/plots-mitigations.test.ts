@@ -33,11 +33,11 @@ describe("mitigationTrajectoriesFigure", () => {
   }));
 
   test("matches its snapshot", () => {
-    matchSnapshot("plots-mitigations-trajectories", mitigationTrajectoriesFigure(runs, 4));
+    matchSnapshot("plots-mitigations-trajectories", mitigationTrajectoriesFigure(runs, { k: 4 }));
   });
 
   test("is the two-panel training-curve figure under its own builder name", () => {
-    const fig = mitigationTrajectoriesFigure(runs, 4);
+    const fig = mitigationTrajectoriesFigure(runs, { k: 4 });
     assert.equal(fig.builder, "mitigationTrajectoriesFigure");
     assert.equal(fig.data.length, 4);
     assert.match(

@@ -13,11 +13,14 @@ import { matchSnapshot } from "./helpers/snapshot";
 
 describe("promptWeightCurvesFigure", () => {
   test("matches its snapshot", () => {
-    matchSnapshot("plots-reweighting-weight-curves", promptWeightCurvesFigure([1, 3, 8], 11));
+    matchSnapshot(
+      "plots-reweighting-weight-curves",
+      promptWeightCurvesFigure([1, 3, 8], { points: 11 }),
+    );
   });
 
   test("each curve starts at w_k(0) = k and ends at w_k(1) = 0 for k ≥ 2", () => {
-    const fig = promptWeightCurvesFigure([1, 3, 8], 5);
+    const fig = promptWeightCurvesFigure([1, 3, 8], { points: 5 });
     const ys = fig.data.map((t) => (t as { y: number[] }).y);
     assert.deepEqual(
       ys.map((y) => y[0]),
@@ -77,17 +80,17 @@ describe("hardShareFigure", () => {
       tau,
       share: ks.map((k) => weightShareBelow(prompts.mass, prompts.p, k, tau)),
     }));
-    matchSnapshot("plots-reweighting-hard-share", hardShareFigure(ks, series));
+    matchSnapshot("plots-reweighting-hard-share", hardShareFigure({ ks: ks, series: series }));
   });
 
   test("log k axis ticks are the powers of two in range", () => {
-    const fig = hardShareFigure([3, 5, 40], [{ tau: 0.2, share: [0.1, 0.2, 0.3] }]);
+    const fig = hardShareFigure({ ks: [3, 5, 40], series: [{ tau: 0.2, share: [0.1, 0.2, 0.3] }] });
     assert.deepEqual((fig.layout.xaxis as { tickvals: number[] }).tickvals, [4, 8, 16, 32]);
   });
 
   test("a share series of the wrong length throws", () => {
     assert.throws(
-      () => hardShareFigure([1, 2], [{ tau: 0.2, share: [0.1] }]),
+      () => hardShareFigure({ ks: [1, 2], series: [{ tau: 0.2, share: [0.1] }] }),
       /hardShareFigure: series\[0\]\.share has length 1, but ks has length 2/,
     );
   });
@@ -95,11 +98,11 @@ describe("hardShareFigure", () => {
 
 describe("influenceCurvesFigure", () => {
   test("matches its snapshot", () => {
-    matchSnapshot("plots-reweighting-influence", influenceCurvesFigure([1, 2, 5], 11));
+    matchSnapshot("plots-reweighting-influence", influenceCurvesFigure([1, 2, 5], { points: 11 }));
   });
 
   test("peak markers sit at p = 1/k with height (1 − 1/k)^(k−1)", () => {
-    const fig = influenceCurvesFigure([2, 4, 10], 11);
+    const fig = influenceCurvesFigure([2, 4, 10], { points: 11 });
     const peaks = fig.data.find((t) => (t as { name?: string }).name === "peak at p = 1/k") as {
       x: number[];
       y: number[];

@@ -8,9 +8,12 @@ import { checkInteger, checkKGrid } from "../core/validate";
 
 /**
  * J_k(p) = 1 − (1 − p)^k against p, one curve per k (PAPER.md §1, [P]).
- * @example passAtKCurvesFigure([1, 4, 16], 101).data.length // => 3
+ * @example passAtKCurvesFigure([1, 4, 16], { points: 101 }).data.length // => 3
  */
-export function passAtKCurvesFigure(ks: readonly number[], points = 201): PlotlyFigure {
+export function passAtKCurvesFigure(
+  ks: readonly number[],
+  { points = 201 }: { points?: number } = {},
+): PlotlyFigure {
   checkKGrid("passAtKCurvesFigure", "ks", ks);
   checkInteger("passAtKCurvesFigure", "points", points, 2);
   const ps = Array.from({ length: points }, (_, i) => i / (points - 1));

@@ -17,11 +17,11 @@ import {
  * J_1 and J_k trajectories of several training directions side by side (one colour per
  * method); the same two-panel figure as notebook 05's training curves.
  * @example mitigationTrajectoriesFigure([{ name: "projection", steps: [0, 1], J1: [0.6, 0.61], Jk:
- * [0.9, 0.91] }], 4).builder // => "mitigationTrajectoriesFigure"
+ * [0.9, 0.91] }], { k: 4 }).builder // => "mitigationTrajectoriesFigure"
  */
 export function mitigationTrajectoriesFigure(
   runs: readonly TrainingRun[],
-  k: number,
+  { k }: { k: number },
 ): PlotlyFigure {
   const fig = trainingCurvesFigure(runs, {
     k,

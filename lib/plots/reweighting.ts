@@ -28,9 +28,12 @@ function colorOf(j: number): string {
  * The prompt weight w_k(p) = k(1 − p)^{k−1} against p, one curve per k (the factor by
  * which pass@k ascent rescales a prompt's pass@1 gradient, [P] PAPER.md §2).
  *
- * @example promptWeightCurvesFigure([1, 2, 4], 11).data.length // => 3
+ * @example promptWeightCurvesFigure([1, 2, 4], { points: 11 }).data.length // => 3
  */
-export function promptWeightCurvesFigure(ks: readonly number[], points = 201): PlotlyFigure {
+export function promptWeightCurvesFigure(
+  ks: readonly number[],
+  { points = 201 }: { points?: number } = {},
+): PlotlyFigure {
   checkKGrid("promptWeightCurvesFigure", "ks", ks);
   const ps = unitGrid("promptWeightCurvesFigure", points);
   return {
@@ -139,12 +142,16 @@ export function reweightedDensityFigure(input: ReweightedDensityInput): PlotlyFi
  * gradient's weight on hard prompts ([D] PAPER.md §10 claim 3: non-decreasing in k).
  * Optionally the share of D itself as a dashed reference per τ (its k = 1 value).
  *
- * @example hardShareFigure([1, 2], [{ tau: 0.2, share: [0.3, 0.5] }]).data.length // => 1
+ * @example
+ * hardShareFigure({ ks: [1, 2], series: [{ tau: 0.2, share: [0.3, 0.5] }] }).data.length // => 1
  */
-export function hardShareFigure(
-  ks: readonly number[],
-  series: ReadonlyArray<{ tau: number; share: ArrayLike<number> }>,
-): PlotlyFigure {
+export function hardShareFigure({
+  ks,
+  series,
+}: {
+  ks: readonly number[];
+  series: ReadonlyArray<{ tau: number; share: ArrayLike<number> }>;
+}): PlotlyFigure {
   const where = "hardShareFigure";
   checkKGrid(where, "ks", ks);
   const data: Data[] = series.map(({ tau, share }, j) => {
@@ -174,9 +181,12 @@ export function hardShareFigure(
  * The effective influence k p(1 − p)^{k−1} ([D] PAPER.md §2) against p, one curve per k,
  * with its maximum at p = 1/k marked and the limit 1/e of the peak height drawn dashed.
  *
- * @example influenceCurvesFigure([2, 4], 11).data.length // => 4
+ * @example influenceCurvesFigure([2, 4], { points: 11 }).data.length // => 4
  */
-export function influenceCurvesFigure(ks: readonly number[], points = 201): PlotlyFigure {
+export function influenceCurvesFigure(
+  ks: readonly number[],
+  { points = 201 }: { points?: number } = {},
+): PlotlyFigure {
   checkKGrid("influenceCurvesFigure", "ks", ks);
   const ps = unitGrid("influenceCurvesFigure", points);
   const curves: Data[] = ks.map((k, j) => ({
