@@ -5,3 +5,4 @@
  */
 export * from "./read";
 export * from "./estimate";
+export * from "./sketch";
