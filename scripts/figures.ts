@@ -38,7 +38,7 @@ import {
 export interface CollectedFigure {
   info: Required<Pick<FigureInfo, "id" | "caption" | "notebook">> & { builder?: string };
   figure: PlotlyFigure;
-  /** "notebooks/02-weights.ipynb, cell 7" — for messages. */
+  /** "notebooks/02-pass-at-k-reweighting.ipynb, cell 7" — for messages. */
   where: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The headless notebook runner: executes notebooks in order, each in its own
- * child process (scripts/runner/kernel-child.ts driving tslab), and writes the
+ * child process (scripts/runner/kernel-child.js driving tslab), and writes the
  * outputs back as nbformat 4.5 — atomically, sources untouched.
  */
 import * as fs from "fs";
