@@ -144,6 +144,13 @@ async function main(req) {
       ok = false;
     }
     const ms = performance.now() - t0;
+    if (!ok && errors.some((e) => /interrupted by `SIGINT`/.test(e.evalue))) {
+      // tslab runs cells with breakOnSigint, which turns a SIGINT into a cell error. It is an
+      // interrupt, not a failure of the cell: die of it, so the runner keeps the notebook as is.
+      process.removeAllListeners("SIGINT");
+      process.kill(process.pid, "SIGINT");
+      return;
+    }
     if (!ok) {
       /** @type {CellError} */
       const error =
@@ -167,6 +174,31 @@ async function main(req) {
 }
 
 process.on("disconnect", () => process.exit(0));
+
+/**
+ * Watchdog: the kernel dies with the runner in every case, also when the runner is killed by
+ * SIGKILL (OOM killer, job manager) and cannot clean up, and also while a cell keeps this
+ * thread busy (`while (true) {}` never lets a "disconnect" event run). A worker thread has its
+ * own event loop: it polls the parent pid and kills this kernel's process group (the runner
+ * starts each kernel as a group leader, so anything a cell spawned goes too).
+ */
+function startWatchdog() {
+  const expected = Number(process.env.PASSK_RUNNER_PID);
+  if (!Number.isInteger(expected) || expected <= 0) return;
+  const { Worker } = require("worker_threads");
+  const code = `
+    const expected = ${expected};
+    const kill = () => {
+      try { process.kill(-${process.pid}, "SIGKILL"); } catch {}
+      process.kill(${process.pid}, "SIGKILL");
+    };
+    const check = () => { if (process.ppid !== expected) kill(); };
+    check();
+    setInterval(check, 200);
+  `;
+  new Worker(code, { eval: true }).unref();
+}
+startWatchdog();
 
 process.once("message", (/** @type {RunRequest} */ req) => {
   main(req).catch((e) => {
