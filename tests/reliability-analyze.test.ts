@@ -176,6 +176,15 @@ describe("the reader rejects what would give wrong answers or hang", () => {
       /big\.csv:2: field "c": must be an integer ≤ 2\^53 − 1/,
     );
     await assert.rejects(
+      loadData(
+        write(
+          "sum.jsonl",
+          `{"prompt": "a", "n": 9007199254740991, "c": 1}\n{"prompt": "b", "n": 2, "c": 1}\n`,
+        ),
+      ),
+      /sum\.jsonl:2: field "n": the total number of samples over prompts exceeds 2\^53 − 1/,
+    );
+    await assert.rejects(
       loadData(write("huge.jsonl", `{"prompt": "a", "n": 1e300, "c": 1}\n`)),
       /field "n": must be an integer ≤ 2\^53 − 1/,
     );

@@ -248,3 +248,57 @@ j.lastWriteDisplayData({ data: { "${PLOTLY_MIME}": { data: [{ x: [1, 2], y: [3, 
     assert.equal(cells[2].execution_count, 3, "its execution count is kept too");
   });
 });
+
+describe("runner: wrong answers, hangs and clear errors", () => {
+  test("an uncaught error in a setTimeout callback fails its cell", async () => {
+    const file = writeNb(
+      "late-throw.ipynb",
+      notebook([
+        `setTimeout(() => { throw new Error("late boom"); }, 0);\nconsole.log("scheduled");`,
+        `console.log("after");`,
+      ]),
+    );
+    const [r] = await runNotebooks({ notebooks: [file], log: quiet, png: false });
+    assert.equal(r.status, "error");
+    assert.equal(r.failure?.cell, 1);
+    assert.match(r.failure!.message, /late boom/);
+  });
+
+  test("a cell printing 3 MB stores 1 MiB and a visible 'output truncated, N bytes' note", async () => {
+    const file = writeNb(
+      "loud.ipynb",
+      notebook([`for (let i = 0; i < 3000; i++) console.log("é".repeat(499));`, `1 + 1`]),
+    );
+    const [r] = await runNotebooks({ notebooks: [file], log: quiet, png: false });
+    assert.equal(r.status, "ok");
+    const outs = (read(file).cells[0] as CodeCell).outputs;
+    const text = (o: (typeof outs)[number]) =>
+      o.output_type === "stream" ? (Array.isArray(o.text) ? o.text.join("") : o.text) : "";
+    const stdout = outs.filter((o) => o.output_type === "stream" && o.name === "stdout");
+    const stored = Buffer.byteLength(stdout.map(text).join(""));
+    assert.ok(stored <= 1 << 20 && stored > (1 << 20) - 4, `stored ${stored} bytes`);
+    const total = 3000 * (499 * 2 + 1);
+    const note = outs.map(text).find((t) => t.includes("output truncated"));
+    assert.ok(note, "no truncation note");
+    assert.match(note!, new RegExp(`output truncated, ${total - stored} bytes not stored`));
+    assert.ok(fs.statSync(file).size < 3 << 20, "the notebook stays small");
+  });
+
+  test("CLI: --timeout beyond 2^31 ms and a missing --dir are one-line errors", () => {
+    const cli = (args: string[]) =>
+      spawnSync(
+        process.execPath,
+        ["--import", "tsx", path.join(ROOT, "scripts/run-notebooks.ts"), ...args],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+    const t = cli(["--dir", dir, "--timeout", "3000000", "--no-png", "nothing-matches"]);
+    assert.equal(t.status, 2);
+    assert.match(t.stderr, /^--timeout must be a number of seconds in \(0, 2147483\]/);
+    const d = cli(["--dir", path.join(dir, "no-such-folder")]);
+    assert.equal(d.status, 2);
+    assert.equal(
+      d.stderr.trim(),
+      `error: --dir ${path.join(dir, "no-such-folder")}: no such folder`,
+    );
+  });
+});

@@ -220,6 +220,13 @@ class CountTable {
         "prompt",
         `${show(id)} already appeared on line ${earlier}`,
       );
+    if (!Number.isSafeInteger(this.samples + n))
+      throw new InputError(
+        this.file,
+        line,
+        "n",
+        "the total number of samples over prompts exceeds 2^53 − 1 (float64 cannot count it)",
+      );
     this.seen.set(id, line);
     this.prompts.push({ id, line, n, c, cA: null, sums: null, switches: 0 });
     this.samples += n;

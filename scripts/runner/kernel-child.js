@@ -124,11 +124,17 @@ async function main(req) {
       update,
     });
   };
+  // An error thrown in a callback (setTimeout, an event) after the cell's code returned is
+  // still the notebook's error: it fails the cell that is running when it arrives.
+  /** @type {CellError[]} */
+  let uncaught = [];
   process.on("unhandledRejection", (reason) => {
-    process.stderr.write(`UnhandledPromiseRejection: ${util.inspect(reason)}\n`);
+    if (current < 0) realStderr(`UnhandledPromiseRejection: ${util.inspect(reason)}\n`);
+    else uncaught.push(toCellError([reason instanceof Error ? reason : util.inspect(reason)]));
   });
   process.on("uncaughtException", (err) => {
-    process.stderr.write(`UncaughtException: ${err.stack ?? String(err)}\n`);
+    if (current < 0) realStderr(`UncaughtException: ${err.stack ?? String(err)}\n`);
+    else uncaught.push(toCellError([err]));
   });
 
   for (const cell of req.cells) {
@@ -141,6 +147,15 @@ async function main(req) {
       ok = await executor.execute(cell.source);
     } catch (e) {
       errors.push(toCellError([e]));
+      ok = false;
+    }
+    // Let callbacks the cell scheduled for "now" (setTimeout 0, setImmediate) run first.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (uncaught.length > 0) {
+      errors.push(
+        ...uncaught.map((e) => ({ ...e, evalue: `${e.evalue} (uncaught, in a callback)` })),
+      );
+      uncaught = [];
       ok = false;
     }
     const ms = performance.now() - t0;
