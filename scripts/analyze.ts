@@ -9,7 +9,8 @@
  * Exit status: 0 success; 1 bad input (message with file, line and field on stderr, no stack
  * trace); 2 bad command line. `runAnalyze` is the same command in-process (for tests).
  */
-import { writeFileAtomic } from "../lib/export/atomicFile";
+import * as fs from "node:fs";
+import { UnsafeTargetError, resolveWriteTarget, writeFileAtomic } from "../lib/export/atomicFile";
 import { parseArgs } from "node:util";
 import {
   DEFAULT_K_GRID,
@@ -17,7 +18,7 @@ import {
   summaryRows,
   type DiagnosticResult,
 } from "../lib/diagnostic/estimate";
-import { InputError, loadData } from "../lib/diagnostic/read";
+import { InputError, formatCsvRow, loadData } from "../lib/diagnostic/read";
 import { tableHtml } from "../lib/export/display";
 
 const USAGE = `usage: npm run analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B] [--level 0.95] [--per-prompt OUT.csv]
@@ -142,18 +143,31 @@ async function printTables(r: DiagnosticResult, print: Write): Promise<void> {
   for (const w of r.warnings) print(`warning: ${w}\n`);
 }
 
+/**
+ * Refuses a --per-prompt target before any work: not a regular file (a folder, FIFO, device),
+ * in a missing folder, or the input file itself (also through a symlink or hard link).
+ */
+function checkPerPromptTarget(out: string, input: string): void {
+  const { target } = resolveWriteTarget(out); // throws UnsafeTargetError
+  const a = fs.statSync(input, { throwIfNoEntry: false });
+  const b = fs.statSync(target, { throwIfNoEntry: false });
+  if (a && b && a.dev === b.dev && a.ino === b.ino)
+    throw new InputError(out, 0, null, `is the input file ${input}; refusing to overwrite it`);
+}
+
+/**
+ * The per-prompt CSV (RFC 4180 quoting, so any prompt id reads back with `analyze`); agreement
+ * is left empty where it is undetermined: no estimate (n < 2, no gradients) or c = 0, where
+ * the estimated ∇p(x) is exactly zero whatever the true agreement.
+ */
 async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> {
-  const dfd = await import("danfojs-node");
-  const df = new dfd.DataFrame(
-    r.perPrompt.map((p) => ({
-      prompt: p.id,
-      n: p.n,
-      c: p.c,
-      p_hat: p.pHat,
-      agreement: p.agreement === null ? "" : p.agreement,
-    })),
-  );
-  writeFileAtomic(file, dfd.toCSV(df) as string);
+  const rows = [formatCsvRow(["prompt", "n", "c", "p_hat", "agreement"])];
+  for (const p of r.perPrompt) {
+    const a = p.agreement;
+    const determined = a !== null && Number.isFinite(a) && p.c > 0;
+    rows.push(formatCsvRow([p.id, p.n, p.c, p.pHat, determined ? a : null]));
+  }
+  writeFileAtomic(file, rows.join("\n") + "\n");
 }
 
 /**
@@ -167,6 +181,7 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
       out(USAGE + "\n");
       return 0;
     }
+    if (args.perPrompt !== null) checkPerPromptTarget(args.perPrompt, args.file);
     const data = await loadData(args.file);
     const result = diagnose(data, {
       k: args.k,
@@ -183,7 +198,7 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
     }
     return 0;
   } catch (e: unknown) {
-    if (e instanceof InputError) {
+    if (e instanceof InputError || e instanceof UnsafeTargetError) {
       err(`error: ${e.message}\n`);
       return 1;
     }

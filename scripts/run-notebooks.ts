@@ -5,10 +5,15 @@
  * name matches NAME), each in its own tslab child process, writes the outputs
  * back atomically, and prints a summary table. Exit code 1 if any cell failed,
  * a notebook was malformed, or (--check) outputs differ from the committed ones.
+ *
+ * Ctrl-C (SIGINT) or SIGTERM stops the run: the kernels are killed and no file is written from
+ * then on (the notebook that was running keeps its committed outputs); exit 130 / 143. A second
+ * signal exits at once. Kernels also die if this process is killed outright (their watchdog).
  */
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { discoverNotebooks, formatTable, runNotebooks } from "./runner/run";
+import { discoverNotebooks, formatTable, runNotebooks, MAX_CELL_TIMEOUT_SEC } from "./runner/run";
 import { exportFigures } from "./figures";
 import { openRenderer, type Renderer } from "../lib/export/render";
 
@@ -48,13 +53,35 @@ async function main(): Promise<number> {
     return 0;
   }
   const timeout = Number(args.values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) {
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_CELL_TIMEOUT_SEC) {
     process.stderr.write(
-      `--timeout must be a positive number of seconds, got ${JSON.stringify(args.values.timeout)}\n`,
+      `--timeout must be a number of seconds in (0, ${MAX_CELL_TIMEOUT_SEC}], got ${JSON.stringify(args.values.timeout)}\n`,
     );
     return 2;
   }
-  const notebooks = discoverNotebooks(args.values.dir!, args.positionals);
+  const dir = args.values.dir!;
+  let isDir = false;
+  try {
+    isDir = fs.statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) {
+    process.stderr.write(`error: --dir ${dir}: no such folder\n`);
+    return 2;
+  }
+  const wantsWrite = !args.values.check && !args.values["no-write"];
+  if (wantsWrite) {
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch {
+      process.stderr.write(
+        `error: --dir ${dir}: folder is not writable (run with --no-write or --check to execute only)\n`,
+      );
+      return 1;
+    }
+  }
+  const notebooks = discoverNotebooks(dir, args.positionals);
   if (notebooks.length === 0) {
     process.stderr.write(
       `no notebooks matched ${args.positionals.join(", ") || "*.ipynb"} in ${args.values.dir}\n`,
@@ -95,7 +122,19 @@ async function runAndExport(
   wrote: boolean,
   getRenderer: () => Promise<Renderer | null>,
 ): Promise<number> {
+  // Ctrl-C / SIGTERM: abort (kill the kernels, write nothing more); a second signal exits now.
+  const abort = new AbortController();
+  let caught: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (caught) process.exit(128 + (sig === "SIGINT" ? 2 : 15));
+    caught = sig;
+    process.stderr.write(`\n${sig}: stopping the kernels; no notebook is written from now on\n`);
+    abort.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const results = await runNotebooks({
+    signal: abort.signal,
     notebooks,
     fast: Boolean(args.values.fast),
     check: Boolean(args.values.check),
@@ -104,6 +143,13 @@ async function runAndExport(
     cellTimeoutSec: Number(args.values.timeout),
     getRenderer,
   });
+  if (caught) {
+    const done = results.filter((r) => r.status !== "aborted" && r.status !== "unwritten");
+    process.stderr.write(
+      `interrupted by ${caught}: ${done.length} notebook(s) finished before it; figures not exported\n`,
+    );
+    return 128 + (caught === "SIGINT" ? 2 : 15);
+  }
   const total = (performance.now() - t0) / 1000;
   process.stdout.write(
     "\n" +

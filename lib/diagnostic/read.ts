@@ -28,10 +28,26 @@
  * JSON.parse. Line splitting uses Buffer.indexOf on 1 MiB chunks (see {@link forEachLine}).
  */
 import * as fs from "fs";
+import { isUtf8 } from "buffer";
 import { Accumulator, InputError, type PromptStats, type SampleData } from "../core/samples";
 import { show } from "../core/validate";
 
 export { InputError, SampleAccumulator, type PromptStats, type SampleData } from "../core/samples";
+
+/** Default longest line {@link forEachLine} accepts: 64 MiB (a record with d ≈ 3·10^6). */
+export const MAX_LINE_BYTES = 64 << 20;
+
+/** Options of {@link forEachLine}. */
+export interface LineOptions {
+  /** Longest line accepted, in bytes (default {@link MAX_LINE_BYTES}). */
+  maxLineBytes?: number;
+  /** Read size (default 1 MiB). */
+  chunkBytes?: number;
+}
+
+function mib(bytes: number): string {
+  return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes} bytes`;
+}
 
 /**
  * Calls `onLine(text, lineNumber)` for each line of a file, reading it in 1 MiB chunks.
@@ -39,16 +55,33 @@ export { InputError, SampleAccumulator, type PromptStats, type SampleData } from
  *
  * Chunked Buffer splitting is used rather than node:readline: on a 10^6-line, 690 MB file
  * readline alone took ≈ 2 s, Buffer.indexOf splitting ≈ 0.1 s (issue 8, `analyze-1e6`).
+ * A line spread over many chunks is joined once (linear time); a line longer than
+ * `maxLineBytes` is an {@link InputError} (a JSON array written instead of JSONL, say).
+ * A line that is not valid UTF-8 is an InputError: decoding would replace the bad bytes by
+ * U+FFFD, and two different prompt ids could silently become one.
  */
 export async function forEachLine(
   file: string,
   onLine: (text: string, line: number) => void,
+  options: LineOptions = {},
 ): Promise<number> {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  let carry: Buffer | null = null;
+  const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const stream = fs.createReadStream(file, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  /** The pieces of an unfinished line, joined once when its newline arrives. */
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
   let lineNo = 0;
   let first = true;
+  const tooLong = () =>
+    new InputError(
+      file,
+      lineNo + 1,
+      null,
+      `line is longer than ${mib(maxLine)}; is this a JSON array instead of JSONL? ` +
+        "Write one JSON record per line",
+    );
   const emit = (buf: Buffer, start: number, end: number) => {
+    if (end - start > maxLine) throw tooLong();
     if (first) {
       first = false;
       if (
@@ -60,18 +93,31 @@ export async function forEachLine(
         start += 3;
     }
     if (end > start && buf[end - 1] === 13) end--;
-    onLine(buf.toString("utf8", start, end), ++lineNo);
+    const text = buf.toString("utf8", start, end);
+    if (text.includes("\uFFFD") && !isUtf8(buf.subarray(start, end)))
+      throw new InputError(
+        file,
+        lineNo + 1,
+        null,
+        "invalid UTF-8 (prompt ids that differ only in invalid bytes would be merged); " +
+          "save the file as UTF-8",
+      );
+    onLine(text, ++lineNo);
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let start = 0;
     let nl = chunk.indexOf(10);
-    if (carry !== null) {
+    if (carryBytes > 0) {
       if (nl === -1) {
-        carry = Buffer.concat([carry, chunk]);
+        carry.push(chunk);
+        carryBytes += chunk.length;
+        if (carryBytes > maxLine + 1) throw tooLong();
         continue;
       }
-      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
-      carry = null;
+      carry.push(chunk.subarray(0, nl));
+      const joined = Buffer.concat(carry, carryBytes + nl);
+      carry = [];
+      carryBytes = 0;
       emit(joined, 0, joined.length);
       start = nl + 1;
       nl = chunk.indexOf(10, start);
@@ -81,11 +127,23 @@ export async function forEachLine(
       start = nl + 1;
       nl = chunk.indexOf(10, start);
     }
-    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+    if (start < chunk.length) {
+      carry = [Buffer.from(chunk.subarray(start))];
+      carryBytes = chunk.length - start;
+      if (carryBytes > maxLine + 1) throw tooLong();
+    }
   }
-  if (carry !== null && carry.length > 0) emit(carry, 0, carry.length);
+  if (carryBytes > 0) emit(Buffer.concat(carry, carryBytes), 0, carryBytes);
   return lineNo;
 }
+
+/**
+ * Largest |grad entry| accepted [D, our choice]: the diagnostic sums products of per-prompt
+ * gradient sums over prompts and coordinates; with entries ≤ 1e100, n, prompts and d up to
+ * 10^9 each, such sums stay below 1e227, far from float64's 1.8e308. Beyond, squares overflow
+ * (1e155² = Infinity) and the statistics become non-finite.
+ */
+export const MAX_ABS_GRAD = 1e100;
 
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -126,6 +184,9 @@ function countField(file: string, line: number, name: "n" | "c", v: unknown, min
     throw new InputError(file, line, name, `must be an integer, got ${describe(v)}`);
   if (!Number.isInteger(v))
     throw new InputError(file, line, name, `must be an integer, got ${show(v)}`);
+  if (!Number.isSafeInteger(v))
+    // Beyond 2^53 − 1 float64 cannot hold every integer (n + 1 === n): loops over counts hang.
+    throw new InputError(file, line, name, `must be an integer ≤ 2^53 − 1, got ${show(v)}`);
   if (v < min) {
     const why = name === "n" ? " (a prompt needs at least one sample)" : "";
     throw new InputError(file, line, name, `must be ≥ ${min}${why}, got ${show(v)}`);
@@ -158,6 +219,13 @@ class CountTable {
         line,
         "prompt",
         `${show(id)} already appeared on line ${earlier}`,
+      );
+    if (!Number.isSafeInteger(this.samples + n))
+      throw new InputError(
+        this.file,
+        line,
+        "n",
+        "the total number of samples over prompts exceeds 2^53 − 1 (float64 cannot count it)",
       );
     this.seen.set(id, line);
     this.prompts.push({ id, line, n, c, cA: null, sums: null, switches: 0 });
@@ -275,6 +343,14 @@ export async function loadJsonl(file: string): Promise<SampleData> {
             `grad[${j}]`,
             `must be finite, got ${show(v)} (overflow?)`,
           );
+        if (Math.abs(v) > MAX_ABS_GRAD)
+          throw new InputError(
+            file,
+            line,
+            `grad[${j}]`,
+            `|${show(v)}| > 1e100: sums of squares and inner products of such values overflow ` +
+              "float64; rescale the gradients (a common factor changes no sign, share or cosine)",
+          );
       }
       grad = g;
     }
@@ -298,7 +374,8 @@ export async function loadJsonl(file: string): Promise<SampleData> {
 }
 
 /**
- * Splits one CSV line into fields (RFC 4180 quoting, no line breaks inside quotes; spaces around
+ * Splits one CSV record into fields (RFC 4180 quoting; a quoted field may hold line breaks when
+ * the caller joined the record's lines, as {@link loadCountsCsv} does; spaces around unquoted
  * fields are dropped). Returns null for an unterminated quote or text after a closing quote.
  *
  * @example splitCsvLine('a, "b ""c""",d') // => ["a", 'b "c"', "d"]
@@ -343,9 +420,35 @@ export function splitCsvLine(text: string): string[] | null {
 }
 
 /**
+ * One CSV record (no line terminator) per RFC 4180: a field holding a comma, a double quote, a
+ * line break, or leading/trailing spaces (which {@link splitCsvLine} would drop) is quoted, with
+ * its quotes doubled. Numbers are written as JavaScript prints them (shortest round trip);
+ * null/undefined as an empty field.
+ *
+ * @example formatCsvRow(["a", 'b "c"', 1.5, null]) // => 'a,"b ""c""",1.5,'
+ */
+export function formatCsvRow(fields: readonly (string | number | null | undefined)[]): string {
+  return fields
+    .map((f) => {
+      if (f === null || f === undefined) return "";
+      const s = String(f);
+      return /[",\r\n]|^[ \t]|[ \t]$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    })
+    .join(",");
+}
+
+function countQuotes(text: string): number {
+  let q = 0;
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) q++;
+  return q;
+}
+
+/**
  * Loads a per-prompt counts CSV: a header row naming (at least) the columns `prompt`, `n`, `c`
  * in any order, then one row per prompt. n and c must be integer values (`12` or `12.0`; not
  * `12.5`, `NaN`, `inf` or empty).
+ * A quoted field may span lines (RFC 4180), so prompt ids with line breaks read back (as \n);
+ * errors name the line the record starts on.
  * Same errors as the counts case of {@link loadJsonl}, plus a missing column in the header and
  * a row with the wrong number of fields.
  */
@@ -354,7 +457,28 @@ export async function loadCountsCsv(file: string): Promise<SampleData> {
   let header: string[] | null = null;
   let col = { prompt: -1, n: -1, c: -1 };
   let records = 0;
-  await forEachLine(file, (text, line) => {
+  /** A record whose quoted field is still open: its lines so far (joined once, at the end). */
+  let open: { parts: string[]; line: number; quotes: number; length: number } | null = null;
+  await forEachLine(file, (lineText, lineNo) => {
+    let text = lineText;
+    let line = lineNo;
+    if (open !== null) {
+      open.parts.push(lineText);
+      open.quotes += countQuotes(lineText);
+      open.length += lineText.length + 1;
+      if (open.length > MAX_LINE_BYTES)
+        throw new InputError(file, open.line, null, "malformed CSV (a quote is never closed)");
+      if (open.quotes % 2 === 1) return;
+      text = open.parts.join("\n");
+      line = open.line;
+      open = null;
+    } else {
+      const quotes = countQuotes(text);
+      if (quotes % 2 === 1) {
+        open = { parts: [text], line, quotes, length: text.length };
+        return;
+      }
+    }
     if (text.trim() === "") return;
     const fields = splitCsvLine(text);
     if (fields === null)
@@ -398,6 +522,13 @@ export async function loadCountsCsv(file: string): Promise<SampleData> {
     if (id === "") throw new InputError(file, line, "prompt", "missing");
     table.add(line, id, num("n"), num("c"));
   });
+  if (open !== null)
+    throw new InputError(
+      file,
+      (open as { line: number }).line,
+      null,
+      "malformed CSV (unterminated quote)",
+    );
   if (header === null) throw emptyFile(file);
   if (records === 0) throw new InputError(file, 2, null, "the file has a header but no rows");
   return table.result(records);
@@ -410,5 +541,7 @@ export async function loadData(file: string): Promise<SampleData> {
   } catch {
     throw new InputError(file, 0, null, "cannot read the file (missing or not readable)");
   }
+  if ((await fs.promises.stat(file)).isDirectory())
+    throw new InputError(file, 0, null, "is a folder, not a file");
   return file.toLowerCase().endsWith(".csv") ? loadCountsCsv(file) : loadJsonl(file);
 }

@@ -124,11 +124,17 @@ async function main(req) {
       update,
     });
   };
+  // An error thrown in a callback (setTimeout, an event) after the cell's code returned is
+  // still the notebook's error: it fails the cell that is running when it arrives.
+  /** @type {CellError[]} */
+  let uncaught = [];
   process.on("unhandledRejection", (reason) => {
-    process.stderr.write(`UnhandledPromiseRejection: ${util.inspect(reason)}\n`);
+    if (current < 0) realStderr(`UnhandledPromiseRejection: ${util.inspect(reason)}\n`);
+    else uncaught.push(toCellError([reason instanceof Error ? reason : util.inspect(reason)]));
   });
   process.on("uncaughtException", (err) => {
-    process.stderr.write(`UncaughtException: ${err.stack ?? String(err)}\n`);
+    if (current < 0) realStderr(`UncaughtException: ${err.stack ?? String(err)}\n`);
+    else uncaught.push(toCellError([err]));
   });
 
   for (const cell of req.cells) {
@@ -143,7 +149,23 @@ async function main(req) {
       errors.push(toCellError([e]));
       ok = false;
     }
+    // Let callbacks the cell scheduled for "now" (setTimeout 0, setImmediate) run first.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (uncaught.length > 0) {
+      errors.push(
+        ...uncaught.map((e) => ({ ...e, evalue: `${e.evalue} (uncaught, in a callback)` })),
+      );
+      uncaught = [];
+      ok = false;
+    }
     const ms = performance.now() - t0;
+    if (!ok && errors.some((e) => /interrupted by `SIGINT`/.test(e.evalue))) {
+      // tslab runs cells with breakOnSigint, which turns a SIGINT into a cell error. It is an
+      // interrupt, not a failure of the cell: die of it, so the runner keeps the notebook as is.
+      process.removeAllListeners("SIGINT");
+      process.kill(process.pid, "SIGINT");
+      return;
+    }
     if (!ok) {
       /** @type {CellError} */
       const error =
@@ -167,6 +189,31 @@ async function main(req) {
 }
 
 process.on("disconnect", () => process.exit(0));
+
+/**
+ * Watchdog: the kernel dies with the runner in every case, also when the runner is killed by
+ * SIGKILL (OOM killer, job manager) and cannot clean up, and also while a cell keeps this
+ * thread busy (`while (true) {}` never lets a "disconnect" event run). A worker thread has its
+ * own event loop: it polls the parent pid and kills this kernel's process group (the runner
+ * starts each kernel as a group leader, so anything a cell spawned goes too).
+ */
+function startWatchdog() {
+  const expected = Number(process.env.PASSK_RUNNER_PID);
+  if (!Number.isInteger(expected) || expected <= 0) return;
+  const { Worker } = require("worker_threads");
+  const code = `
+    const expected = ${expected};
+    const kill = () => {
+      try { process.kill(-${process.pid}, "SIGKILL"); } catch {}
+      process.kill(${process.pid}, "SIGKILL");
+    };
+    const check = () => { if (process.ppid !== expected) kill(); };
+    check();
+    setInterval(check, 200);
+  `;
+  new Worker(code, { eval: true }).unref();
+}
+startWatchdog();
 
 process.once("message", (/** @type {RunRequest} */ req) => {
   main(req).catch((e) => {

@@ -47,9 +47,23 @@ export interface RunOptions {
   getRenderer?: () => Promise<Renderer | null>;
   /** Where progress lines go (default process.stderr). */
   log?: (line: string) => void;
+  /**
+   * Aborts the run (the CLI aborts it on SIGINT/SIGTERM): the kernels are killed, and no
+   * notebook is written from then on; the results end with the notebook that was running.
+   */
+  signal?: AbortSignal;
+  /** Stream output (stdout + stderr) stored per cell, in bytes (default 1 MiB); the rest is
+   * counted and replaced by a visible "output truncated" note. */
+  maxStreamBytes?: number;
 }
 
-export type NotebookStatus = "ok" | "error" | "timeout" | "invalid" | "differs";
+/** Largest per-cell timeout: setTimeout fires at once for delays ≥ 2^31 ms. */
+export const MAX_CELL_TIMEOUT_SEC = Math.floor((2 ** 31 - 1) / 1000);
+/** Default of {@link RunOptions.maxStreamBytes}. */
+export const DEFAULT_MAX_STREAM_BYTES = 1 << 20;
+
+export type NotebookStatus =
+  "ok" | "error" | "timeout" | "invalid" | "differs" | "aborted" | "unwritten";
 
 export interface NotebookResult {
   notebook: string;
@@ -71,22 +85,56 @@ const VOLATILE_KEY = "passk_volatile";
 /** A kernel child process, started (and warming up) before its notebook is due. */
 interface Kernel {
   child: ChildProcess;
+  /** Set when the runner itself killed the kernel (timeout, end of notebook, abort). */
+  killedByRunner: boolean;
   /** Resolves when the child has warmed its TypeScript converter; rejects if it dies first. */
   ready: Promise<void>;
   /** What the child wrote outside cells (crash messages). */
   output: () => string;
 }
 
+/** Live kernels, so an abort can kill every one of them. */
+const liveKernels = new Set<Kernel>();
+
+/**
+ * Kills a kernel and everything it started: each kernel leads its own process group (so a
+ * Ctrl-C at the terminal reaches the runner, not the kernels, and the runner decides).
+ */
+function killKernel(kernel: Kernel): void {
+  kernel.killedByRunner = true;
+  liveKernels.delete(kernel);
+  const pid = kernel.child.pid;
+  try {
+    if (pid !== undefined) process.kill(-pid, "SIGKILL");
+  } catch {
+    kernel.child.kill("SIGKILL");
+  }
+}
+
+const KEEP_KERNEL_TEXT = 64 * 1024;
+
 function spawnKernel(file: string, opts: RunOptions): Kernel {
   const child = fork(CHILD, [], {
     execArgv: [],
     cwd: path.dirname(file),
-    env: { ...process.env, PASSK_RUNNER: "1", PASSK_FAST: opts.fast ? "1" : "0" },
+    env: {
+      ...process.env,
+      PASSK_RUNNER: "1",
+      PASSK_FAST: opts.fast ? "1" : "0",
+      // The kernel's watchdog kills it when this process is gone (kernel-child.js).
+      PASSK_RUNNER_PID: String(process.pid),
+    },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
+    detached: true,
   });
   let text = "";
-  child.stdout!.on("data", (b) => (text += b.toString()));
-  child.stderr!.on("data", (b) => (text += b.toString()));
+  // Only the tail is kept (it is shown when the kernel dies).
+  const keep = (b: Buffer) => {
+    text += b.toString();
+    if (text.length > 2 * KEEP_KERNEL_TEXT) text = text.slice(-KEEP_KERNEL_TEXT);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const ready = new Promise<void>((resolve, reject) => {
     child.once("message", (m: ChildMessage) =>
       m.t === "ready" ? resolve() : reject(new Error(`unexpected first message ${m.t}`)),
@@ -100,7 +148,10 @@ function spawnKernel(file: string, opts: RunOptions): Kernel {
     );
   });
   ready.catch(() => {}); // observed by executeNotebook
-  return { child, ready, output: () => text };
+  const kernel: Kernel = { child, killedByRunner: false, ready, output: () => text };
+  liveKernels.add(kernel);
+  child.once("exit", () => liveKernels.delete(kernel));
+  return kernel;
 }
 
 /** Executes one notebook in its kernel child process; returns the new outputs per code cell. */
@@ -113,6 +164,8 @@ async function executeNotebook(
   outputs: Map<number, Output[]>;
   counts: Map<number, number>;
   failure?: { cell: number; message: string; timeout: boolean };
+  /** The kernel was killed by a signal the runner did not send (Ctrl-C, OOM killer). */
+  killedBySignal?: string;
 }> {
   const outputs = new Map<number, Output[]>();
   const counts = new Map<number, number>();
@@ -122,12 +175,46 @@ async function executeNotebook(
     .filter(({ c }) => c.cell_type === "code")
     .map(({ c, index }) => ({ index, source: joinSource(c.source) }));
   const timeoutMs = (opts.cellTimeoutSec ?? 600) * 1000;
+  const maxStream = opts.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
   const { child } = kernel;
+  let killedBySignal: string | undefined;
+  /** Stream bytes stored and dropped per cell. */
+  const streamBytes = new Map<number, { kept: number; dropped: number }>();
 
   let exec = 0;
   let running = -1;
   let timer: NodeJS.Timeout | undefined;
   let failure: { cell: number; message: string; timeout: boolean } | undefined;
+
+  /** Keeps at most maxStream bytes of a cell's stream output (cut at a character boundary). */
+  const pushStream = (index: number, name: "stdout" | "stderr", text: string) => {
+    const tally = streamBytes.get(index) ?? { kept: 0, dropped: 0 };
+    streamBytes.set(index, tally);
+    const bytes = Buffer.byteLength(text);
+    if (tally.kept + bytes <= maxStream) {
+      tally.kept += bytes;
+      push(index, { output_type: "stream", name, text });
+      return;
+    }
+    const buf = Buffer.from(text);
+    let room = Math.max(0, maxStream - tally.kept);
+    while (room > 0 && (buf[room] & 0xc0) === 0x80) room--; // not inside a UTF-8 sequence
+    if (room > 0) push(index, { output_type: "stream", name, text: buf.toString("utf8", 0, room) });
+    tally.kept += room;
+    tally.dropped += bytes - room;
+  };
+  const noteTruncation = () => {
+    for (const [index, { dropped }] of streamBytes) {
+      if (dropped === 0) continue;
+      push(index, {
+        output_type: "stream",
+        name: "stderr",
+        text:
+          `\n[output truncated, ${dropped} bytes not stored: the runner keeps ` +
+          `${maxStream} bytes of printed output per cell]\n`,
+      });
+    }
+  };
 
   const push = (index: number, out: Output) => {
     const list = outputs.get(index) ?? [];
@@ -146,7 +233,8 @@ async function executeNotebook(
       if (finished) return;
       finished = true;
       if (timer) clearTimeout(timer);
-      child.kill("SIGKILL");
+      noteTruncation();
+      killKernel(kernel);
       resolve();
     };
     child.on("message", (m: ChildMessage) => {
@@ -171,7 +259,7 @@ async function executeNotebook(
           }, timeoutMs);
           break;
         case "stream":
-          if (m.index >= 0) push(m.index, { output_type: "stream", name: m.name, text: m.text });
+          if (m.index >= 0) pushStream(m.index, m.name, m.text);
           break;
         case "display": {
           if (m.index < 0) break;
@@ -210,7 +298,16 @@ async function executeNotebook(
       }
     });
     child.on("exit", (code, signal) => {
-      if (!finished) {
+      if (!finished && signal !== null && !kernel.killedByRunner) {
+        // Not a cell failure: someone else killed the kernel. Nothing of this run is stored.
+        killedBySignal = signal;
+        failure = {
+          cell: (running >= 0 ? running : (cells[0]?.index ?? 0)) + 1,
+          message: `kernel killed by ${signal} (not by the runner); notebook left unchanged`,
+          timeout: false,
+        };
+        finish();
+      } else if (!finished) {
         const at = running >= 0 ? running : (cells[0]?.index ?? 0);
         const tail = kernel.output().trim().split("\n").slice(-15);
         const message = `kernel process died (exit code ${code}, signal ${signal})`;
@@ -232,6 +329,17 @@ async function executeNotebook(
       () => child.send({ t: "run", notebook: path.resolve(file), cells } satisfies RunRequest),
       (e: Error) => {
         if (finished) return;
+        const signal = kernel.child.signalCode;
+        if (signal !== null && !kernel.killedByRunner) {
+          killedBySignal = signal;
+          failure = {
+            cell: (cells[0]?.index ?? 0) + 1,
+            message: `kernel killed by ${signal} (not by the runner) before it started; notebook left unchanged`,
+            timeout: false,
+          };
+          finish();
+          return;
+        }
         const at = cells[0]?.index ?? 0;
         const tail = kernel.output().trim().split("\n").slice(-15);
         push(at, {
@@ -245,7 +353,7 @@ async function executeNotebook(
       },
     );
   });
-  return { outputs, counts, failure };
+  return { outputs, counts, failure, killedBySignal };
 }
 
 /**
@@ -347,11 +455,21 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
     return renderer;
   };
   const getRenderer = opts.getRenderer ?? openOwn;
+  const timeoutSec = opts.cellTimeoutSec ?? 600;
+  if (!(timeoutSec > 0 && timeoutSec <= MAX_CELL_TIMEOUT_SEC))
+    throw new RangeError(
+      `runNotebooks: cellTimeoutSec must be in (0, ${MAX_CELL_TIMEOUT_SEC}] s, got ${timeoutSec}`,
+    );
+  const aborted = () => opts.signal?.aborted === true;
+  const onAbort = () => {
+    for (const k of [...liveKernels]) killKernel(k);
+  };
+  opts.signal?.addEventListener("abort", onAbort);
 
   // The next notebook's kernel starts while the current one runs (its ≈ 1.5 s warm-up overlaps).
   let nextKernel: Kernel | undefined;
   try {
-    for (let i = 0; i < opts.notebooks.length; i++) {
+    for (let i = 0; i < opts.notebooks.length && !aborted(); i++) {
       const file = opts.notebooks[i];
       const kernel = nextKernel ?? spawnKernel(file, opts);
       nextKernel =
@@ -374,15 +492,39 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
           figureIds: [],
           failure: { cell: 0, message },
         });
-        kernel.child.kill("SIGKILL");
+        killKernel(kernel);
         continue;
       }
       const committed = JSON.parse(JSON.stringify(nb)) as Notebook;
       log(`▶ ${name}`);
-      const { outputs, counts, failure } = await executeNotebook(file, nb, opts, kernel);
+      const { outputs, counts, failure, killedBySignal } = await executeNotebook(
+        file,
+        nb,
+        opts,
+        kernel,
+      );
+      if (aborted() || killedBySignal !== undefined) {
+        // An interrupt is not a cell failure: nothing of this run is written.
+        const status = aborted() ? "aborted" : "unwritten";
+        const message = aborted()
+          ? "run interrupted; notebook left unchanged"
+          : (failure?.message ?? "kernel killed");
+        log(`✗ ${name}: ${message}`);
+        results.push({
+          notebook: name,
+          cells: nb.cells.filter((c) => c.cell_type === "code").length,
+          executed: counts.size,
+          seconds: (performance.now() - t0) / 1000,
+          status,
+          figureIds: figureIds(committed),
+          failure: { cell: failure?.cell ?? 0, message },
+        });
+        continue;
+      }
+      // Cells that did not run (after a failure) keep their committed outputs, as in Jupyter.
       for (let i = 0; i < nb.cells.length; i++) {
         const cell = nb.cells[i];
-        if (cell.cell_type !== "code") continue;
+        if (cell.cell_type !== "code" || !counts.has(i)) continue;
         (cell as CodeCell).outputs = (outputs.get(i) ?? []).map(normaliseOutput);
         (cell as CodeCell).execution_count = counts.get(i) ?? null;
       }
@@ -417,16 +559,57 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
       }
       if (write) {
         if (opts.png !== false) await addPngs(nb, getRenderer, log);
-        writeFileAtomic(file, serializeNotebook(nb));
+        keepCommittedPngs(nb, committed);
+        if (aborted()) {
+          log(`✗ ${name}: run interrupted; notebook left unchanged`);
+          result.status = "aborted";
+          results.push(result);
+          break;
+        }
+        try {
+          writeFileAtomic(file, serializeNotebook(nb));
+        } catch (e) {
+          const message = `cannot write ${file}: ${(e as Error).message}`;
+          log(`✗ ${name}: ${message}`);
+          result.status = "unwritten";
+          result.failure ??= { cell: 0, message };
+        }
       }
       result.seconds = (performance.now() - t0) / 1000;
       results.push(result);
     }
   } finally {
-    nextKernel?.child.kill("SIGKILL");
+    opts.signal?.removeEventListener("abort", onAbort);
+    if (nextKernel) killKernel(nextKernel);
     if (renderer && ownsRenderer) await renderer.close();
   }
   return results;
+}
+
+/**
+ * Figures whose Plotly data is unchanged get their committed PNG back when this run added none
+ * (no Chromium, --no-png, or a render that failed): a PNG that cannot be regenerated here is
+ * kept rather than stripped.
+ */
+function keepCommittedPngs(nb: Notebook, committed: Notebook): void {
+  const pngs = new Map<string, unknown>();
+  for (const c of committed.cells) {
+    if (c.cell_type !== "code") continue;
+    for (const o of c.outputs ?? []) {
+      if (o.output_type !== "display_data" || !o.data[PLOTLY_MIME] || !o.data["image/png"])
+        continue;
+      pngs.set(JSON.stringify(o.data[PLOTLY_MIME]), o.data["image/png"]);
+    }
+  }
+  if (pngs.size === 0) return;
+  for (const c of nb.cells) {
+    if (c.cell_type !== "code") continue;
+    for (const o of c.outputs) {
+      if (o.output_type !== "display_data" || !o.data[PLOTLY_MIME] || o.data["image/png"]) continue;
+      const png = pngs.get(JSON.stringify(o.data[PLOTLY_MIME]));
+      if (png !== undefined) o.data["image/png"] = png;
+    }
+  }
 }
 
 /** Store multi-line text the way Jupyter does (a list of lines). */
