@@ -384,7 +384,7 @@ describe("which path runs", () => {
     );
     assert.throws(
       () => train({ ...base, policy: bad, fused: false }),
-      /gradJk: mass must sum to 1/,
+      /train: mass must sum to 1/,
     );
     assert.equal(calls, 0);
   });
