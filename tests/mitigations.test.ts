@@ -179,7 +179,10 @@ describe("capped and interference-aware weights", () => {
     const coef = new Float64Array(2);
     assert.ok(Math.abs(interferenceAwareCoefficients(pop.mass, pop.p, a, 3, coef) - s) < 1e-14);
     const g = interferenceAwareGradient(pop, 3);
-    const expected = [0.7 * 0.12 * 1 + 0.3 * 2.43 * s * -0.6, 0.7 * 0.12 * 0.3 + 0.3 * 2.43 * s * 0.5];
+    const expected = [
+      0.7 * 0.12 * 1 + 0.3 * 2.43 * s * -0.6,
+      0.7 * 0.12 * 0.3 + 0.3 * 2.43 * s * 0.5,
+    ];
     g.forEach((v, j) => assert.ok(Math.abs(v - expected[j]) < 1e-14, `g[${j}] = ${v}`));
     const g1 = gradJ1(pop);
     assert.ok(Math.abs(dot(g, g1)) < 1e-15);

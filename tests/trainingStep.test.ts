@@ -382,10 +382,7 @@ describe("which path runs", () => {
       () => train({ ...base, policy: bad, onProgress: () => calls++ }),
       /train: mass must sum to 1/,
     );
-    assert.throws(
-      () => train({ ...base, policy: bad, fused: false }),
-      /train: mass must sum to 1/,
-    );
+    assert.throws(() => train({ ...base, policy: bad, fused: false }), /train: mass must sum to 1/);
     assert.equal(calls, 0);
   });
 

@@ -9,12 +9,8 @@
  * interfering prompts {a(x) < 0}, k*_exact, and ⟨g, ∇J_1⟩ of the step actually taken.
  */
 import { dot } from "../core/stats";
-import {
-  agreementScoresUnchecked,
-  checkPopulation,
-  conflictProfile,
-  weightedGradientUnchecked,
-} from "../theory/interference";
+import { checkPopulation, conflictProfile } from "../theory/interference";
+import { objectiveDirectionUnchecked } from "../theory/family";
 import { projectedDirection } from "../theory/mitigations";
 import { objectiveEntry, type Objective, type ObjectiveEntry } from "../theory/objectives";
 import {
@@ -226,7 +222,8 @@ export function train(opts: TrainOptions): TrainResult {
       );
     const kMax = schedule.reduce((m, k) => Math.max(m, k), 1);
     const used = entry.sampled === "passHatK" ? "passHatKUnbiased" : estimator;
-    const limit = used === "plugIn" ? Infinity : used === "unbiasedWeight" ? source.n + 1 : source.n;
+    const limit =
+      used === "plugIn" ? Infinity : used === "unbiasedWeight" ? source.n + 1 : source.n;
     if (kMax > limit)
       throw new RangeError(
         `${where}: the objective's k = ${kMax} must be ≤ ${limit} for the ${used} estimator with gradients.n = ${source.n}`,
@@ -292,7 +289,17 @@ export function train(opts: TrainOptions): TrainResult {
           exactDirection(p, entry, objective, k, g);
         } else {
           batch = policy.sample(theta, source.rng, source.n, batch);
-          sampledDirection(policy, batch, entry, objective, k, estimator, pass1Estimator, g, g1Scratch);
+          sampledDirection(
+            policy,
+            batch,
+            entry,
+            objective,
+            k,
+            estimator,
+            pass1Estimator,
+            g,
+            g1Scratch,
+          );
         }
       }
       if (recording) {
@@ -328,10 +335,9 @@ function fusedApplies(policy: Policy, source: GradientSource, entry: ObjectiveEn
 }
 
 /**
- * Writes the exact direction into g (the generic path): the entry's coefficients D·w (with a(x)
- * when it needs them), their weighted sum g_w (∇J_1 itself for unit weights), then the entry's
- * combination with ∇J_1 — the same operations as gradJ1, gradJk, cappedWeightGradient,
- * interferenceAwareGradient and projectedDirection.
+ * Writes the exact direction into g (the generic path): checks the population, then the
+ * registry's direction (lib/theory/family.ts objectiveDirectionUnchecked) — the same operations
+ * as gradJ1, gradJk, cappedWeightGradient, interferenceAwareGradient and projectedDirection.
  */
 function exactDirection(
   pop: Population,
@@ -341,31 +347,7 @@ function exactDirection(
   g: Float64Array,
 ): void {
   checkPopulation("train", pop);
-  const g1 = weightedGradientUnchecked(pop, pop.mass);
-  if (entry.coefficients === null) {
-    g.set(g1);
-    return;
-  }
-  const coef = new Float64Array(pop.N);
-  const a = entry.needs.includes("a(x)") ? agreementScoresUnchecked(pop, g1) : undefined;
-  entry.coefficients(pop.mass, pop.p, k, objective as never, coef, a);
-  const gw = weightedGradientUnchecked(pop, coef);
-  combine(entry, objective, gw, g1, g);
-}
-
-/** g = g_w, λg_w + (1−λ)∇J_1 or g_w projected against ∇J_1, as the entry says. */
-function combine(
-  entry: ObjectiveEntry,
-  objective: Objective,
-  gw: Float64Array,
-  g1: Float64Array,
-  g: Float64Array,
-): void {
-  if (entry.combine === "mixture") {
-    const lambda = (objective as { lambda: number }).lambda;
-    for (let j = 0; j < g.length; j++) g[j] = lambda * gw[j] + (1 - lambda) * g1[j];
-  } else if (entry.combine === "projection") g.set(projectedDirection(gw, g1));
-  else g.set(gw);
+  objectiveDirectionUnchecked(pop, entry, objective, k, g);
 }
 
 /**
