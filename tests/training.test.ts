@@ -179,6 +179,62 @@ describe("update rule and objectives", () => {
   });
 });
 
+describe("the registry's other members in train", () => {
+  test("pass^k with sampled gradients (passHatKUnbiased): deterministic per seed, k ≤ n checked", () => {
+    const run = (seed: number) =>
+      train({
+        policy,
+        theta0,
+        steps: 10,
+        lr: 0.5,
+        objective: { kind: "passHatK", k: 4 },
+        gradients: { kind: "sampled", n: 8, rng: createRng(seed) },
+        record: { ks: [1] },
+      }).history.J1;
+    assert.deepEqual(run(5), run(5));
+    assert.notDeepEqual(run(5), run(6));
+    assert.throws(
+      () =>
+        train({
+          policy,
+          theta0,
+          steps: 1,
+          lr: 0.5,
+          objective: { kind: "passHatK", k: 9 },
+          gradients: { kind: "sampled", n: 8, rng: createRng(1) },
+        }),
+      /train: the objective's k = 9 must be ≤ 8 for the passHatKUnbiased estimator/,
+    );
+  });
+
+  test("a user's W needs exact gradients; a w that is not W' is rejected before any step", () => {
+    const W = (p: number) => p * p;
+    assert.throws(
+      () =>
+        train({
+          policy,
+          theta0,
+          steps: 1,
+          lr: 0.5,
+          objective: { kind: "weighted", W },
+          gradients: { kind: "sampled", n: 8, rng: createRng(1) },
+        }),
+      /train: objective "weighted" needs exact gradients/,
+    );
+    assert.throws(
+      () =>
+        train({
+          policy,
+          theta0,
+          steps: 1,
+          lr: 0.5,
+          objective: { kind: "weighted", W, w: (p) => p },
+        }),
+      /train: objective.w must be W'/,
+    );
+  });
+});
+
 describe("sampled gradients", () => {
   const opts: TrainOptions = {
     policy,
