@@ -355,6 +355,21 @@ describe("the registry and the weighted family", () => {
     );
   });
 
+  test("the family functions accept every kind, an annealed schedule checked against its own length", () => {
+    const pop = randomPopulation(createRng(1909), 6, 2);
+    const g = objectiveDirection(pop, { kind: "annealed", schedule: [3, 1] }, 3);
+    const gk = gradJk(pop, 3);
+    g.forEach((v, j) => assert.equal(v, gk[j]));
+    assert.throws(
+      () => objectiveDirection(pop, { kind: "annealed", schedule: [3, 0] }),
+      /objectiveDirection: objective.schedule\[1\]/,
+    );
+    assert.throws(
+      () => familyWeights({ kind: "projected", k: 2 }, pop.mass, pop.p),
+      /not a reweighting/,
+    );
+  });
+
   test("a user's W: pass@k and pass^k written as W give the registry's directions; w defaults to W's difference", () => {
     const rng = createRng(1908);
     const pop = randomPopulation(rng, 12, 3);

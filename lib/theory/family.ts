@@ -14,7 +14,7 @@ import {
 } from "./interference";
 import { projectedDirection } from "./mitigations";
 import { checkMassAndP } from "./passAtK";
-import { objectiveEntry, type Objective, type ObjectiveEntry } from "./objectives";
+import { checkObjective, type Objective, type ObjectiveEntry } from "./objectives";
 
 /**
  * The exact ascent direction of `objective` at k, unchecked (callers validated pop, objective
@@ -68,8 +68,7 @@ export function objectiveDirection(
 ): Float64Array {
   const where = "objectiveDirection";
   checkPopulation(where, pop);
-  const entry = objectiveEntry(where, objective);
-  entry.schedule(where, objective as never, 0);
+  const entry = checkObjective(where, objective);
   checkInteger(where, "k", k, 1);
   const g = new Float64Array(pop.d);
   objectiveDirectionUnchecked(pop, entry, objective, k, g);
@@ -112,8 +111,7 @@ export function familyConflict(
 ): FamilyConflict {
   const where = "familyConflict";
   checkPopulation(where, pop);
-  const entry = objectiveEntry(where, objective);
-  entry.schedule(where, objective as never, 0);
+  const entry = checkObjective(where, objective);
   checkKGrid(where, "ks", ks);
   const K = ks.length;
   const out: FamilyConflict = {
@@ -167,8 +165,7 @@ export function familyWeights(
 ): Float64Array {
   const where = "familyWeights";
   checkMassAndP(where, mass, p);
-  const entry = objectiveEntry(where, objective);
-  entry.schedule(where, objective as never, 0);
+  const entry = checkObjective(where, objective);
   checkInteger(where, "k", k, 1);
   if (entry.needs.includes("a(x)") || entry.combine !== "none")
     throw new RangeError(

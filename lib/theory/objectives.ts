@@ -367,6 +367,20 @@ export function objectiveEntry<O extends Objective>(
 }
 
 /**
+ * Checks an objective's parameters outside a run (the schedule of an "annealed" one against its
+ * own length); returns its registry entry.
+ */
+export function checkObjective<O extends Objective>(
+  where: string,
+  objective: O,
+): ObjectiveEntry<O["kind"]> {
+  const entry = objectiveEntry(where, objective);
+  const own = (objective as { schedule?: ArrayLike<number> }).schedule;
+  entry.schedule(where, objective as never, own === undefined ? 0 : own.length);
+  return entry;
+}
+
+/**
  * An objective's per-prompt weights w(p) at k on a grid of p (for figures: the weight curves of
  * the family)   [P for pass@1 and pass@k; D otherwise]
  *
@@ -377,8 +391,7 @@ export function objectiveWeights(
   ps: ArrayLike<number>,
   k = "k" in objective && typeof objective.k === "number" ? objective.k : 1,
 ): Float64Array {
-  const entry = objectiveEntry("objectiveWeights", objective);
-  entry.schedule("objectiveWeights", objective as never, 0);
+  const entry = checkObjective("objectiveWeights", objective);
   checkInteger("objectiveWeights", "k", k, 1);
   return Float64Array.from(ps, (p, i) => {
     checkProbability("objectiveWeights", `ps[${i}]`, p);
