@@ -296,6 +296,32 @@ describe("pass^k thresholds", () => {
   });
 });
 
+describe("the conflict sign when the interferers are the hardest or the easiest (derived)", () => {
+  test("interferers all harder ⇒ pass^k never conflicts; all easier ⇒ pass@k never conflicts", () => {
+    const rng = createRng(1910);
+    let both = 0;
+    for (let rep = 0; rep < 200; rep++) {
+      const pop = randomPopulation(rng, 3 + rng.int(0, 20), 1 + rng.int(0, 3), {
+        shift: rng.normal(),
+      });
+      const a = agreementScores(pop);
+      // Sort p so that the interferers (a < 0) get the smallest values, then the largest.
+      const sorted = Array.from(pop.p).sort((x, y) => x - y);
+      const order = Array.from(a, (_, i) => i).sort((i, j) => a[i] - a[j]);
+      const hardFirst = new Float64Array(pop.N);
+      const easyFirst = new Float64Array(pop.N);
+      order.forEach((i, r) => {
+        hardFirst[i] = sorted[r]; // most negative a → smallest p
+        easyFirst[i] = sorted[pop.N - 1 - r];
+      });
+      if (a.some((v) => v < 0)) both++;
+      assert.equal(kStarHatExact(pop.mass, hardFirst, a, { kMax: 256 }), null, `rep ${rep}`);
+      assert.equal(kStarExact(pop.mass, easyFirst, a, { kMax: 256 }), null, `rep ${rep}`);
+    }
+    assert.ok(both > 100);
+  });
+});
+
 describe("the conflict sign on our toy and on its mirror (derived in lib/theory/passHatK.ts)", () => {
   const toy = warmToy({ M: 2000, rho: 0.3, delta: 1, rng: createRng(1907) });
   const mirror = mirrorToy(toy);

@@ -131,6 +131,11 @@ export function passHatKInnerProduct(
  * positive factor: the sign is unchanged, and p^{k−1} does not underflow before the sign
  * settles). k = 1 never conflicts for scores from one population (E[a] = ‖∇J_1‖² ≥ 0).
  *
+ * No k conflicts when every interfering prompt is at most as easy as every agreeing one
+ * (t = max_{a<0} p ≤ min_{a>0} p) [D]: then D·a·p^{k−1} ≥ D·a·t^{k−1} prompt by prompt (p ≥ t where
+ * a > 0, p ≤ t where a < 0), so E[p^{k−1}a] ≥ t^{k−1}E[a] = t^{k−1}‖∇J_1‖² ≥ 0 — the mirror of
+ * "pass@k never conflicts when every interferer is at least as easy as every agreeing prompt".
+ *
  * @example kStarHatExact([0.7, 0.3], [0.8, 0.1], [-0.2, 0.3]) // => 2
  */
 export function kStarHatExact(
