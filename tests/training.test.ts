@@ -9,7 +9,8 @@ import { createRng } from "../lib/core/rng";
 import { contextsFromArrays, easyHardBandit } from "../lib/sim/populations";
 import { logisticPolicy } from "../lib/sim/policies";
 import { conflictProfile, gradJ1 } from "../lib/theory/interference";
-import { annealingSchedule, historyRows, train, type TrainOptions } from "../lib/sim/training";
+import { historyRows, train, type TrainOptions } from "../lib/sim/training";
+import { annealingSchedule } from "../lib/theory/objectives";
 
 const toy = easyHardBandit({ M: 300, rho: 0.3, delta: 1, rng: createRng(50) });
 const policy = logisticPolicy(toy);
@@ -159,17 +160,78 @@ describe("update rule and objectives", () => {
     assert.deepEqual(run.history.k.slice(0, 5), [8, 6, 5, 3, 1]);
   });
 
-  test("the interference-aware direction never has a negative inner product with ∇J_1", () => {
+  test("the interference-aware direction has ⟨g, ∇J_1⟩ = max(0, ⟨∇J_8, ∇J_1⟩) at every step, and is not pass@1", () => {
     const run = train({
       policy,
       theta0,
       steps: 20,
       lr: 0.5,
       objective: { kind: "interferenceAware", k: 8 },
-      record: { ks: [1] },
+      record: { ks: [1, 8] },
     });
-    for (let t = 0; t < 20; t++)
-      assert.ok(run.history.stepInnerProduct[t] >= run.history.innerProduct[0][t] - 1e-15);
+    const pass1 = train({ policy, theta0, steps: 20, lr: 0.5, objective: { kind: "pass1" } });
+    for (let t = 0; t < 20; t++) {
+      const c = run.history.innerProduct[1][t];
+      const scale = Math.abs(c) + run.history.innerProduct[0][t];
+      assert.ok(Math.abs(run.history.stepInnerProduct[t] - Math.max(0, c)) <= 1e-12 * scale);
+    }
+    assert.ok(Math.abs(run.history.J1.at(-1)! - pass1.history.J1.at(-1)!) > 1e-3);
+  });
+});
+
+describe("the registry's other members in train", () => {
+  test("pass^k with sampled gradients (passHatKUnbiased): deterministic per seed, k ≤ n checked", () => {
+    const run = (seed: number) =>
+      train({
+        policy,
+        theta0,
+        steps: 10,
+        lr: 0.5,
+        objective: { kind: "passHatK", k: 4 },
+        gradients: { kind: "sampled", n: 8, rng: createRng(seed) },
+        record: { ks: [1] },
+      }).history.J1;
+    assert.deepEqual(run(5), run(5));
+    assert.notDeepEqual(run(5), run(6));
+    assert.throws(
+      () =>
+        train({
+          policy,
+          theta0,
+          steps: 1,
+          lr: 0.5,
+          objective: { kind: "passHatK", k: 9 },
+          gradients: { kind: "sampled", n: 8, rng: createRng(1) },
+        }),
+      /train: the objective's k = 9 must be ≤ 8 for the passHatKUnbiased estimator/,
+    );
+  });
+
+  test("a user's W needs exact gradients; a w that is not W' is rejected before any step", () => {
+    const W = (p: number) => p * p;
+    assert.throws(
+      () =>
+        train({
+          policy,
+          theta0,
+          steps: 1,
+          lr: 0.5,
+          objective: { kind: "weighted", W },
+          gradients: { kind: "sampled", n: 8, rng: createRng(1) },
+        }),
+      /train: objective "weighted" needs exact gradients/,
+    );
+    assert.throws(
+      () =>
+        train({
+          policy,
+          theta0,
+          steps: 1,
+          lr: 0.5,
+          objective: { kind: "weighted", W, w: (p) => p },
+        }),
+      /train: objective.w must be W'/,
+    );
   });
 });
 

@@ -26,11 +26,14 @@
  * | pkpoLooMinusOne         | C(n−c,k−1)/C(n,k)             | 0                          | yes
  * |
  * | passKTraining           | A⁺/n                          | A⁻/n                       | no (σ,
- * baseline ρ)       | (ŵ_k, PKPO and A± from lib/theory/estimators.ts.) The expectation of any of
+ * baseline ρ)       |
+ * | passHatKUnbiased        | C(c−1,k−1)/C(n,k)             | 0                          | yes, for
+ * ∇J^k (pass^k)   | (ŵ_k, PKPO and A± from lib/theory/estimators.ts.) The expectation of any of
  * them is available in closed form ({@link expectedSampledGradient}), so bias is computed, not just
  * estimated.
  */
 import {
+  passHatKSampleWeights,
   pkpoLooMinusOneWeights,
   pkpoWeights,
   passKTrainingAdvantages,
@@ -48,7 +51,8 @@ export type GradientEstimator =
   | "unbiasedWeight"
   | "pkpo"
   | "pkpoLooMinusOne"
-  | "passKTraining";
+  | "passKTraining"
+  | "passHatKUnbiased";
 
 /** All estimator names, in the order of the module table. */
 export const GRADIENT_ESTIMATORS: readonly GradientEstimator[] = Object.freeze([
@@ -59,6 +63,7 @@ export const GRADIENT_ESTIMATORS: readonly GradientEstimator[] = Object.freeze([
   "pkpo",
   "pkpoLooMinusOne",
   "passKTraining",
+  "passHatKUnbiased",
 ]);
 
 /** Per-sample weights u(1, c) and u(0, c) for c = 0 … n. */
@@ -79,7 +84,10 @@ function checkEstimator(where: string, estimator: GradientEstimator, n: number, 
   checkInteger(where, "n", n, estimator === "reinforceLeaveOneOut" ? 2 : 1);
   checkInteger(where, "k", k, 1);
   const needsKAtMostN =
-    estimator === "pkpo" || estimator === "pkpoLooMinusOne" || estimator === "passKTraining";
+    estimator === "pkpo" ||
+    estimator === "pkpoLooMinusOne" ||
+    estimator === "passKTraining" ||
+    estimator === "passHatKUnbiased";
   if (needsKAtMostN && k > n)
     throw new RangeError(`${where}: k must be ≤ n = ${n} for the ${estimator} estimator, got ${k}`);
   if (estimator === "unbiasedWeight" && k > n + 1)
@@ -132,6 +140,9 @@ function weightTable(estimator: GradientEstimator, n: number, k: number): Weight
       }
       case "pkpoLooMinusOne":
         plus = pkpoLooMinusOneWeights(n, c, k).correct;
+        break;
+      case "passHatKUnbiased":
+        if (c > 0) plus = passHatKSampleWeights(n, c, k).correct;
         break;
       case "passKTraining": {
         const adv = passKTrainingAdvantages(n, c, k);

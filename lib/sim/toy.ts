@@ -69,3 +69,26 @@ export function warmToy(opts: WarmToyOptions): WarmToy {
   );
   return { contexts, policy, theta, population: policy.population(theta) };
 }
+
+/**
+ * The toy's mirror image as a policy: the same contexts and θ with every correct action swapped,
+ * so p → 1 − p and ∇p → −∇p prompt by prompt (lib/theory/passHatK.ts mirrorPopulation) [D: our
+ * construction]. The toy's hard minority becomes an easy minority the policy already solves,
+ * whose gradients pull against the hard majority: there the *easy* prompts interfere, pass^k
+ * conflicts with pass@1 and pass@k does not (notebook 10).
+ *
+ * @example mirrorToy(warmToy({ M: 4000, rho: 0.3, delta: 1, rng: createRng(1) })).population.p
+ */
+export function mirrorToy(toy: WarmToy): WarmToy {
+  const c = toy.contexts;
+  const contexts: Contexts = {
+    ...c,
+    correctAction: Int32Array.from(c.correctAction, (a) => 1 - a),
+    // The toy's hard group (1) is the mirror's easy group (0) and vice versa.
+    group: Int32Array.from(c.group, (g) => 1 - g),
+    groupNames: ["easy", "hard"],
+  };
+  const policy = logisticPolicy(contexts);
+  const theta = Float64Array.from(toy.theta);
+  return { contexts, policy, theta, population: policy.population(theta) };
+}

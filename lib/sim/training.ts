@@ -9,18 +9,10 @@
  * interfering prompts {a(x) < 0}, k*_exact, and ⟨g, ∇J_1⟩ of the step actually taken.
  */
 import { dot } from "../core/stats";
-import {
-  agreementScores,
-  checkPopulation,
-  conflictProfile,
-  gradJ1,
-  gradJk,
-} from "../theory/interference";
-import {
-  cappedWeightGradient,
-  interferenceAwareGradient,
-  projectedDirection,
-} from "../theory/mitigations";
+import { checkPopulation, conflictProfile } from "../theory/interference";
+import { objectiveDirectionUnchecked } from "../theory/family";
+import { projectedDirection } from "../theory/mitigations";
+import { objectiveEntry, type Objective, type ObjectiveEntry } from "../theory/objectives";
 import {
   LogisticPolicy,
   LogLinearSoftmaxPolicy,
@@ -31,7 +23,7 @@ import {
 import type { Rng } from "../core/rng";
 import { sampledGradient, type GradientEstimator } from "./sampledGradients";
 import { kStarExact } from "../theory/threshold";
-import { FusedExactStep, type FusedObjective } from "./trainingStep";
+import { FusedExactStep } from "./trainingStep";
 import type { Population } from "../core/types";
 import {
   checkFiniteArray,
@@ -39,32 +31,10 @@ import {
   checkKGrid,
   checkLength,
   checkPositive,
-  checkProbability,
   show,
 } from "../core/validate";
 
-/** The objective whose ascent direction a run follows. */
-export type Objective =
-  /** g = ∇J_1. */
-  | { kind: "pass1" }
-  /** g = ∇J_k = E[w_k ∇p]. */
-  | { kind: "passK"; k: number }
-  /** g = λ∇J_k + (1−λ)∇J_1 (λ ∈ [0, 1]; see safeMixingLambda for the pass@1-safe λ). */
-  | { kind: "mixture"; k: number; lambda: number }
-  /** g = ∇J_k with its component against ∇J_1 removed (projectedDirection). */
-  | { kind: "projected"; k: number }
-  /** g = E[min(w_k, τ)∇p] (cappedWeightGradient). Exact gradients only. */
-  | { kind: "capped"; k: number; tau: number }
-  /**
-   * g = E[v∇p], v = max(w_k, 1) where a ≥ 0, else 1 (interferenceAwareGradient). Exact gradients
-   * only.
-   */
-  | { kind: "interferenceAware"; k: number }
-  /**
-   * g = ∇J_{k_t} with k_t annealed from kStart to kEnd (default 1) linearly over the run
-   * (rounded), or given step by step in `schedule` (length = steps).
-   */
-  | { kind: "annealed"; kStart?: number; kEnd?: number; schedule?: ArrayLike<number> };
+export type { Objective } from "../theory/objectives";
 
 /** Where the ascent direction comes from. */
 export type GradientSource =
@@ -107,7 +77,7 @@ export interface TrainOptions {
   onProgress?: (step: number, total: number) => void;
   /**
    * Use the fused exact step (lib/sim/trainingStep.ts) where it applies — exact gradients, the
-   * library's policies, every objective but "interferenceAware" — (default true). It computes
+   * library's policies, every objective the registry marks `fused` — (default true). It computes
    * the same numbers as the generic path; false forces the generic path (tests compare the two).
    */
   fused?: boolean;
@@ -156,83 +126,24 @@ const DEFAULT_RECORD_KS = [1, 2, 4, 8, 16];
 const DEFAULT_K_STAR_MAX = 256;
 
 /**
- * The integer k schedule of a linear anneal from kStart to kEnd over `steps` steps.
- *
- * k_t = round(kStart + (kEnd − kStart)·t/(steps − 1)),  t = 0 … steps−1   [D; PKPO anneals k,
- * PAPER.md §8–9]
- *
- * @example annealingSchedule(8, 1, 5) // => Int32Array [8, 6, 5, 3, 1]
- */
-export function annealingSchedule(kStart: number, kEnd: number, steps: number): Int32Array {
-  checkInteger("annealingSchedule", "kStart", kStart, 1);
-  checkInteger("annealingSchedule", "kEnd", kEnd, 1);
-  checkInteger("annealingSchedule", "steps", steps, 0);
-  const out = new Int32Array(steps);
-  for (let t = 0; t < steps; t++)
-    out[t] = Math.round(kStart + ((kEnd - kStart) * t) / Math.max(1, steps - 1));
-  return out;
-}
-
-/** The objective's k at each step (validated), plus its parameters. */
-function objectiveSchedule(where: string, objective: Objective, steps: number): Int32Array {
-  if (objective == null || typeof objective !== "object")
-    throw new TypeError(
-      `${where}: objective must be an object with a kind, got ${show(objective)}`,
-    );
-  const kinds = [
-    "pass1",
-    "passK",
-    "mixture",
-    "projected",
-    "capped",
-    "interferenceAware",
-    "annealed",
-  ];
-  if (!kinds.includes(objective.kind))
-    throw new RangeError(
-      `${where}: objective.kind must be one of ${kinds.join(", ")}, got ${show(objective.kind)}`,
-    );
-  switch (objective.kind) {
-    case "pass1":
-      return new Int32Array(steps).fill(1);
-    case "annealed": {
-      if (objective.schedule !== undefined) {
-        checkKGrid(where, "objective.schedule", objective.schedule);
-        checkLength(where, "objective.schedule", objective.schedule, steps, "steps");
-        return Int32Array.from(objective.schedule);
-      }
-      if (objective.kStart === undefined)
-        throw new TypeError(`${where}: objective "annealed" needs kStart or schedule`);
-      checkInteger(where, "objective.kStart", objective.kStart, 1);
-      if (objective.kEnd !== undefined) checkInteger(where, "objective.kEnd", objective.kEnd, 1);
-      return annealingSchedule(objective.kStart, objective.kEnd ?? 1, steps);
-    }
-    default: {
-      checkInteger(where, "objective.k", objective.k, 1);
-      if (objective.kind === "mixture")
-        checkProbability(where, "objective.lambda", objective.lambda);
-      if (objective.kind === "capped") checkPositive(where, "objective.tau", objective.tau);
-      return new Int32Array(steps).fill(objective.k);
-    }
-  }
-}
-
-/**
  * Gradient ascent on a policy with a chosen objective, recording the pass@k / pass@1 conflict.
  *
- * θ_{t+1} = θ_t + η·g_t,  g_t ∈ {∇J_1, ∇J_k, λ∇J_k + (1−λ)∇J_1, projected, capped,
- * interference-aware, ∇J_{k_t}} [P: pass@k ascent with ∇J_k = E[w_k∇p]; D: the mitigation
- * directions, PAPER.md §9]
+ * θ_{t+1} = θ_t + η·g_t,  g_t = the objective's direction from the registry of
+ * lib/theory/objectives.ts: ∇J_1, ∇J_k, ∇J^k, λ∇J_k + (1−λ)∇J_1, projected, capped,
+ * interference-aware, ∇J_{k_t}, ∇J_W [P: pass@k ascent with ∇J_k = E[w_k∇p]; D: the others,
+ * PAPER.md §9]
  *
  * Exact gradients use the policy's exact p and ∇p; sampled gradients draw n responses per prompt
  * per step from `gradients.rng` (mixture and projection then combine the sampled ∇̂J_k and ∇̂J_1
- * of the same batch; capped and interference-aware need exact gradients). Everything is checked
+ * of the same batch; pass^k uses the passHatKUnbiased estimator; the entries with `sampled: null`
+ * — capped, interference-aware, a user's W — need exact gradients). Everything is checked
  * before the first step (θ_0 shape and finiteness, steps, η > 0, the objective's k / λ / τ, the
  * k grid, k ≤ n for the sampled estimators); a step that makes θ non-finite throws, naming it.
  * Buffers (population, batch, θ) are reused across steps. Deterministic: exact runs always,
- * sampled runs for a given rng state. Exact runs on the library's policies (every objective but
- * "interferenceAware") take the fused step of lib/sim/trainingStep.ts — the same numbers to the
- * last bit without the per-call checks; `fused: false` forces the generic path.
+ * sampled runs for a given rng state. Exact runs on the library's policies (every objective
+ * lib/theory/objectives.ts marks `fused`) take the fused step of lib/sim/trainingStep.ts — the
+ * same numbers to the last bit without the per-call checks; `fused: false` forces the generic
+ * path.
  *
  * @example
  * const warm = train({ policy, theta0: [0, 0], steps: 10, lr: 2, objective: { kind: "pass1" } });
@@ -252,7 +163,8 @@ export function train(opts: TrainOptions): TrainResult {
   const steps = checkInteger(where, "steps", opts.steps, 0);
   const lr = checkPositive(where, "lr", opts.lr);
   const objective = opts.objective;
-  const schedule = objectiveSchedule(where, objective, steps);
+  const entry = objectiveEntry(where, objective);
+  const schedule = entry.schedule(where, objective as never, steps);
   const source: GradientSource = opts.gradients ?? { kind: "exact" };
   if (source.kind !== "exact" && source.kind !== "sampled") {
     throw new RangeError(
@@ -287,7 +199,7 @@ export function train(opts: TrainOptions): TrainResult {
       throw new TypeError(
         `${where}: gradients.rng must be an Rng (lib/core/rng.ts), got ${show(source.rng)}`,
       );
-    if (objective.kind === "capped" || objective.kind === "interferenceAware") {
+    if (entry.sampled === null) {
       throw new RangeError(
         `${where}: objective "${objective.kind}" needs exact gradients (gradients.kind = "exact")`,
       );
@@ -309,11 +221,12 @@ export function train(opts: TrainOptions): TrainResult {
         `${where}: gradients.n must be ≥ 2 for reinforceLeaveOneOut, got ${source.n}`,
       );
     const kMax = schedule.reduce((m, k) => Math.max(m, k), 1);
+    const used = entry.sampled === "passHatK" ? "passHatKUnbiased" : estimator;
     const limit =
-      estimator === "plugIn" ? Infinity : estimator === "unbiasedWeight" ? source.n + 1 : source.n;
+      used === "plugIn" ? Infinity : used === "unbiasedWeight" ? source.n + 1 : source.n;
     if (kMax > limit)
       throw new RangeError(
-        `${where}: the objective's k = ${kMax} must be ≤ ${limit} for the ${estimator} estimator with gradients.n = ${source.n}`,
+        `${where}: the objective's k = ${kMax} must be ≤ ${limit} for the ${used} estimator with gradients.n = ${source.n}`,
       );
   }
 
@@ -337,7 +250,7 @@ export function train(opts: TrainOptions): TrainResult {
   };
   const g1Scratch = new Float64Array(d);
   const fused =
-    opts.fused !== false && fusedApplies(policy, source, objective)
+    opts.fused !== false && fusedApplies(policy, source, entry)
       ? new FusedExactStep(policy.N, d, ks, kStarMax)
       : undefined;
 
@@ -350,7 +263,7 @@ export function train(opts: TrainOptions): TrainResult {
       // Checked once (mass, p, ∇p of the first θ); the policy keeps them valid for finite θ.
       if (t === 0) checkPopulation(where, p);
       if (stepping) {
-        fused.direction(p, objective as FusedObjective, schedule[t], g, recording);
+        fused.direction(p, entry, objective, schedule[t], g, recording);
         // A non-finite direction: name the population entry the generic path's checks would.
         if (!g.every(Number.isFinite)) checkPopulation(where, p);
       } else fused.gradJ1(p);
@@ -373,10 +286,20 @@ export function train(opts: TrainOptions): TrainResult {
       if (stepping) {
         const k = schedule[t];
         if (source.kind === "exact") {
-          exactDirection(p, objective, k, g);
+          exactDirection(p, entry, objective, k, g);
         } else {
           batch = policy.sample(theta, source.rng, source.n, batch);
-          sampledDirection(policy, batch, objective, k, estimator, pass1Estimator, g, g1Scratch);
+          sampledDirection(
+            policy,
+            batch,
+            entry,
+            objective,
+            k,
+            estimator,
+            pass1Estimator,
+            g,
+            g1Scratch,
+          );
         }
       }
       if (recording) {
@@ -398,12 +321,12 @@ export function train(opts: TrainOptions): TrainResult {
 }
 
 /**
- * Whether train can take the fused step: exact gradients, an objective it computes (all but
- * the interference-aware one) and one of the library's policies, whose populations are valid
- * for every finite θ (so one check before the first step stands for all).
+ * Whether train can take the fused step: exact gradients, an objective the registry marks as
+ * fused (all but the interference-aware one) and one of the library's policies, whose populations
+ * are valid for every finite θ (so one check before the first step stands for all).
  */
-function fusedApplies(policy: Policy, source: GradientSource, objective: Objective): boolean {
-  if (source.kind !== "exact" || objective.kind === "interferenceAware") return false;
+function fusedApplies(policy: Policy, source: GradientSource, entry: ObjectiveEntry): boolean {
+  if (source.kind !== "exact" || !entry.fused) return false;
   return (
     policy instanceof LogisticPolicy ||
     policy instanceof TabularSoftmaxPolicy ||
@@ -411,41 +334,31 @@ function fusedApplies(policy: Policy, source: GradientSource, objective: Objecti
   );
 }
 
-/** Writes the exact direction into g (the generic path: checked library calls). */
-function exactDirection(pop: Population, objective: Objective, k: number, g: Float64Array): void {
-  switch (objective.kind) {
-    case "pass1":
-      g.set(gradJ1(pop));
-      return;
-    case "passK":
-    case "annealed":
-      g.set(gradJk(pop, k));
-      return;
-    case "mixture": {
-      const gk = gradJk(pop, k);
-      const g1 = gradJ1(pop);
-      for (let j = 0; j < g.length; j++)
-        g[j] = objective.lambda * gk[j] + (1 - objective.lambda) * g1[j];
-      return;
-    }
-    case "projected":
-      g.set(projectedDirection(gradJk(pop, k), gradJ1(pop)));
-      return;
-    case "capped":
-      g.set(cappedWeightGradient(pop, k, objective.tau));
-      return;
-    case "interferenceAware": {
-      const g1 = gradJ1(pop);
-      g.set(interferenceAwareGradient(pop, k, agreementScores(pop, g1)));
-      return;
-    }
-  }
+/**
+ * Writes the exact direction into g (the generic path): checks the population, then the
+ * registry's direction (lib/theory/family.ts objectiveDirectionUnchecked) — the same operations
+ * as gradJ1, gradJk, cappedWeightGradient, interferenceAwareGradient and projectedDirection.
+ */
+function exactDirection(
+  pop: Population,
+  entry: ObjectiveEntry,
+  objective: Objective,
+  k: number,
+  g: Float64Array,
+): void {
+  checkPopulation("train", pop);
+  objectiveDirectionUnchecked(pop, entry, objective, k, g);
 }
 
-/** Writes the sampled direction into g (g1 is scratch for the sampled ∇̂J_1). */
+/**
+ * Writes the sampled direction into g (g1 is scratch for the sampled ∇̂J_1): the entry's sampled
+ * g_w (pass@1's estimator, pass@k's at k — pass@1's when k = 1 — or pass^k's), then its
+ * combination with the sampled ∇̂J_1 of the same batch.
+ */
 function sampledDirection(
   policy: Policy,
   batch: ResponseBatch,
+  entry: ObjectiveEntry,
   objective: Objective,
   k: number,
   estimator: GradientEstimator,
@@ -453,31 +366,19 @@ function sampledDirection(
   g: Float64Array,
   g1: Float64Array,
 ): void {
-  switch (objective.kind) {
-    case "pass1":
-      sampledGradient(policy, batch, pass1Estimator, 1, g);
-      return;
-    case "passK":
-    case "annealed":
-      if (k === 1) sampledGradient(policy, batch, pass1Estimator, 1, g);
-      else sampledGradient(policy, batch, estimator, k, g);
-      return;
-    case "mixture": {
-      sampledGradient(policy, batch, estimator, k, g);
-      sampledGradient(policy, batch, pass1Estimator, 1, g1);
-      for (let j = 0; j < g.length; j++)
-        g[j] = objective.lambda * g[j] + (1 - objective.lambda) * g1[j];
-      return;
-    }
-    case "projected": {
-      sampledGradient(policy, batch, estimator, k, g);
-      sampledGradient(policy, batch, pass1Estimator, 1, g1);
-      g.set(projectedDirection(g, g1));
-      return;
-    }
-    default:
-      throw new RangeError(`train: objective "${objective.kind}" needs exact gradients`);
-  }
+  const family = entry.sampled;
+  if (family === null)
+    throw new RangeError(`train: objective "${objective.kind}" needs exact gradients`);
+  if (family === "pass1" || (k === 1 && entry.combine === "none"))
+    sampledGradient(policy, batch, pass1Estimator, 1, g);
+  else if (family === "passK") sampledGradient(policy, batch, estimator, k, g);
+  else sampledGradient(policy, batch, "passHatKUnbiased", k, g);
+  if (entry.combine === "none") return;
+  sampledGradient(policy, batch, pass1Estimator, 1, g1);
+  if (entry.combine === "mixture") {
+    const lambda = (objective as { lambda: number }).lambda;
+    for (let j = 0; j < g.length; j++) g[j] = lambda * g[j] + (1 - lambda) * g1[j];
+  } else g.set(projectedDirection(g, g1));
 }
 
 /**

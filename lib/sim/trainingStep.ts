@@ -7,7 +7,8 @@
  *
  * It is a faster route to the generic path's numbers, not new formulas: every sum runs over the
  * prompts in the same order and with the same operations as the function it stands in for —
- * gradJ1 / gradJk (weightedGradient), mitigations' capped weights, mixture and projection,
+ * gradJ1 / gradJk (weightedGradient), the registry's weights (lib/theory/objectives.ts: the
+ * capped ones, pass^k's, a user's W), mixture and projection,
  * conflictProfile (its weight recurrence and its 4-prompt blocks for ‖∇J_k‖), agreementScores
  * and kStarExact — so the results are equal to the last bit (tests/trainingStep.test.ts compares
  * every recorded series of the two paths). A change to the order of operations in those kernels
@@ -16,6 +17,7 @@
  * Each loop is its own small function over typed arrays, one component of a d-vector at a time:
  * V8 compiles these much better than one long loop with short inner loops over d (measured 2–3×
  * per loop). What is left is mostly the exact weights w_k = k·exp((k−1)·log1p(−p)) of the step
+ * (one call into the registry per step, whose loop is written out in lib/theory/objectives.ts)
  * and the policy's exp per prompt.
  *
  * Checks are train's job: it validates its options once and the first population fully; the
@@ -23,21 +25,10 @@
  * every finite θ, and train checks θ after every step.
  */
 import { projectedDirection } from "../theory/mitigations";
+import type { Objective, ObjectiveEntry } from "../theory/objectives";
 import { passAtKUnchecked } from "../theory/passAtK";
 import { kStarExactUnchecked, kStarScratch, type KStarScratch } from "../theory/threshold";
 import type { Population } from "../core/types";
-
-/**
- * The exact ascent directions the fused step computes (train's objectives but the
- * interference-aware one).
- */
-export type FusedObjective =
-  | { kind: "pass1" }
-  | { kind: "passK"; k: number }
-  | { kind: "annealed" }
-  | { kind: "mixture"; k: number; lambda: number }
-  | { kind: "projected"; k: number }
-  | { kind: "capped"; k: number; tau: number };
 
 /**
  * Work arrays and results of the fused step for one run: a population of N prompts in d
@@ -102,40 +93,40 @@ export class FusedExactStep {
   }
 
   /**
-   * The exact ascent direction of `objective` at this step's k into `g`, and ∇J_1 into
-   * {@link g1} when the direction or the record needs it (`withG1`).
+   * The exact ascent direction of `objective` (its registry `entry`, lib/theory/objectives.ts) at
+   * this step's k into `g`, and ∇J_1 into {@link g1} when the direction or the record needs it
+   * (`withG1`).
    *
-   *   ∇J_1 = Σ_x D(x)∇p(x),  ∇J_k = Σ_x D(x)w_k(p(x))∇p(x)   [P, PAPER.md §1–2]
-   *   capped: Σ_x D(x)min(w_k, τ)∇p(x);  mixture: λ∇J_k + (1−λ)∇J_1;
-   *   projected: ∇J_k − (min(0, c)/‖∇J_1‖²)∇J_1, c = ⟨∇J_k, ∇J_1⟩   [D, PAPER.md §9]
+   *   g_w = Σ_x coef(x)∇p(x), coef = D·w from the entry (∇J_1 itself for unit weights);
+   *   g = g_w, λg_w + (1−λ)∇J_1, or g_w − (min(0, c)/‖∇J_1‖²)∇J_1, c = ⟨g_w, ∇J_1⟩
+   *   [P for ∇J_1 and ∇J_k, PAPER.md §1–2; D for the rest, §9]
    *
-   * Annealing is pass@k at its k. The coefficients D·w_k come first (promptWeightUnchecked, as
-   * gradJk computes them), then both weighted sums in prompt order (as weightedGradient).
+   * The coefficients come first (the entry's loop, as gradJk computes them), then both weighted
+   * sums in prompt order (as weightedGradient). Entries that need a(x) are not fused.
    */
   direction(
     pop: Population,
-    objective: FusedObjective,
+    entry: ObjectiveEntry,
+    objective: Objective,
     k: number,
     g: Float64Array,
     withG1: boolean,
   ): void {
-    const kind = objective.kind;
-    if (kind === "pass1") {
+    if (entry.coefficients === null) {
       this.gradJ1(pop);
       g.set(this.g1);
       return;
     }
     const { d, mass, p } = pop;
     const { coef, g1, gk } = this;
-    const tau = kind === "capped" ? objective.tau : Infinity;
-    weightCoefficients(mass, p, k, tau, coef);
-    const both = withG1 || kind === "mixture" || kind === "projected";
+    entry.coefficients(mass, p, k, objective as never, coef);
+    const both = withG1 || entry.combine !== "none";
     if (both) weightedSum2(pop, mass, g1, coef, gk);
     else weightedSum(pop, coef, gk);
-    if (kind === "mixture") {
-      const lambda = objective.lambda;
+    if (entry.combine === "mixture") {
+      const lambda = (objective as { lambda: number }).lambda;
       for (let j = 0; j < d; j++) g[j] = lambda * gk[j] + (1 - lambda) * g1[j];
-    } else if (kind === "projected") {
+    } else if (entry.combine === "projection") {
       g.set(projectedDirection(gk, g1));
     } else g.set(gk);
   }
@@ -190,15 +181,6 @@ export class FusedExactStep {
     }
     this.kStar = kStarExactUnchecked(mass, p, a, this.kStarMax, this.scratch);
   }
-}
-
-/**
- * w_k(p) = k(1 − p)^{k−1}   [P, PAPER.md §2] — passAtK.ts promptWeightUnchecked's expression,
- * repeated here because a call into another module is not inlined (tsx compiles imports to getters)
- * and costs half as much again as the exp and log1p in this loop.
- */
-function promptWeight(p: number, k: number): number {
-  return k === 1 ? 1 : k * Math.exp((k - 1) * Math.log1p(-p));
 }
 
 /**
@@ -277,19 +259,6 @@ function passAndNegative(
   }
   out[0] = j1;
   out[1] = negative;
-}
-
-/**
- * coef(x) = D(x)·min(w_k(p(x)), τ) (τ = ∞: gradJk's coefficients)   [P, PAPER.md §2; D, §9 for τ]
- */
-function weightCoefficients(
-  mass: Float64Array,
-  p: Float64Array,
-  k: number,
-  tau: number,
-  coef: Float64Array,
-): void {
-  for (let i = 0; i < p.length; i++) coef[i] = mass[i] * Math.min(promptWeight(p[i], k), tau);
 }
 
 /**

@@ -127,6 +127,60 @@ export function promptWeightEstimate(n: number, c: number, k: number): number {
   return k * binomialRatio(n, c, k - 1);
 }
 
+/**
+ * The unbiased pass^k estimator from n samples with c correct: the fraction of k-subsets of the
+ * samples that are all correct.
+ *
+ * ρ^(n, c, k) = C(c, k)/C(n, k) = R(n, n−c, k),   E_{c~Bin(n,p)}[ρ^] = p^k = pass^k(p)   [D,
+ * issue 19; the mirror of 1 − ρ(n, n−c, k)]
+ *
+ * Unbiased because C(c, k)/C(n, k) is the chance that k of the n samples drawn without
+ * replacement are all correct, and the samples are i.i.d. Bernoulli(p). Product form (min(n−c,
+ * k) factors in (0, 1], each an exact integer over an exact integer; no cancellation): stable at
+ * n = 10^5 (tests against exact rationals). Returns 0 when c < k and 1 when c = n. Requires
+ * 1 ≤ k ≤ n. O(min(n−c, k)) time.
+ *
+ * @example passHatKEstimate(10, 7, 2) // => 0.4666666666666666  (C(7,2)/C(10,2) = 21/45)
+ */
+export function passHatKEstimate(n: number, c: number, k: number): number {
+  checkSamples("passHatKEstimate", n, c, "k", k, 1, 1);
+  return binomialRatio(n, n - c, k);
+}
+
+/**
+ * Unbiased estimator of the pass^k prompt weight w^k(p) = k p^{k−1}: k times the fraction of
+ * (k−1)-subsets that are all correct.
+ *
+ * ŵ^k = k·C(c, k−1)/C(n, k−1),   E_{c~Bin(n,p)}[ŵ^k] = w^k(p) for k − 1 ≤ n   [D, issue 19]
+ *
+ * @example passHatKWeightEstimate(10, 7, 3) // => 0.9333333333333332  (3·21/45)
+ */
+export function passHatKWeightEstimate(n: number, c: number, k: number): number {
+  checkSamples("passHatKWeightEstimate", n, c, "k", k, 1, 0, 1);
+  return k * binomialRatio(n, n - c, k - 1);
+}
+
+/**
+ * Per-sample weights of the unbiased pass^k gradient estimate Σ_i s_i ∇log π(y_i) for binary
+ * rewards: a correct sample is credited with the fraction of k-subsets containing it that are
+ * all correct; incorrect samples get 0.
+ *
+ *   s_i = C(c−1, k−1)/C(n, k) if correct,   0 if incorrect   [D, issue 19]
+ *
+ * Unbiased [D]: for a correct sample the other n − 1 hold c' = c − 1 ~ Bin(n−1, p) correct, and
+ * n·E[C(c', k−1)]/C(n, k) = n·C(n−1, k−1)p^{k−1}/C(n, k) = k p^{k−1}, independent of the sample's
+ * own score, whose r·∇log π has mean ∇p; so the mean is k p^{k−1}∇p = ∇pass^k. The mirror of
+ * PKPO's loo−1 weights C(n−c, k−1)/C(n, k). Computed as R(n−1, n−c, k−1)·k/n. Requires
+ * 1 ≤ k ≤ n; c = 0 gives (0, 0).
+ *
+ * @example passHatKSampleWeights(4, 3, 2) // => { correct: 0.3333333333333333, incorrect: 0 }
+ */
+export function passHatKSampleWeights(n: number, c: number, k: number): SampleWeights {
+  checkSamples("passHatKSampleWeights", n, c, "k", k, 1, 1);
+  if (c === 0) return { correct: 0, incorrect: 0 };
+  return { correct: (binomialRatio(n - 1, n - c, k - 1) * k) / n, incorrect: 0 };
+}
+
 /** Per-sample weights for correct and incorrect samples of one prompt. */
 export interface SampleWeights {
   /** Weight s_i of each correct sample (r_i = 1). */

@@ -10,4 +10,7 @@ export * from "./interference";
 export * from "./threshold";
 export * from "./smoothness";
 export * from "./mitigations";
+export * from "./objectives";
+export * from "./family";
+export * from "./passHatK";
 export * from "./symbolic";

@@ -91,16 +91,55 @@ export function cappedWeightGradient(pop: Population, k: number, tau: number): F
 }
 
 /**
- * Pass@k's upweighting applied only to prompts that agree with pass@1.
+ * Interference-aware prompt weights: pass@k's weights, with the negatively interfering prompts
+ * shrunk by one common factor just enough that the step does not lower pass@1.
  *
- * g = E_x[v(x) ∇p(x)],  v(x) = max(w_k(p(x)), 1) if a(x) ≥ 0, else 1   [D, PAPER.md §9]
+ * v(x) = w_k(p(x)) where a(x) ≥ 0,  v(x) = s·w_k(p(x)) where a(x) < 0,
+ * s = min(1, A⁺/A⁻),  A⁺ = E[w_k a; a ≥ 0],  A⁻ = −E[w_k a; a < 0]   [D, PAPER.md §9]
  *
- * Each prompt keeps at least its pass@1 weight; only prompts with a ≥ 0 are upweighted
- * (hard ones, where w_k > 1). Guarantee: ⟨g, ∇J_1⟩ = ‖∇J_1‖² + E[(v−1)a] ≥ ‖∇J_1‖² ≥ 0,
- * since v − 1 > 0 only where a ≥ 0. `a` defaults to agreementScores(pop); pass
- * estimated scores â to use the rule on data (the guarantee then holds for â).
+ * Derivation. g = E[v∇p] has ⟨g, ∇J_1⟩ = E[v a] = A⁺ − s·A⁻ (PAPER.md §4's identity with v for
+ * w_k), and c = ⟨∇J_k, ∇J_1⟩ = A⁺ − A⁻. So s = 1 when c ≥ 0 (g = ∇J_k: no conflict, nothing
+ * changes) and s = A⁺/A⁻ < 1 when c < 0, which gives ⟨g, ∇J_1⟩ = max(0, c) ≥ 0 — the
+ * projection's guarantee, reached by reweighting prompts instead of adding ∇J_1: every weight
+ * stays ≥ 0 and, within the agreeing and within the interfering prompts, in pass@k's ratios
+ * (hard over easy). Why not the earlier rule, v = max(w_k, 1) where a ≥ 0 and 1 elsewhere: when
+ * the interference comes from hard prompts (a < 0 where w_k > 1, and a ≥ 0 on easy prompts
+ * where w_k < 1 — our toy, and the case the paper describes) that rule gives v ≡ 1, pass@1 in
+ * disguise, and comparing it tells nothing. `a` may be estimated scores â: the guarantee then
+ * holds for â.
  *
- * @example interferenceAwareGradient(workedExamplePopulation(), 3) // => Float64Array [0.52, 0.36]
+ * Writes D(x)·v(x) into `out`; returns s. The sums A± run over the prompts in order.
+ *
+ * @example interferenceAwareCoefficients(Float64Array.of(0.7, 0.3), Float64Array.of(0.8, 0.1),
+ * agreementScores(workedExamplePopulation()), 3, new Float64Array(2)) // => 0.5482 (s; c < 0)
+ */
+export function interferenceAwareCoefficients(
+  mass: Float64Array,
+  p: Float64Array,
+  a: ArrayLike<number>,
+  k: number,
+  out: Float64Array,
+): number {
+  let plus = 0;
+  let minus = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = mass[i] * promptWeightUnchecked(p[i], k);
+    out[i] = c;
+    if (a[i] >= 0) plus += c * a[i];
+    else minus -= c * a[i];
+  }
+  const s = minus > plus ? plus / minus : 1;
+  if (s !== 1) for (let i = 0; i < p.length; i++) if (a[i] < 0) out[i] *= s;
+  return s;
+}
+
+/**
+ * The interference-aware direction g = E[v∇p] of {@link interferenceAwareCoefficients}:
+ * ⟨g, ∇J_1⟩ = max(0, ⟨∇J_k, ∇J_1⟩) ≥ 0, and g = ∇J_k when there is no conflict   [D, PAPER.md
+ * §9]. `a` defaults to agreementScores(pop); pass estimated scores â to use the rule on data.
+ *
+ * @example interferenceAwareGradient(workedExamplePopulation(), 3) // => Float64Array [-0.1558,
+ * 0.2250] (⟨g, ∇J_1⟩ = 0 to rounding)
  */
 export function interferenceAwareGradient(
   pop: Population,
@@ -115,9 +154,6 @@ export function interferenceAwareGradient(
   }
   const scores = a ?? agreementScoresUnchecked(pop, weightedGradientUnchecked(pop, pop.mass));
   const coef = new Float64Array(pop.N);
-  for (let i = 0; i < pop.N; i++) {
-    const v = scores[i] >= 0 ? Math.max(promptWeightUnchecked(pop.p[i], k), 1) : 1;
-    coef[i] = pop.mass[i] * v;
-  }
+  interferenceAwareCoefficients(pop.mass, pop.p, scores, k, coef);
   return weightedGradientUnchecked(pop, coef);
 }
