@@ -1,5 +1,6 @@
 /**
- * `npm run analyze -- FILE [options]`, or `npx passk-analyze FILE [options]` (scripts/analyze-bin.js)
+ * `npm run analyze -- FILE [options]`, or `npx passk-analyze FILE [options]`
+ * (scripts/analyze-bin.js, the package's `bin`).
  *
  * The paper's LLM diagnostic (PAPER.md §7) on exported samples: pass@k and pass^k, q_k's weight
  * on negatively interfering prompts (bounds and point), the cross-fitted ⟨∇J_k, ∇J_1⟩ and cosine
