@@ -18,6 +18,8 @@ import {
   type SampleData,
 } from "../lib/diagnostic/index";
 import { safeMixingLambda } from "../lib/theory/mitigations";
+import { promptWeightEstimate } from "../lib/theory/estimators";
+import { logLinearSoftmaxPolicy } from "../lib/sim/policies";
 import { createRng, type Rng } from "../lib/core/rng";
 
 const root = path.join(__dirname, "..");
@@ -111,6 +113,61 @@ describe("the share of q_k on negatively interfering prompts (exact logistic toy
       String(Number(res.negativeAgreementWeight[0]!.toPrecision(3))),
       "the table shows one number, not 'between'",
     );
+  });
+});
+
+describe("failed samples' scores classify prompts with no correct sample", () => {
+  test("E[s | r = 0] = −∇p/(1 − p) exactly on a random log-linear softmax policy (30 prompts, 5 actions)", () => {
+    const rng = createRng(21);
+    const [N, K, d] = [30, 5, 4];
+    const policy = logLinearSoftmaxPolicy({
+      K,
+      d,
+      features: Array.from({ length: N * K * d }, () => rng.normal()),
+      correctAction: Array.from({ length: N }, () => rng.int(0, K - 1)),
+    });
+    const theta = Array.from({ length: d }, () => rng.normal());
+    const probs = policy.actionProbs(theta);
+    const pop = policy.population(theta);
+    for (let x = 0; x < N; x++) {
+      const cond = new Float64Array(d);
+      for (let a = 0; a < K; a++) {
+        if (policy.reward[x * K + a] === 1) continue;
+        const sc = policy.score(theta, x, a);
+        for (let j = 0; j < d; j++) cond[j] += (probs[x * K + a] * sc[j]) / (1 - pop.p[x]);
+      }
+      for (let j = 0; j < d; j++) {
+        const want = -pop.gradP[x * d + j] / (1 - pop.p[x]);
+        assert.ok(Math.abs(cond[j] - want) <= 1e-12 * (1 + Math.abs(want)), `x${x}[${j}]`);
+      }
+    }
+  });
+
+  test("on the logistic toy (failure scores ∝ ∇p) the failure-based share classifies every c = 0 prompt by its true sign, and lies within the bounds", () => {
+    const ks = [1, 2, 4, 8];
+    for (let seed = 1; seed <= 3; seed++) {
+      const { data, truth } = logisticGroups(createRng(seed), 200, 16, 0.05, ks);
+      const res = diagnose(data, { k: ks, bootstrap: 50, seed });
+      ks.forEach((k, s) => {
+        const w = data.prompts.map((st) => promptWeightEstimate(st.n, st.c, k));
+        const total = w.reduce((t, v) => t + v, 0);
+        // c = 0 prompts of the hard-negative group (ids g1-…) are the negative undetermined ones
+        const negZero = w.reduce(
+          (t, v, x) =>
+            t + (data.prompts[x].c === 0 && data.prompts[x].id.startsWith("g1-") ? v : 0),
+          0,
+        );
+        const [lo, hi] = res.negativeAgreementWeightBounds[s]!;
+        const f = res.negativeAgreementWeightFromFailures[s]!;
+        assert.ok(Math.abs(f - (lo + negZero / total)) <= 1e-12, `seed ${seed}, k = ${k}`);
+        assert.ok(lo <= f && f <= hi);
+        const ci = res.negativeAgreementWeightFromFailuresCI[s]!;
+        assert.ok(inUnit(ci[0]) && inUnit(ci[1]));
+        // closer to the truth than either bound where prompts are undetermined
+        if (hi - lo > 0.05)
+          assert.ok(Math.abs(f - truth[s]) < Math.min(truth[s] - lo, hi - truth[s]), `k = ${k}`);
+      });
+    }
   });
 });
 

@@ -65,6 +65,7 @@ const PER_K = [
   "negativeShare",
   "negativeLower",
   "negativeUpper",
+  "negativeFromFailures",
   "mixingLambda",
 ] as const;
 type PerK = (typeof PER_K)[number];
@@ -198,6 +199,8 @@ export function diagnose(data: SampleData, opts: DiagnosticOptions = {}): Diagno
     negativeAgreementWeightBoundsCI: ks.map((_, s) =>
       Number.isFinite(point.negativeLower[s]) ? [lowerCI[s], upperCI[s]] : null,
     ),
+    negativeAgreementWeightFromFailures: Array.from(point.negativeFromFailures, orNull),
+    negativeAgreementWeightFromFailuresCI: ci("negativeFromFailures"),
     undeterminedAgreementWeight: Array.from(point.undeterminedShare, orNull),
     gradJ1NormSq: orNull(point.gradJ1NormSq),
     kStar: orNull(point.kStar),

@@ -35,15 +35,8 @@
  * - agreement â(x) = ½(⟨ĝ^A(x), Ĝ^B⟩ + ⟨ĝ^B(x), Ĝ^A⟩): unbiased for a(x) = ⟨∇p(x), ∇J_1⟩ [D]
  *   (ĝ^A(x) is independent of every ĝ^B, including x's own);
  * - ŵ_k(x) = k·C(n−c,k−1)/C(n,k−1), unbiased for w_k(p) (needs k−1 ≤ n);
- * - the share of q_k ∝ ŵ_k on negatively interfering prompts [D, issue 14]. A prompt with no
- *   correct sample (c = 0) has ĝ(x) = 0 and â(x) = 0: the sign of a(x) is not identified there
- *   ("undetermined"; so is any prompt with â = 0 exactly), yet ŵ_k = k is largest there. With
- *   N = Σ ŵ_k over determined prompts with â < 0, D = Σ ŵ_k over determined prompts and
- *   T = Σ ŵ_k over all (population of the row),
- *     point = N/D,   lower = N/T (undetermined counted positive),
- *     upper = (N + (T − D))/T (undetermined counted negative);
- *   lower ≤ point ≤ upper, and all three coincide when no prompt is undetermined. The sign of â
- *   is itself noisy: prompts with a(x) near 0 are misclassified at random (plug-in estimate);
+ * - the share of q_k ∝ ŵ_k on negatively interfering prompts, its bounds, and the failure-based
+ *   agreement â⁻(x) for prompts with no correct sample: lib/diagnostic/agreement.ts;
  * - cosine = cross-fitted ⟨·,·⟩ / sqrt(product of cross-fitted squared norms): consistent, not
  *   unbiased, undefined (null) when a cross-fitted squared norm is ≤ 0 (signal below noise),
  *   and clipped to [−1, 1] (the estimate can leave it: numerator and norms are estimated apart);
@@ -60,28 +53,12 @@
  * the headline never contradicts a row.
  */
 import { dot } from "../core/stats";
-import { oneMinusPPowEstimate, passAtKEstimate, promptWeightEstimate } from "../theory/estimators";
+import { passAtKEstimate, promptWeightEstimate } from "../theory/estimators";
 import { safeMixingLambda } from "../theory/mitigations";
 import type { SampleData } from "../core/samples";
-import { correctWeights, halfGroups, type HalfGroups } from "./pooling";
+import { correctWeights, halfGroups, passHatKPromptEstimate, type HalfGroups } from "./pooling";
 import type { Estimates } from "./types";
-
-/**
- * Unbiased pass^k estimate of one prompt: the fraction of k-subsets of its n samples that are all
- * correct.
- *
- * C(c, k)/C(n, k) = Π_{i<k} (c − i)/(n − i),   E_{c~Bin(n,p)}[·] = p^k for k ≤ n   [D; issue 19]
- *
- * Computed as oneMinusPPowEstimate(n, n − c, k) = C(n − (n − c), k)/C(n, k), the same stable
- * product. TODO(issue 19): switch to lib/theory's `passHatKEstimate` once that branch is merged.
- *
- * @example passHatKPromptEstimate(10, 3, 2) // => 0.06666666666666667  (C(3,2)/C(10,2) = 3/45)
- */
-export function passHatKPromptEstimate(n: number, c: number, k: number): number {
-  if (!(Number.isInteger(k) && k >= 1 && k <= n))
-    throw new RangeError(`passHatKPromptEstimate: k must be an integer in 1…n = ${n}, got ${k}`);
-  return oneMinusPPowEstimate(n, n - c, k);
-}
+import { agreementsInto, sharesInto } from "./agreement";
 
 const clip = (x: number) => Math.max(-1, Math.min(1, x));
 
@@ -109,18 +86,23 @@ export class Diagnostic {
   /** Grid indices in increasing k (the k* scan order). */
   private readonly order: number[];
   /** n, c, ⌈n/2⌉, ⌊n/2⌋ and ⟨S⁺_A, S⁺_B⟩ of each row. */
-  private readonly rowN: Int32Array;
-  private readonly rowC: Int32Array;
-  private readonly rowNA: Int32Array;
-  private readonly rowNB: Int32Array;
+  readonly rowN: Int32Array;
+  readonly rowC: Int32Array;
+  readonly rowNA: Int32Array;
+  readonly rowNB: Int32Array;
   private readonly selfDot: Float64Array;
   /** [S⁺_A | S⁺_B] of each row, R × 2d contiguous (cache-friendly copy of the prompts' sums). */
-  private readonly splus: Float64Array;
+  readonly splus: Float64Array;
+  /** Rows with c = 0, and [S⁻_A | S⁻_B] of each (their failure scores), Z × 2d. */
+  readonly zeroRows: number[];
+  readonly sminusZero: Float64Array;
+  /** â⁻(x) of the c = 0 rows (failure-based agreement, module comment). */
+  readonly agreeFail: Float64Array;
   /** ρ(n_i, c_i, k) and C(c_i,k)/C(n_i,k) per (k index, prompt), NaN when n < k. */
   private readonly rho: Float64Array[];
   private readonly hat: Float64Array[];
   /** ŵ_k(n_i, c_i) per (k index, row). */
-  private readonly wHat: Float64Array[];
+  readonly wHat: Float64Array[];
   /**
    * Number of rows with n ≥ 2k per k index (populations are nested, so this identifies the set).
    */
@@ -129,7 +111,7 @@ export class Diagnostic {
   private readonly TA: Float64Array;
   private readonly TB: Float64Array;
   private readonly cntA: Float64Array;
-  private readonly agree: Float64Array;
+  readonly agree: Float64Array;
 
   constructor(
     readonly data: SampleData,
@@ -163,6 +145,15 @@ export class Diagnostic {
       for (let j = 0; j < d; j++) t += S[j] * S[2 * d + j];
       this.selfDot[r] = t;
     });
+    this.zeroRows = [];
+    this.rows.forEach((_, r) => this.rowC[r] === 0 && this.zeroRows.push(r));
+    this.sminusZero = new Float64Array(this.zeroRows.length * 2 * d);
+    this.zeroRows.forEach((r, z) => {
+      const S = prompts[this.rows[r]].sums!;
+      this.sminusZero.set(S.subarray(d, 2 * d), z * 2 * d);
+      this.sminusZero.set(S.subarray(3 * d, 4 * d), z * 2 * d + d);
+    });
+    this.agreeFail = new Float64Array(this.zeroRows.length);
     this.rowsWithN = ks.map((k) => this.rowN.filter((n) => n >= 2 * k).length);
     this.wHat = ks.map((k) =>
       Float64Array.from(this.rows, (i) =>
@@ -262,6 +253,7 @@ export class Diagnostic {
       negativeShare: nan(),
       negativeLower: nan(),
       negativeUpper: nan(),
+      negativeFromFailures: nan(),
       undeterminedShare: nan(),
       mixingLambda: nan(),
       gradJ1NormSq: NaN,
@@ -335,10 +327,10 @@ export class Diagnostic {
       if (ip >= 0) est.mixingLambda[s] = 0;
       else if (n1 > 0) est.mixingLambda[s] = 1 - safeMixingLambda(n1, ip);
       if (agreeFor !== this.rowsWithN[s]) {
-        this.agreements(UA, UB, M, minN);
+        agreementsInto(this, UA, UB, M, minN);
         agreeFor = this.rowsWithN[s];
       }
-      this.shares(est, s, omega, minN);
+      sharesInto(this, est, s, omega, minN);
     }
     for (const s of this.order) {
       if (est.innerProduct[s] < 0) {
@@ -349,33 +341,12 @@ export class Diagnostic {
     return est;
   }
 
-  /** The shares of q_k ∝ ŵ_k at grid index s: point, bounds and undetermined (module comment). */
-  private shares(est: Estimates, s: number, omega: Float64Array | null, minN: number): void {
-    const wHat = this.wHat[s];
-    let neg = 0;
-    let determined = 0;
-    let tot = 0;
-    for (let r = 0; r < this.rows.length; r++) {
-      if (this.rowN[r] < minN) continue;
-      const w = (omega === null ? 1 : omega[this.rows[r]]) * wHat[r];
-      tot += w;
-      if (this.rowC[r] === 0 || !(this.agree[r] !== 0)) continue; // undetermined
-      determined += w;
-      if (this.agree[r] < 0) neg += w;
-    }
-    if (!(tot > 0)) return;
-    est.negativeLower[s] = neg / tot;
-    est.negativeUpper[s] = Math.min(1, (neg + (tot - determined)) / tot);
-    est.undeterminedShare[s] = (tot - determined) / tot;
-    if (determined > 0) est.negativeShare[s] = neg / determined;
-  }
-
   /** â(x) for every gradient row, against ∇J_1 of all gradient rows (n ≥ 2). */
   agreementScores(): Float64Array {
     this.pool(null);
     const UA = this.combine(0, 2, null, new Float64Array(this.d));
     const UB = this.combine(1, 2, null, new Float64Array(this.d));
-    this.agreements(UA, UB, this.total(2), 2);
+    agreementsInto(this, UA, UB, this.total(2), 2);
     return Float64Array.from(this.agree);
   }
 
@@ -384,22 +355,9 @@ export class Diagnostic {
     return this.rowC[r] === 0 || !(agreement !== 0);
   }
 
-  /** â(x) = ½(⟨ĝ^A(x), Ĝ^B⟩ + ⟨ĝ^B(x), Ĝ^A⟩) for rows with n ≥ minN (NaN for the others). */
-  private agreements(UA: Float64Array, UB: Float64Array, M: number, minN: number): void {
-    const { d, splus, agree, rowN } = this;
-    for (let r = 0; r < agree.length; r++) {
-      if (rowN[r] < minN) {
-        agree[r] = NaN;
-        continue;
-      }
-      const base = r * 2 * d;
-      let a = 0;
-      let b = 0;
-      for (let j = 0; j < d; j++) {
-        a += splus[base + j] * UB[j];
-        b += splus[base + d + j] * UA[j];
-      }
-      agree[r] = (0.5 * (a / this.rowNA[r] + b / this.rowNB[r])) / M;
-    }
+  /** â⁻(x) of the c = 0 rows against ∇J_1 of all gradient rows, by row index. */
+  failureAgreementScores(): Map<number, number> {
+    this.agreementScores();
+    return new Map(this.zeroRows.map((r, z) => [r, this.agreeFail[z]]));
   }
 }

@@ -6,6 +6,7 @@
  */
 export * from "./read";
 export * from "./types";
-export { Diagnostic, passHatKPromptEstimate } from "./estimate";
+export { Diagnostic } from "./estimate";
+export { passHatKPromptEstimate } from "./pooling";
 export * from "./bootstrap";
 export * from "./report";

@@ -1,10 +1,10 @@
 /**
  * Pooling of the diagnostic's per-prompt sufficient statistics by half (estimate.ts): prompts
  * sharing (n, c_h) share the REINFORCE and PKPO weights of half h, so their score sums are added
- * before any weight is applied.
+ * before any weight is applied. And the per-prompt pass^k estimate.
  */
 import type { PromptStats } from "../core/samples";
-import { pkpoLooMinusOneWeights } from "../theory/estimators";
+import { oneMinusPPowEstimate, pkpoLooMinusOneWeights } from "../theory/estimators";
 
 /** Prompts pooled by (n, c_h): the PKPO/REINFORCE weights of a half depend only on these. */
 export interface HalfGroups {
@@ -43,4 +43,21 @@ export function correctWeights(g: HalfGroups, k: number): Float64Array {
   return Float64Array.from(g.size, (size, t) =>
     size >= k ? pkpoLooMinusOneWeights(size, g.correct[t], k).correct : NaN,
   );
+}
+
+/**
+ * Unbiased pass^k estimate of one prompt: the fraction of k-subsets of its n samples that are all
+ * correct.
+ *
+ * C(c, k)/C(n, k) = Π_{i<k} (c − i)/(n − i),   E_{c~Bin(n,p)}[·] = p^k for k ≤ n   [D; issue 19]
+ *
+ * Computed as oneMinusPPowEstimate(n, n − c, k) = C(n − (n − c), k)/C(n, k), the same stable
+ * product. TODO(issue 19): switch to lib/theory's `passHatKEstimate` once that branch is merged.
+ *
+ * @example passHatKPromptEstimate(10, 3, 2) // => 0.06666666666666667  (C(3,2)/C(10,2) = 3/45)
+ */
+export function passHatKPromptEstimate(n: number, c: number, k: number): number {
+  if (!(Number.isInteger(k) && k >= 1 && k <= n))
+    throw new RangeError(`passHatKPromptEstimate: k must be an integer in 1…n = ${n}, got ${k}`);
+  return oneMinusPPowEstimate(n, n - c, k);
 }

@@ -60,6 +60,7 @@ export function nullReasons(r: DiagnosticResult): NullReason[] {
       for (const f of [
         "negativeAgreementWeight",
         "negativeAgreementWeightBounds",
+        "negativeAgreementWeightFromFailures",
         "undeterminedAgreementWeight",
       ])
         add(f, k, why);
@@ -72,6 +73,12 @@ export function nullReasons(r: DiagnosticResult): NullReason[] {
     }
     if (r.negativeAgreementWeightCI[s] === null)
       add("negativeAgreementWeightCI", k, ciReason(r, r.negativeAgreementWeight[s]));
+    if (r.negativeAgreementWeightFromFailuresCI[s] === null)
+      add(
+        "negativeAgreementWeightFromFailuresCI",
+        k,
+        ciReason(r, r.negativeAgreementWeightFromFailures[s]),
+      );
     const bci = r.negativeAgreementWeightBoundsCI[s];
     if (bci === null || bci[0] === null || bci[1] === null)
       add("negativeAgreementWeightBoundsCI", k, ciReason(r, bounds === null ? null : bounds[0]));
@@ -187,6 +194,7 @@ function columns(r: DiagnosticResult): Record<string, string> {
     negativeAgreementWeightBounds: "q_k(a<0)",
     negativeAgreementWeightBoundsCI: `q_k(a<0) ${ci}`,
     negativeAgreementWeight: "q_k(a<0) det.",
+    negativeAgreementWeightFromFailures: "q_k(a<0) fails",
     negativeAgreementWeightCI: "q_k(a<0) det. (JSON CI)",
     undeterminedAgreementWeight: "q_k(undet.)",
     innerProduct: "⟨∇J_k,∇J_1⟩",
@@ -227,6 +235,7 @@ export function summaryRows(r: DiagnosticResult, digits = 3): Record<string, str
       row[col.negativeAgreementWeightBounds] = boundsText(r, s, digits);
       row[col.negativeAgreementWeightBoundsCI] = fmtInterval(boundsCI(r, s), digits);
       row[col.negativeAgreementWeight] = num(r.negativeAgreementWeight[s]);
+      row[col.negativeAgreementWeightFromFailures] = num(r.negativeAgreementWeightFromFailures[s]);
       row[col.undeterminedAgreementWeight] = num(r.undeterminedAgreementWeight[s]);
       row[col.innerProduct] = r.innerProduct[s] === null ? "—" : fmt(r.innerProduct[s], digits);
       row[col.innerProductCI] = fmtInterval(r.innerProductCI[s], digits);
@@ -271,7 +280,7 @@ export function tableNotes(r: DiagnosticResult): string[] {
   ];
   if (r.gradients) {
     notes.push(
-      "q_k(a<0): share of pass@k's weight q_k ∝ ŵ_k on prompts whose agreement a(x) = ⟨∇p(x),∇J_1⟩ is negative. A prompt with no correct sample has ĝ(x) = 0, so the samples cannot tell its sign — and pass@k weighs exactly these prompts most (ŵ_k = k). So the share is given as bounds: 'between' counts every undetermined prompt as positive (lower) and as negative (upper); its CI runs from the lower bound's lower end to the upper bound's upper end. 'det.' is the share among the determined prompts (right if undetermined ones split alike); 'undet.' the weight on undetermined prompts (upper − lower). Signs of â are plug-in: prompts with a(x) near 0 are misclassified at random.",
+      "q_k(a<0): share of pass@k's weight q_k ∝ ŵ_k on prompts whose agreement a(x) = ⟨∇p(x),∇J_1⟩ is negative. A prompt with no correct sample has ĝ(x) = 0, so the samples cannot tell its sign — and pass@k weighs exactly these prompts most (ŵ_k = k). So the share is given as bounds: 'between' counts every undetermined prompt as positive (lower) and as negative (upper); its CI runs from the lower bound's lower end to the upper bound's upper end. 'det.' is the share among the determined prompts (right if undetermined ones split alike); 'undet.' the weight on undetermined prompts (upper − lower). 'fails' classifies each prompt with no correct sample by its failed samples' scores instead (E[s | r = 0] = −∇p/(1−p)): a plug-in estimate within the bounds, as noisy as those scores. Signs of â are plug-in: prompts with a(x) near 0 are misclassified at random.",
       "⟨∇J_k,∇J_1⟩, cos: cross-fitted between the even- and odd-indexed samples of each prompt (unbiased inner product); each row k uses the prompts with n ≥ 2k (n<2k excl.); cos is clipped to [−1, 1].",
       "λ_min: the smallest weight of pass@1 in the objective (1−λ)·pass@k + λ·pass@1 whose gradient keeps a non-negative inner product with ∇J_1 (0 when there is no conflict).",
     );
@@ -308,7 +317,7 @@ export function headline(r: DiagnosticResult): string[] {
   if (largest !== undefined) {
     const { k, s } = largest;
     lines.push(
-      `  share of pass@${k}'s weight on negatively interfering prompts: ${boundsText(r, s)} (${fmt(r.undeterminedAgreementWeight[s], 3)} of it is on prompts with no correct sample, whose sign is unknown; see the note)`,
+      `  share of pass@${k}'s weight on negatively interfering prompts: ${boundsText(r, s)} (${fmt(r.undeterminedAgreementWeight[s], 3)} of the weight is on prompts with no correct sample, whose sign the bounds leave open; classified by their failed samples' scores: ${fmt(r.negativeAgreementWeightFromFailures[s], 3)}; see the note)`,
     );
   }
   return lines;

@@ -94,6 +94,12 @@ export interface DiagnosticResult {
   /** [interval of the lower bound, interval of the upper bound]. */
   negativeAgreementWeightBoundsCI: ([Interval | null, Interval | null] | null)[];
   /**
+   * The share with every prompt without a correct sample classified by its failed samples' scores
+   * (E[s | r = 0] = −∇p/(1 − p); estimate.ts): within the bounds; plug-in.
+   */
+  negativeAgreementWeightFromFailures: (number | null)[];
+  negativeAgreementWeightFromFailuresCI: (Interval | null)[];
+  /**
    * Share of q_k on prompts whose agreement sign is undetermined (c = 0: ĝ(x) = 0, or â = 0).
    * These are the prompts pass@k weighs most (ŵ_k = k when c = 0): upper − lower.
    */
@@ -141,6 +147,8 @@ export interface Estimates {
   negativeShare: Float64Array;
   negativeLower: Float64Array;
   negativeUpper: Float64Array;
+  /** The share with each c = 0 prompt classified by the sign of its failure-based â⁻(x). */
+  negativeFromFailures: Float64Array;
   undeterminedShare: Float64Array;
   mixingLambda: Float64Array;
   /** Cross-fitted ‖∇J_1‖² over all gradient prompts (n ≥ 2). */
