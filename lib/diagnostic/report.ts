@@ -114,7 +114,7 @@ export function nullReasons(r: DiagnosticResult): NullReason[] {
       null,
       !r.gradients
         ? noGrad
-        : `${undetermined.length} prompts: ${none} with no correct sample (ĝ(x) = 0, the sign of a(x) is not identified), the others with n < 2 or â = 0 exactly`,
+        : `${undetermined.length} ${undetermined.length === 1 ? "prompt" : "prompts"}: ${none} with no correct sample (ĝ(x) = 0, the sign of a(x) is not identified), the others with n < 2 or â = 0 exactly`,
     );
   }
   return out;
