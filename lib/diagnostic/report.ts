@@ -109,13 +109,15 @@ export function nullReasons(r: DiagnosticResult): NullReason[] {
   const undetermined = r.perPrompt.filter((p) => p.agreement === null);
   if (undetermined.length > 0) {
     const none = undetermined.filter((p) => p.c === 0 && p.n >= 2).length;
-    add(
-      "perPrompt.agreement",
-      null,
-      !r.gradients
-        ? noGrad
-        : `${undetermined.length} ${undetermined.length === 1 ? "prompt" : "prompts"}: ${none} with no correct sample (ĝ(x) = 0, the sign of a(x) is not identified), the others with n < 2 or â = 0 exactly`,
-    );
+    const rest = undetermined.length - none;
+    const plural = (m: number) => `${m} ${m === 1 ? "prompt" : "prompts"}`;
+    const parts = [];
+    if (none > 0)
+      parts.push(
+        `${plural(none)} with no correct sample (ĝ(x) = 0: the sign of a(x) is not identified)`,
+      );
+    if (rest > 0) parts.push(`${plural(rest)} with n < 2 (no cross-fit) or â = 0 exactly`);
+    add("perPrompt.agreement", null, r.gradients ? parts.join("; ") : noGrad);
   }
   return out;
 }
