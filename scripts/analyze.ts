@@ -1,13 +1,18 @@
 /**
- * `npm run analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B]
- *                        [--level 0.95] [--per-prompt OUT.csv]`
+ * `npm run analyze -- FILE [options]`, or `npx passk-analyze FILE [options]`
+ * (scripts/analyze-bin.js, the package's `bin`).
  *
- * The paper's LLM diagnostic (PAPER.md §7) on exported samples: pass@k, q_k's weight on
- * negatively interfering prompts, the cross-fitted ⟨∇J_k, ∇J_1⟩ and cosine with bootstrap
- * intervals, and k*. Input formats: lib/diagnostic/read.ts; estimators: lib/diagnostic/estimate.ts.
+ * The paper's LLM diagnostic (PAPER.md §7) on exported samples: pass@k and pass^k, q_k's weight
+ * on negatively interfering prompts (bounds and point), the cross-fitted ⟨∇J_k, ∇J_1⟩ and cosine
+ * with bootstrap intervals, k*, and what to do next (safe k, mixing weight). Input formats:
+ * lib/diagnostic/read.ts; estimators: lib/diagnostic/estimate.ts; report: lib/diagnostic/report.ts.
  *
+ * Output: tables, notes, footnotes and suggestions on stdout, warnings on stderr; with --json,
+ * exactly one JSON document on stdout and everything else on stderr. A closed stdout (EPIPE, e.g.
+ * `| head -1`) ends the command quietly.
  * Exit status: 0 success; 1 bad input (message with file, line and field on stderr, no stack
- * trace); 2 bad command line. `runAnalyze` is the same command in-process (for tests).
+ * trace); 2 bad command line. `runAnalyze` is the same command in-process (for tests), `main` the
+ * process entry (used by the bin shim).
  */
 import * as fs from "node:fs";
 import { UnsafeTargetError, resolveWriteTarget, writeFileAtomic } from "../lib/export/atomicFile";
@@ -15,22 +20,29 @@ import { parseArgs } from "node:util";
 import {
   DEFAULT_K_GRID,
   diagnose,
+  footnotes,
+  headline,
+  suggestions,
   summaryRows,
+  tableNotes,
   type DiagnosticResult,
-} from "../lib/diagnostic/estimate";
+} from "../lib/diagnostic/index";
 import { InputError, formatCsvRow, loadData } from "../lib/diagnostic/read";
 import { tableHtml } from "../lib/export/display";
 
-const USAGE = `usage: npm run analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B] [--level 0.95] [--per-prompt OUT.csv]
+const USAGE = `usage: npm run --silent analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B] [--level 0.95] [--per-prompt OUT.csv]
+   or: npx passk-analyze FILE [same options]
 
 FILE  per-sample JSONL  {"prompt": "<id>", "correct": true|false|0|1, "grad": [numbers]}  (grad optional)
       or per-prompt counts: JSONL {"prompt": "<id>", "n": 16, "c": 3} or CSV with columns prompt,n,c
 --k           k grid (default ${DEFAULT_K_GRID.join(",")})
---json        print one JSON object instead of tables
+--json        print one JSON document on stdout instead of tables (warnings go to stderr)
 --seed        bootstrap seed (default 0)
 --bootstrap   bootstrap replicates over prompts (default 200; 0 = no intervals)
 --level       confidence level of the percentile intervals (default 0.95)
---per-prompt  also write a CSV of per-prompt estimates (prompt, n, c, p_hat, agreement)`;
+--per-prompt  also write a CSV of per-prompt estimates (prompt, n, c, p_hat, agreement)
+
+exit status: 0 success, 1 bad input, 2 bad command line`;
 
 class UsageError extends Error {}
 
@@ -94,53 +106,24 @@ function parseCommandLine(argv: string[]): Args | null {
   };
 }
 
-function fmtK(r: DiagnosticResult): string {
-  if (!r.gradients) return "k*: needs per-sample gradients";
-  const scanned = r.kScanMax > 0 ? `scanned k = 1…${r.kScanMax}` : "no k scanned";
-  const value =
-    r.kStar === null ? `none (no negative inner product, ${scanned})` : `${r.kStar} (${scanned})`;
-  let ci = "";
-  if (r.kStarCI !== null) {
-    const [lo, hi] = r.kStarCI;
-    const end = (x: number | null) => (x === null ? `>${r.kScanMax}` : String(x));
-    ci = `, ${Math.round(r.level * 100)}% CI [${end(lo)}, ${end(hi)}]`;
-  }
-  return `k* (first k with ⟨∇J_k,∇J_1⟩ < 0): ${value}${ci}`;
-}
-
 type Write = (text: string) => void;
 
 async function printTables(r: DiagnosticResult, print: Write): Promise<void> {
   // danfojs (≈ 1.7 s to load) only for the human-readable output.
   const dfd = await import("danfojs-node");
   const df = new dfd.DataFrame(summaryRows(r));
-  const ci =
-    r.bootstrap > 0
-      ? `${r.bootstrap} bootstrap replicates over prompts (seed ${r.seed}), ${Math.round(r.level * 100)}% percentile intervals`
-      : "no bootstrap";
-  const lines = [
-    `analyze ${r.source}`,
-    `  ${r.prompts} prompts, ${r.samples} samples, ${r.gradients ? `gradient dimension ${r.d}` : "no gradients (pass@k only)"}; ${ci}`,
-  ];
-  if (r.gradients) {
-    lines.push(
-      `  cross-fitted ‖∇J_1‖² = ${r.gradJ1NormSq === null ? "—" : r.gradJ1NormSq.toPrecision(3)}`,
-    );
-    lines.push(`  ${fmtK(r)}`);
-  }
-  print(lines.join("\n") + "\n\n");
+  print(headline(r).join("\n") + "\n\n");
   print(tableHtml(df, { showIndex: false, digits: 4 }).text + "\n");
-  const notes = [
-    "pass@k: mean over prompts of the unbiased estimator 1 − C(n−c,k)/C(n,k); prompts with n < k are excluded at that k, never counted as solved.",
-  ];
-  if (r.gradients) {
-    notes.push(
-      "q_k(â<0): share of the pass@k weight q_k ∝ ŵ_k on prompts whose estimated agreement â(x) = ⟨∇p(x), ∇J_1⟩ is negative (plug-in).",
-      "⟨∇J_k,∇J_1⟩, cos: cross-fitted between the even- and odd-indexed samples of each prompt (unbiased inner product); at k, only prompts with n ≥ 2k.",
-    );
-  }
-  print("\n" + notes.map((n) => `note: ${n}\n`).join(""));
-  for (const w of r.warnings) print(`warning: ${w}\n`);
+  print(
+    "\n" +
+      tableNotes(r)
+        .map((n) => `note: ${n}\n`)
+        .join(""),
+  );
+  const foot = footnotes(r);
+  if (foot.length > 0) print("\n" + foot.map((n) => `${n}\n`).join(""));
+  const next = suggestions(r);
+  if (next.length > 0) print("\nwhat next:\n" + next.map((n) => `  ${n}\n`).join(""));
 }
 
 /**
@@ -196,6 +179,7 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
     } else {
       await printTables(result, out);
     }
+    for (const w of result.warnings) err(`warning: ${w}\n`);
     return 0;
   } catch (e: unknown) {
     if (e instanceof InputError || e instanceof UnsafeTargetError) {
@@ -210,12 +194,23 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
   }
 }
 
-if (require.main === module) {
-  runAnalyze(
-    process.argv.slice(2),
-    (s) => process.stdout.write(s),
-    (s) => process.stderr.write(s),
+/**
+ * The command as a process: argv from `process.argv`, stdout/stderr, exit status in
+ * `process.exitCode`. A reader that goes away (EPIPE on stdout, e.g. `| head -1`) ends the
+ * process quietly with status 0 instead of a stack trace.
+ */
+export function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+  return runAnalyze(
+    argv,
+    (s) => void process.stdout.write(s),
+    (s) => void process.stderr.write(s),
   ).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) void main();

@@ -4,7 +4,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { agreementScoresEstimate, diagnose, summaryRows } from "../lib/diagnostic/estimate";
+import { agreementScoresEstimate, diagnose, headline, summaryRows } from "../lib/diagnostic/index";
 import { runAnalyze } from "../scripts/analyze";
 import { SampleAccumulator, type SampleData } from "../lib/diagnostic/read";
 import { passAtKEstimate, promptWeightEstimate } from "../lib/theory/estimators";
@@ -238,7 +238,7 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
   });
 });
 
-describe("pass@k, exclusions and the k* scan", () => {
+describe("pass@k, exclusions, k* and the negative share", () => {
   test("pass@k is the mean of the unbiased estimator over prompts with n ≥ k (to 1e-12); prompts with n < k are excluded and counted, never counted as solved", () => {
     const counts = [
       [2, 2],
@@ -279,39 +279,33 @@ describe("pass@k, exclusions and the k* scan", () => {
     assert.equal(res.kStar, null);
   });
 
-  test("the k* scan and the per-k rows (two code paths) give the same inner products, and k* is the first negative scanned k", () => {
+  test("k* is the first grid k whose row is negative, on an evenly sampled toy and with uneven n (each row over prompts with n ≥ 2k)", () => {
     const { policy, theta } = toy(60, 4);
-    const data = sampleData(policy, theta, createRng(5), 16);
     const ks = [1, 2, 3, 4, 5, 6, 7, 8];
-    const res = diagnose(data, { k: ks, bootstrap: 50, seed: 3 });
-    assert.equal(res.kScanMax, 8);
-    ks.forEach((k, s) => {
-      const a = res.innerProduct[s]!;
-      const b = res.scan.innerProduct[k - 1];
-      assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1e-6, Math.abs(a)), `k = ${k}: ${a} vs ${b}`);
-      assert.deepEqual(
-        res.scan.innerProductCI[k - 1]!.map((v) => +v.toPrecision(10)),
-        res.innerProductCI[s]!.map((v) => +v.toPrecision(10)),
-      );
+    const even = diagnose(sampleData(policy, theta, createRng(5), 16), {
+      k: ks,
+      bootstrap: 50,
+      seed: 3,
     });
-    const firstNegative = res.scan.innerProduct.findIndex((v) => v < 0) + 1;
-    assert.equal(res.kStar, firstNegative === 0 ? null : firstNegative);
-    assert.equal(res.gradJ1NormSq, res.innerProduct[0]);
-  });
-
-  test("k* is scanned only up to the largest k every prompt supports, with a warning", () => {
-    const { policy, theta } = toy(20, 6);
-    const nPer = Array.from({ length: 20 }, (_, x) => (x === 3 ? 7 : 12));
-    const res = diagnose(sampleData(policy, theta, createRng(7), 12, nPer), {
-      k: [1, 2, 4, 8],
-      bootstrap: 0,
+    // Uneven n: most prompts have 16 samples, a third only 6 — rows k ≥ 4 lose them.
+    const nPer = Array.from({ length: 60 }, (_, x) => (x % 3 === 0 ? 6 : 16));
+    const uneven = diagnose(sampleData(policy, theta, createRng(6), 16, nPer), {
+      k: [8, 1, 2, 4, 6], // any order
+      bootstrap: 50,
+      seed: 3,
     });
-    assert.equal(res.kScanMax, 3);
-    assert.equal(res.scan.k.length, 3);
-    assert.match(
-      res.warnings.join("\n"),
-      /k\* scanned only up to k = 3, not 8: .* smallest prompt has n = 7/,
-    );
+    for (const res of [even, uneven]) {
+      const rows = res.k.map((k, s) => ({ k, ip: res.innerProduct[s] })).sort((a, b) => a.k - b.k);
+      const first = rows.find(({ ip }) => ip !== null && ip < 0);
+      assert.ok(first !== undefined, "the toy conflicts from k = 3 on");
+      assert.equal(res.kStar, first.k);
+      assert.match(headline(res).join("\n"), new RegExp(`k\\* \\(first grid k[^:]*: ${first.k},`));
+      // the bootstrap k* interval brackets k*
+      const [lo, hi] = res.kStarCI!;
+      assert.ok(lo !== null && lo <= first.k && (hi === null || hi >= first.k));
+    }
+    assert.deepEqual(uneven.gradientExcluded, [20, 0, 0, 20, 20]);
+    assert.equal(even.gradJ1NormSq, even.innerProduct[0]);
   });
 
   test("q_k's weight on {â < 0} and on prompts with c = 0 equal a direct computation from the per-prompt statistics", () => {
@@ -338,15 +332,25 @@ describe("pass@k, exclusions and the k* scan", () => {
         ba += (st.sums![2 * d + j] / Math.floor(st.n / 2)) * GA[j];
       }
       assert.ok(Math.abs(a[x] - 0.5 * (ab + ba)) <= 1e-14, `â(x${x})`);
-      assert.equal(res.perPrompt[x].agreement, a[x]);
+      assert.equal(res.perPrompt[x].agreement, st.c === 0 ? null : a[x]);
     });
     ks.forEach((k, s) => {
       const w = data.prompts.map((st) => promptWeightEstimate(st.n, st.c, k));
       const total = w.reduce((t, v) => t + v, 0);
+      const det = w.reduce((t, v, x) => t + (data.prompts[x].c > 0 ? v : 0), 0);
       const neg = w.reduce((t, v, x) => t + (data.prompts[x].c > 0 && a[x] < 0 ? v : 0), 0);
       const none = w.reduce((t, v, x) => t + (data.prompts[x].c === 0 ? v : 0), 0);
-      assert.ok(Math.abs(res.negativeAgreementWeight[s]! - neg / total) <= 1e-14);
-      assert.ok(Math.abs(res.undeterminedAgreementWeight[s]! - none / total) <= 1e-14);
+      assert.ok(none > 0, "the toy has prompts with no correct sample");
+      const close = (u: number | null, v: number, what: string) =>
+        assert.ok(Math.abs(u! - v) <= 1e-14, `k = ${k} ${what}: ${u} vs ${v}`);
+      close(res.negativeAgreementWeight[s], neg / det, "point");
+      close(res.negativeAgreementWeightBounds[s]![0], neg / total, "lower");
+      close(res.negativeAgreementWeightBounds[s]![1], (neg + none) / total, "upper");
+      close(res.undeterminedAgreementWeight[s], none / total, "undetermined");
+    });
+    // undetermined agreement is null per prompt
+    data.prompts.forEach((st, x) => {
+      if (st.c === 0) assert.equal(res.perPrompt[x].agreement, null);
     });
   });
 });
@@ -501,7 +505,7 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
     const { code, stderr } = await analyze(["data/example-samples.jsonl", "--k", "0,2"]);
     assert.equal(code, 2);
     assert.match(stderr, /--k must be an integer ≥ 1, got "0"/);
-    assert.match(stderr, /usage: npm run analyze/);
+    assert.match(stderr, /usage: npm run --silent analyze/);
     assert.equal((await analyze([])).code, 2);
     assert.equal((await analyze(["a", "b"])).code, 2);
   });
@@ -518,7 +522,8 @@ describe("npm run analyze (scripts/analyze.ts)", () => {
     assert.match(stdout, /50 prompts, 800 samples, no gradients/);
     for (const k of [1, 4, 16, 32]) assert.match(stdout, new RegExp(`^\\s*${k}\\s`, "m"));
     assert.match(stdout, /never counted as solved/);
-    assert.match(stdout, /k=32: 50 of 50/);
+    assert.match(stderr, /k=32: 50 of 50/, "warnings go to stderr");
+    assert.match(stdout, /— in "pass@k" at k = 32: no prompt has the n ≥ k = 32 samples/);
   });
 
   test("--per-prompt writes one CSV row per prompt with p̂ = c/n and the agreement estimate", async () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { diagnose } from "../lib/diagnostic/estimate";
+import { diagnose } from "../lib/diagnostic/index";
 import { loadData } from "../lib/diagnostic/read";
 import { conflictProfile } from "../lib/theory/interference";
 import {
