@@ -259,6 +259,8 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   const t0 = performance.now();
   const { figures, problems, read } = collectFigures(opts.notebooksDir);
   const errors = [...problems];
+  if (read.size === 0)
+    errors.push(`no readable notebook in ${opts.notebooksDir}: nothing exported, nothing deleted`);
   let selected = figures;
   if (opts.only && opts.only.length > 0) {
     const wanted = new Set(opts.only);

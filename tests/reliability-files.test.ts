@@ -53,7 +53,13 @@ describe("figure export deletes only what a notebook read this run no longer mak
     const { root, out } = await exported();
     const empty = path.join(root, "empty");
     fs.mkdirSync(empty);
-    await exportFrom(empty, out);
+    const { r, lines } = await exportFrom(empty, out);
+    assert.equal(r.exitCode, 1, "an empty notebooks folder is reported");
+    assert.ok(
+      lines.some((l) =>
+        /no readable notebook in .*empty: nothing exported, nothing deleted/.test(l),
+      ),
+    );
     for (const id of ALL) assert.ok(fs.existsSync(path.join(out, `${id}.html`)), `${id}.html`);
     assert.equal(fs.readFileSync(path.join(out, "fx-bars.png"), "utf8"), "committed png");
     assert.deepEqual(indexedIds(path.join(out, "INDEX.md")).sort(), [...ALL].sort());

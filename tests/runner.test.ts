@@ -150,6 +150,21 @@ describe("headless notebook runner", () => {
     assert.equal((out[0] as { ename: string }).ename, "CellTimeoutError");
   });
 
+  test("no kernel process outlives the run (also the pre-started one of a notebook that turned out malformed)", async () => {
+    const good = writeNb("i-kernels.ipynb", notebook([{ type: "code", src: `console.log(1);` }]));
+    const bad = path.join(dir, "j-kernels.ipynb");
+    fs.writeFileSync(bad, "{ not json");
+    await runNotebooks({ notebooks: [good, bad, good], log: quiet, png: false });
+    const kernels = () =>
+      spawnSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((l) => l.includes("kernel-child.js") && !l.includes("<defunct>"));
+    const t0 = Date.now();
+    while (kernels().length > 0 && Date.now() - t0 < 5000)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(kernels(), []);
+  });
+
   test("a malformed notebook gets an error naming the file and the place, and is left byte-for-byte untouched", async () => {
     const file = path.join(dir, "f-malformed.ipynb");
     const text = `{"nbformat": 4, "nbformat_minor": 5, "metadata": {},\n "cells": [ {"cell_type": "code", "source": "1" ,, ] }\n`;
