@@ -29,6 +29,11 @@ import {
 } from "../lib/diagnostic/index";
 import { InputError, formatCsvRow, loadData } from "../lib/diagnostic/read";
 import { tableHtml } from "../lib/export/display";
+import {
+  readSketchSidecar,
+  sketchInnerProductSdBound,
+  type SketchInfo,
+} from "../lib/diagnostic/sketch";
 
 const USAGE = `usage: npm run --silent analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B] [--level 0.95] [--per-prompt OUT.csv]
    or: npx passk-analyze FILE [same options]
@@ -127,6 +132,48 @@ async function printTables(r: DiagnosticResult, print: Write): Promise<void> {
 }
 
 /**
+ * Per k, the bound on the standard deviation that the exporter's fixed random projection adds to
+ * the cross-fitted ⟨∇J_k, ∇J_1⟩ (lib/diagnostic/sketch.ts; not in the bootstrap intervals, which
+ * hold the projection fixed); null where the inner product is undefined.
+ */
+function projectionErrors(r: DiagnosticResult, sketch: SketchInfo): (number | null)[] {
+  return r.k.map((_, i) => {
+    const ip = r.innerProduct[i];
+    if (ip === null) return null;
+    const nk = r.gradJkNormSq[i] ?? 0;
+    const n1 = r.gradJ1NormSqAtK[i] ?? 0;
+    return sketchInnerProductSdBound(nk, n1, ip, sketch.r1, sketch.r2);
+  });
+}
+
+/** What the sketch is and how far its projection can move each inner product. */
+function sketchNote(r: DiagnosticResult, sketch: SketchInfo, sd: (number | null)[]): string {
+  const lines = [
+    "",
+    `sketch: the gradients are ${sketch.r1}×${sketch.r2} = ${sketch.r1 * sketch.r2}-dimensional ` +
+      `${sketch.projection} sketches RᵀGQ of the last-layer score (V = ${sketch.vocabSize}, ` +
+      `h = ${sketch.hiddenSize}; seed ${sketch.seed}${sketch.model ? `; model ${sketch.model}` : ""}).`,
+    "  Inner products of sketches are unbiased, but the projection is drawn once: it adds an error",
+    "  the bootstrap intervals do not contain. Its standard deviation is at most (lib/diagnostic/sketch.ts):",
+  ];
+  const risky: number[] = [];
+  r.k.forEach((k, i) => {
+    const s = sd[i];
+    const ip = r.innerProduct[i];
+    if (s === null || ip === null) return;
+    lines.push(`    k = ${k}: ± ${s.toPrecision(2)} on ⟨∇J_k,∇J_1⟩ = ${ip.toPrecision(3)}`);
+    if (Math.abs(ip) < 2 * s) risky.push(k);
+  });
+  if (risky.length > 0) {
+    lines.push(
+      `  At k = ${risky.join(", ")} the sign is within twice that error: a larger sketch (r1, r2)` +
+        " or a second seed would tell.",
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
  * Refuses a --per-prompt target before any work: not a regular file (a folder, FIFO, device),
  * in a missing folder, or the input file itself (also through a symlink or hard link).
  */
@@ -172,12 +219,22 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
       seed: args.seed,
       level: args.level,
     });
+    const sketch = data.d > 0 ? readSketchSidecar(args.file, data.d) : null;
+    const projectionSd = sketch === null ? null : projectionErrors(result, sketch);
     if (args.perPrompt !== null) await writePerPrompt(result, args.perPrompt);
     if (args.json) {
       const { perPrompt: _omit, ...rest } = result;
-      out(JSON.stringify(rest) + "\n");
+      const sketchJson =
+        sketch === null
+          ? {}
+          : {
+              sketch: { ...sketch, dimension: sketch.r1 * sketch.r2 },
+              innerProductProjectionSd: projectionSd,
+            };
+      out(JSON.stringify({ ...rest, ...sketchJson }) + "\n");
     } else {
       await printTables(result, out);
+      if (sketch !== null && projectionSd !== null) out(sketchNote(result, sketch, projectionSd));
     }
     for (const w of result.warnings) err(`warning: ${w}\n`);
     return 0;

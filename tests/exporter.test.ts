@@ -109,6 +109,11 @@ if (torchMissing !== null) {
         `pass@1 ${r.passAtK[0]}: the toy verifier must give mixed outcomes`,
       );
       assert.ok(r.passAtK[2] > r.passAtK[0]);
+      // analyze read the sidecar: the sketch and the projection's error bound per k
+      assert.deepEqual([r.sketch.r1 * r.sketch.r2, r.sketch.dimension], [64, 64]);
+      assert.equal(r.sketch.projection, sidecar.projection);
+      assert.equal(r.innerProductProjectionSd.length, 3);
+      for (const s of r.innerProductProjectionSd) assert.ok(typeof s === "number" && s > 0);
     });
   });
 }

@@ -340,7 +340,7 @@ def write_counts(samples: Iterable[Sample], out: str, per_sample: bool = False) 
             for pid, (n, c) in table.items():
                 if "\n" in pid or "\r" in pid:
                     raise ValueError(
-                        f"prompt id {json.dumps(pid)[:80]} contains a line break: analyze's CSV reader reads one row per line; write JSONL instead (an output name not ending in .csv)"
+                        f"prompt id {json.dumps(pid)[:80]} contains a line break: refused for CSV, where it is easy to mangle in other tools; write JSONL instead (an output name not ending in .csv)"
                     )
                 cw.writerow([pid, n, c])
         else:
