@@ -142,7 +142,10 @@ export interface OneStepData {
   /** J_k(θ + η∇J_k) − J_k(θ) at each η. */
   deltaJk: ArrayLike<number>;
   k: number;
-  /** Upper end of the theorem's interval 0 < η < min(2/L_k, 2|c|/(L_1‖∇J_k‖²)). */
+  /**
+   * Upper end of our sufficient interval 0 < η < min(2/L_k, 2|c|/(L_1‖∇J_k‖²)) for the paper's
+   * one-step result ([P] result, [D] constants; the field name is historical).
+   */
   theoremEtaMax: number;
   /** Optional: largest η on the grid at which the observed ΔJ_1 < 0 < ΔJ_k still holds. */
   observedEtaMax?: number;
@@ -150,7 +153,7 @@ export interface OneStepData {
 
 /**
  * Claim 7 (the one-step result, PAPER.md §5): the change of J_1 and J_k after one step
- * θ⁺ = θ + η∇J_k, against η on a log axis, with the theorem's interval shaded. Changes are
+ * θ⁺ = θ + η∇J_k, against η on a log axis, with our sufficient interval shaded. Changes are
  * drawn divided by η (ΔJ/η) so that small and large steps share one readable scale; as η → 0
  * they tend to ⟨∇J_k,∇J_1⟩ and ‖∇J_k‖², so the signs are those of the first-order terms.
  * @example oneStepFigure({ eta: [0.1, 1], deltaJ1: [-0.01, -0.1], deltaJk: [0.02, 0.1], k: 4,
@@ -191,7 +194,7 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
       y: 1,
       xanchor: "right",
       yanchor: "top",
-      text: "theorem's η interval",
+      text: "sufficient η interval (ours)",
       showarrow: false,
       font: { color: PALETTE.bluishGreen },
     },
