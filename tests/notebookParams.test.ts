@@ -1,5 +1,5 @@
 /**
- * Computed prose stays true under a second parameter set: copies notebooks 03, 04 and 05 to a temp
+ * Computed prose stays true under a second parameter set: copies notebooks 01–05 to a temp
  * folder, edits their parameter cells (other SEED, Δ, ρ, k), runs them in FAST mode with the
  * headless runner, and checks that the sentences each notebook computes (showMarkdown) agree with
  * the numbers the same run prints in its tables and figures. A hand-written number or verdict
@@ -92,6 +92,15 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
     // tslab type-checks lib/ from the temp folder: its packages must resolve from there too
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
     fs.copyFileSync(path.join(ROOT, "notebooks", "lib.ts"), path.join(dir, "lib.ts"));
+    files["01"] = copyWithParams(dir, "01-pass-at-k-estimator.ipynb", [
+      ["const SEED = 20260102;", "const SEED = 3;"],
+      ["const P_TRUE = 0.05;", "const P_TRUE = 0.2;"],
+      ["[[16, 1], [16, 4], [64, 4], [64, 32]]", "[[8, 1], [8, 8], [32, 2]]"],
+    ]);
+    files["02"] = copyWithParams(dir, "02-pass-at-k-reweighting.ipynb", [
+      ["const SEED = 20260202;", "const SEED = 5;"],
+      ["const KS = [1, 2, 4, 8, 16, 32];", "const KS = [1, 3, 10];"],
+    ]);
     files["03"] = copyWithParams(dir, "03-prompt-interference.ipynb", [
       ["const SEED = 20260203;", "const SEED = 7;"],
       ["const RHO = 0.3;", "const RHO = 0.45;"],
@@ -119,6 +128,40 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
       assert.equal(r.status, "ok", `${r.notebook}: ${r.failure?.cell} ${r.failure?.message}`);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("01: the share of zero estimates and the plug-in bias sign match the parameters and table", () => {
+    const law = outputsOf(files["01"], "estimatorDistributionFigure(laws");
+    assert.equal(first(law, /At n = (\d+), k = \d+ the estimator/), "8");
+    const zero = Number(first(law, /no sample is correct: \*\*([\d.]+) %\*\*/));
+    assert.ok(Math.abs(zero - 100 * 0.8 ** 8) < 0.05, `zero share ${zero} %`);
+    const table = outputsOf(files["01"], "const maxExactGap");
+    const rows = numericRows(table); // n, k, …, plug-in bias (last)
+    assert.equal(rows.length, 3);
+    const negative = rows.filter((r) => r[1] >= 2).every((r) => r[r.length - 1] < 0);
+    assert.match(table, negative ? /bias is negative in every row/ : /bias is NOT negative/);
+  });
+
+  test("02: the weights at the largest k and the argmax verdict match the parameters and table", () => {
+    const weights = outputsOf(files["02"], "promptWeightCurvesFigure(KS)");
+    const w = (p: number, k: number) => k * (1 - p) ** (k - 1);
+    assert.equal(
+      Number(first(weights, /p = 0\.2 weighs \*\*([\d.e+-]+)\*\*/)),
+      Number(w(0.2, 10).toPrecision(2)),
+    );
+    assert.match(weights, w(0.2, 10) < 1 ? /— less than under pass@1/ : /— more than under pass@1/);
+    assert.equal(
+      Number(first(weights, /p = 0\.01 weighs \*\*([\d.e+-]+)\*\*/)),
+      Number(w(0.01, 10).toPrecision(2)),
+    );
+    const peaks = outputsOf(files["02"], "influenceCurvesFigure(KS)");
+    const rows = numericRows(peaks); // k, 1/k, argmax on grid, max on grid, (1 − 1/k)^(k−1)
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      [1, 3, 10],
+    );
+    const holds = rows.every((r) => Math.abs(r[2] - r[1]) <= 1e-5 + 1e-9);
+    assert.equal(first(peaks, /of 1\/k in every row — \*\*(\w+)\*\*/), holds ? "holds" : "FAILS");
+  });
 
   test("03: the sign of interference and k*_exact in the sentences match the tables", () => {
     const step = outputsOf(files["03"], "const hardX");
