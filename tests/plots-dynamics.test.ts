@@ -89,6 +89,13 @@ describe("oneStepFigure", () => {
     );
   });
 
+  test("with no conflict (theoremEtaMax null) nothing is shaded and the interval is not labelled", () => {
+    const fig = oneStepFigure({ ...data, theoremEtaMax: null, observedEtaMax: undefined });
+    assert.equal((fig.layout.shapes ?? []).filter((s) => s.type === "rect").length, 0);
+    assert.equal((fig.layout.annotations ?? []).length, 0);
+    assert.equal(fig.data.length, 2);
+  });
+
   test("a non-positive step size throws before building", () => {
     assert.throws(() => oneStepFigure({ ...data, eta: [0, 0.1, 1, 10] }), {
       name: "RangeError",

@@ -6,7 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { agreementScores } from "../lib/theory/interference";
-import { easyHardBandit, typedPromptContexts } from "../lib/sim/populations";
+import { typedPromptContexts } from "../lib/sim/populations";
 import { logisticPolicy } from "../lib/sim/policies";
 import { createRng } from "../lib/core/rng";
 import {
@@ -17,6 +17,7 @@ import {
 import { quantile } from "../lib/core/stats";
 import { kStarExact } from "../lib/theory/threshold";
 import { train } from "../lib/sim/training";
+import { warmToy } from "../lib/sim/toy";
 
 function warm(policy: ReturnType<typeof logisticPolicy>) {
   return train({
@@ -30,8 +31,7 @@ function warm(policy: ReturnType<typeof logisticPolicy>) {
 }
 
 function toy(M: number, seed: number) {
-  const policy = logisticPolicy(easyHardBandit({ M, rho: 0.3, delta: 1, rng: createRng(seed) }));
-  return { policy, theta: warm(policy) };
+  return warmToy({ M, rho: 0.3, delta: 1, rng: createRng(seed) });
 }
 
 describe("quantile", () => {

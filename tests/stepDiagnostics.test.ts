@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { gradJ1, gradJk } from "../lib/theory/interference";
 import { dot } from "../lib/core/stats";
-import { contextsFromArrays, easyHardBandit } from "../lib/sim/populations";
+import { contextsFromArrays } from "../lib/sim/populations";
 import { logisticPolicy, tabularSoftmaxPolicy } from "../lib/sim/policies";
 import { createRng } from "../lib/core/rng";
 import { smoothnessBounds, oneStepInterval } from "../lib/theory/smoothness";
@@ -20,19 +20,11 @@ import {
   projectionTrace,
 } from "../lib/studies/dynamicsStudy";
 import { train } from "../lib/sim/training";
+import { warmToy as libWarmToy } from "../lib/sim/toy";
 
-/** The PAPER.md §6 toy, small, warm-started by 10 steps of pass@1 ascent with lr 2. */
+/** Our PAPER.md §6 toy, small, warm-started by 10 steps of pass@1 ascent with lr 2. */
 function warmToy(M = 400, seed = 7) {
-  const policy = logisticPolicy(easyHardBandit({ M, rho: 0.3, delta: 1, rng: createRng(seed) }));
-  const theta = train({
-    policy,
-    theta0: [0, 0],
-    steps: 10,
-    lr: 2,
-    objective: { kind: "pass1" },
-    record: { ks: [1], every: 10 },
-  }).theta;
-  return { policy, theta };
+  return libWarmToy({ M, rho: 0.3, delta: 1, rng: createRng(seed) });
 }
 
 const sigma = (z: number) => 1 / (1 + Math.exp(-z));

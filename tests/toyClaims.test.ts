@@ -1,5 +1,5 @@
 /**
- * Claims 2, 7, 8, 9 and 12 of PAPER.md §10, reproduced on the paper's easy/hard toy (§6):
+ * Claims 2, 7, 8, 9 and 12 of PAPER.md §10, reproduced on our easy/hard toy (PAPER.md §6):
  * Δ = 1, ρ = 0.3, M = 4000 contexts, two-action logistic policy, warm start = 10 steps of
  * pass@1 ascent with lr 2 from θ = 0. Reference numbers of PAPER.md §6 (one run of ours):
  * J_1 = 0.688 after the warm start; k = 1: J_1 .688 → .744; k = 4: J_1 .688 → .568, J_4 .911 →
@@ -14,22 +14,15 @@ import { logisticPolicy, tabularSoftmaxPolicy } from "../lib/sim/policies";
 import { conflictProfile } from "../lib/theory/interference";
 import { oneStepInterval, smoothnessBounds } from "../lib/theory/smoothness";
 import { train } from "../lib/sim/training";
+import { warmToy } from "../lib/sim/toy";
 
 const SEED = 1;
 const M = 4000;
 const RHO = 0.3;
 
 function warmStart(delta: number): { toy: Contexts; theta: Float64Array } {
-  const toy = easyHardBandit({ M, rho: RHO, delta, rng: createRng(SEED) });
-  const run = train({
-    policy: logisticPolicy(toy),
-    theta0: [0, 0],
-    steps: 10,
-    lr: 2,
-    objective: { kind: "pass1" },
-    record: { ks: [1], every: 10 },
-  });
-  return { toy, theta: run.theta };
+  const { contexts, theta } = warmToy({ M, rho: RHO, delta, rng: createRng(SEED) });
+  return { toy: contexts, theta };
 }
 
 const { toy, theta: warm } = warmStart(1);

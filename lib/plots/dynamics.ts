@@ -142,15 +142,19 @@ export interface OneStepData {
   /** J_k(θ + η∇J_k) − J_k(θ) at each η. */
   deltaJk: ArrayLike<number>;
   k: number;
-  /** Upper end of the theorem's interval 0 < η < min(2/L_k, 2|c|/(L_1‖∇J_k‖²)). */
-  theoremEtaMax: number;
+  /**
+   * Upper end of our sufficient interval 0 < η < min(2/L_k, 2|c|/(L_1‖∇J_k‖²)) for the paper's
+   * one-step result ([P] result, [D] constants; the field name is historical); null when
+   * ⟨∇J_k, ∇J_1⟩ ≥ 0, where the result does not apply: nothing is shaded.
+   */
+  theoremEtaMax: number | null;
   /** Optional: largest η on the grid at which the observed ΔJ_1 < 0 < ΔJ_k still holds. */
   observedEtaMax?: number;
 }
 
 /**
  * Claim 7 (the one-step result, PAPER.md §5): the change of J_1 and J_k after one step
- * θ⁺ = θ + η∇J_k, against η on a log axis, with the theorem's interval shaded. Changes are
+ * θ⁺ = θ + η∇J_k, against η on a log axis, with our sufficient interval shaded. Changes are
  * drawn divided by η (ΔJ/η) so that small and large steps share one readable scale; as η → 0
  * they tend to ⟨∇J_k,∇J_1⟩ and ‖∇J_k‖², so the signs are those of the first-order terms.
  * @example oneStepFigure({ eta: [0.1, 1], deltaJ1: [-0.01, -0.1], deltaJk: [0.02, 0.1], k: 4,
@@ -164,11 +168,13 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
   const d1 = toArrayOfLength(where, "deltaJ1", data.deltaJ1, eta.length, "eta");
   const dk = toArrayOfLength(where, "deltaJk", data.deltaJk, eta.length, "eta");
   const k = checkInteger(where, "k", data.k);
-  const etaMax = checkFinite(where, "theoremEtaMax", data.theoremEtaMax);
+  const etaMax =
+    data.theoremEtaMax === null ? null : checkFinite(where, "theoremEtaMax", data.theoremEtaMax);
   const per = (d: number[]) => d.map((v, i) => v / eta[i]);
-  const shapes: NonNullable<Layout["shapes"]> = [
-    horizontalLine(0),
-    {
+  const shapes: NonNullable<Layout["shapes"]> = [horizontalLine(0)];
+  const annotations: NonNullable<Layout["annotations"]> = [];
+  if (etaMax !== null) {
+    shapes.push({
       type: "rect",
       xref: "x",
       yref: "paper",
@@ -180,10 +186,8 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
       opacity: 0.15,
       line: { width: 0 },
       layer: "below",
-    },
-  ];
-  const annotations: NonNullable<Layout["annotations"]> = [
-    {
+    });
+    annotations.push({
       // Annotations on a log axis take log10 coordinates (plotly.js#1258); shapes do not.
       xref: "x",
       yref: "paper",
@@ -191,11 +195,11 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
       y: 1,
       xanchor: "right",
       yanchor: "top",
-      text: "theorem's η interval",
+      text: "sufficient η interval (ours)",
       showarrow: false,
       font: { color: PALETTE.bluishGreen },
-    },
-  ];
+    });
+  }
   if (data.observedEtaMax !== undefined) {
     const obs = checkFinite(where, "observedEtaMax", data.observedEtaMax);
     shapes.push(verticalLine(obs));

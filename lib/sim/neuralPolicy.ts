@@ -7,9 +7,9 @@
  * network: features one-hot(a) ⊕ one-hot(b) → h(x) = tanh(W₁ᵀφ(x) + b₁) ∈ R^H → logits
  * z = W₂ᵀh(x) + b₂ ∈ R^m → π(·|x) = softmax(z). It "generates" an answer by sampling y ~ π(·|x).
  *
- * Like the paper (partial gradients: last layer), the diagnostic uses the scores of the last
- * layer θ_L = (W₂, b₂), flattened as W₂ row-major (H × m) then b₂ — d = (H + 1)·m. With ĥ = [h; 1]
- * (a softmax layer's closed form):
+ * The paper uses partial gradients (last layer or final hidden state, PAPER.md §7 [P]); our
+ * diagnostic uses, by our choice [D], the scores of the last layer θ_L = (W₂, b₂), flattened as
+ * W₂ row-major (H × m) then b₂ — d = (H + 1)·m. With ĥ = [h; 1] (a softmax layer's closed form):
  *
  *   s(x, y) = ∇_{θ_L} log π(y|x) = ĥ(x) ⊗ (e_y − π(·|x)),   ∇_{θ_L} p(x) = p(x)·ĥ(x) ⊗ (e_{y*} −
  *   π(·|x))   [D]

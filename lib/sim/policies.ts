@@ -7,13 +7,15 @@
  *
  * with a binary reward r(x, a) ∈ {0, 1}. Then p(x) = Σ_a π(a|x) r(x, a) and
  *
- *   ∇p(x) = Σ_a π(a|x) r(x, a) s(x, a) = Σ_a π(a|x)(r(x, a) − p(x)) φ(x, a)   [D, from §1's ∇p =
- *   E[r s]]
+ *   ∇p(x) = Σ_a π(a|x) r(x, a) s(x, a) = Σ_a π(a|x)(r(x, a) − p(x)) φ(x, a)
+ *
+ * [D, from ∇p = E[r s] of PAPER.md §1]
  *
  * The three policies differ only in φ:
  * - tabular softmax: φ(x, a) = e_{(x,a)}, one parameter block per prompt — no two prompts share
  *   a parameter, so κ(x, x') = 0 for x ≠ x': the control with no interference;
- * - the paper's two-action logistic: φ(x, 0) = 0, φ(x, 1) = ψ(x), so π(1|x) = σ(θᵀψ(x)) [P/D §6];
+ * - our two-action logistic on the paper's features ψ(x): φ(x, 0) = 0, φ(x, 1) = ψ(x), so
+ *   π(1|x) = σ(θᵀψ(x)) [features P, policy form D; PAPER.md §6];
  * - a K-action log-linear softmax over shared features φ(x, a) ∈ R^d (several wrong answers).
  *
  * Sampled responses are stored compactly as action indices: the score of a response is a
@@ -437,10 +439,11 @@ export class LogisticPolicy extends SoftmaxPolicy {
 }
 
 /**
- * The paper's two-action logistic policy over shared features (PAPER.md §6).
+ * Our two-action logistic policy over shared features (PAPER.md §6: the features ψ = [1, s] are
+ * the paper's, the policy form is our choice).
  *
  * π_θ(1|x) = σ(θᵀψ(x));  p(x) = σ(θᵀψ) if action 1 is correct, 1 − σ(θᵀψ) otherwise;
- * ∇p(x) = ±σ'(θᵀψ(x))ψ(x)   [P: the toy's policy; D: the explicit form]
+ * ∇p(x) = ±σ'(θᵀψ(x))ψ(x)   [D: our policy for the paper's toy, and its explicit gradient]
  *
  * Every prompt shares θ, so prompts with acute features and opposite correct actions pull θ in
  * opposite directions (negative interference). `contexts.correctAction` must be 0 or 1.

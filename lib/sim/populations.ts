@@ -77,7 +77,7 @@ export interface EasyHardOptions {
 }
 
 /**
- * The paper's easy/hard contextual bandit (PAPER.md §6).
+ * Our concrete instance of the paper's easy/hard contextual bandit (PAPER.md §6).
  *
  * label ~ Bernoulli(ρ) (hard), s | easy ~ N(+Δ/2, 1), s | hard ~ N(−Δ/2, 1), ψ(x) = [1, s(x)];
  * correct action 1 for easy, 0 for hard; masses 1/M.

@@ -88,7 +88,7 @@ export interface PhaseDiagram {
 }
 
 /**
- * k*_exact of the paper's easy/hard toy after the warm start, over a grid of separation Δ and
+ * k*_exact of our easy/hard toy after the warm start, over a grid of separation Δ and
  * hard share ρ, with the mass of negatively interfering prompts.
  *
  * Per cell: easyHardBandit(M, ρ, Δ, createRng(seed)) → logistic policy → `warmSteps` steps of

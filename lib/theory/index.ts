@@ -1,6 +1,7 @@
 /**
- * theory: the paper's mathematics (pass@k, estimators, reweighting, interference, threshold k*,
- * smoothness, mitigations, symbolic and high-precision references). Imports core only. Folder
+ * theory: the paper's mathematics [P] and our derivations around it [D] (pass@k, estimators,
+ * reweighting, interference, threshold k*, smoothness, mitigations, symbolic and high-precision
+ * references). Imports core only. Folder
  * imports are written `./x/index`: tslab resolves a directory import only to a file.
  */
 export * from "./passAtK";
