@@ -5,3 +5,6 @@
  */
 export * from "./read";
 export * from "./estimate";
+export * from "./readTable";
+export * from "./counts";
+export * from "./compare";
