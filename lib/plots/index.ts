@@ -15,3 +15,4 @@ export * from "./dynamics";
 export * from "./sampling";
 export * from "./mitigations";
 export * from "./diagnostic";
+export * from "./realData";
