@@ -19,6 +19,7 @@ import {
 } from "../lib/diagnostic/estimate";
 import { InputError, loadData } from "../lib/diagnostic/read";
 import { tableHtml } from "../lib/export/display";
+import { handlesArgs, runAnalyzeReal } from "./analyze-real";
 
 const USAGE = `usage: npm run analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B] [--level 0.95] [--per-prompt OUT.csv]
 
@@ -161,6 +162,8 @@ async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> 
  * the exit status. Input and usage errors become messages; anything else (a bug) is thrown.
  */
 export async function runAnalyze(argv: string[], out: Write, err: Write): Promise<number> {
+  // issue 15: --compare/--group/--model/--figures and multi-model files → scripts/analyze-real.ts
+  if (await handlesArgs(argv)) return runAnalyzeReal(argv, out, err);
   try {
     const args = parseCommandLine(argv);
     if (args === null) {

@@ -26,7 +26,6 @@ import { checkInteger, checkKGrid, show } from "../core/validate";
 import { passAtKEstimate, promptWeightEstimate } from "../theory/estimators";
 import type { Interval } from "./estimate";
 
-
 /** What the counts diagnostics need of a prompt. */
 export interface Counts {
   readonly n: number;

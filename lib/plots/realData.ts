@@ -304,6 +304,7 @@ export function pHatScatterFigure(input: PHatScatterInput): PlotlyFigure {
       title: { text: `Per-prompt p̂: ${input.before ?? "BEFORE"} → ${input.after ?? "AFTER"}` },
       xaxis: { title: { text: `p̂ ${input.before ?? "BEFORE"}` }, range: [-0.03, 1.03] },
       yaxis: { title: { text: `p̂ ${input.after ?? "AFTER"}` }, range: [-0.03, 1.03] },
+      legend: { itemsizing: "constant" },
     },
   };
 }
