@@ -81,17 +81,25 @@ export function realFigures(
     const models = rep.models as Record<string, GroupedCountsResult> | undefined;
     if (models !== undefined) {
       const names = Object.keys(models);
+      // Many models: colour the three best and three worst by pass@1, the rest grey.
+      const ranked = [...names].sort(
+        (x, y) => (models[y].passAtK[0] ?? 0) - (models[x].passAtK[0] ?? 0),
+      );
+      const highlight = names.length > 8 ? [...ranked.slice(0, 3), ...ranked.slice(-3)] : undefined;
       out.push({
         id: "passk",
         caption: `pass@k against k for ${names.length} models (${rep.source})`,
-        fig: modelCurvesFigure(names.map((n) => curve(n, models[n]))),
+        fig: modelCurvesFigure(
+          names.map((n) => curve(n, models[n])),
+          { highlight },
+        ),
       });
       out.push({
         id: "unsolved-weight",
         caption: "share of the pass@k weight Σŵ_k on prompts no sample solved, per model",
         fig: modelCurvesFigure(
           names.map((n) => curve(n, models[n], models[n].weightShare[0].share)),
-          { title: "q_k on prompts with c = 0", yTitle: "share of Σŵ<sub>k</sub>" },
+          { title: "q_k on prompts with c = 0", yTitle: "share of Σŵ<sub>k</sub>", highlight },
         ),
       });
       return out;

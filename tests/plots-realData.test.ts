@@ -41,6 +41,20 @@ describe("modelCurvesFigure", () => {
     assert.deepEqual(names, ["", "A 95% CI", "A", "B"]);
     checkFigure(fig, "curves");
     assert.throws(() => modelCurvesFigure([]), /at least one curve/);
+    const hl = modelCurvesFigure(curves, { highlight: ["B"] }).data as (Trace & {
+      showlegend?: boolean;
+    })[];
+    assert.deepEqual(
+      hl.map((t) => [t.name, t.showlegend]),
+      [
+        ["A", false],
+        ["B", undefined],
+      ],
+    );
+    assert.throws(
+      () => modelCurvesFigure(curves, { highlight: ["C"] }),
+      /highlight names no curve/,
+    );
     assert.throws(() => modelCurvesFigure([{ name: "x", k: [1, 2], y: [0.1] }]), /y/);
   });
 });

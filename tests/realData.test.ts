@@ -9,11 +9,13 @@ import {
   defaultKGrid,
   difficultyBin,
   DIFFICULTY_BINS,
+  drawClassCounts,
   groupedCountsDiagnostics,
 } from "../lib/diagnostic/counts";
 import { compareCounts, type LinedCounts } from "../lib/diagnostic/compare";
 import { readCountTable } from "../lib/diagnostic/readTable";
 import { InputError } from "../lib/core/samples";
+import { createRng } from "../lib/core/rng";
 
 interface Fixture {
   estimates: { n: number; c: number; k: number; w: string }[];
@@ -147,6 +149,27 @@ describe("counts diagnostics", () => {
     assert.notDeepEqual(other.passAtKCI, r.passAtKCI);
     const [lo, hi] = r.passAtKCI[0] as [number, number];
     assert.ok(lo <= (r.passAtK[0] as number) && (r.passAtK[0] as number) <= hi);
+  });
+
+  test("bootstrap: class counts sum to m on both routes; the interval width matches the standard error of a mean", () => {
+    const rng = createRng(5);
+    const out = new Float64Array(3);
+    const few = Int32Array.from({ length: 1000 }, (_, i) => i % 3);
+    drawClassCounts(rng, few, [334, 333, 333], out); // 300 < 1000: conditional binomials
+    assert.equal(out[0] + out[1] + out[2], 1000);
+    const many = Int32Array.from({ length: 200 }, (_, i) => i % 3);
+    drawClassCounts(rng, many, [67, 67, 66], out); // index draws
+    assert.equal(out[0] + out[1] + out[2], 200);
+    // 3000 prompts, n = 4, c ∈ {0, 2, 4} equally: p̂ ∈ {0, ½, 1}, SD ½·sqrt(2/3); SE = SD/sqrt(m).
+    const prompts = Array.from({ length: 3000 }, (_, i) => ({ n: 4, c: 2 * (i % 3) }));
+    const r = countsDiagnostics(prompts, { k: [1], bootstrap: 2000, seed: 9 });
+    const se = (0.5 * Math.sqrt(2 / 3)) / Math.sqrt(3000);
+    const [lo, hi] = r.passAtKCI[0] as [number, number];
+    // 95% percentile interval ≈ ±1.96 SE; the SE of the interval width from 2000 replicates is ≈ 3%.
+    assert.ok(
+      Math.abs((hi - lo) / (2 * 1.96 * se) - 1) < 0.1,
+      `width ${hi - lo} vs ${2 * 1.96 * se}`,
+    );
   });
 
   test("groups: each group gets the same keys as the whole, computed on its own prompts", () => {

@@ -243,7 +243,7 @@ export function compareCounts(
     const rng = createRng(seed);
     const mult = new Float64Array(J);
     for (let r = 0; r < B; r++) {
-      drawClassCounts(rng, classOf, mult);
+      drawClassCounts(rng, classOf, size, mult);
       const e = evaluate(mult);
       for (let s = 0; s < K; s++) {
         bootDelta[s][r] = e.delta[s];

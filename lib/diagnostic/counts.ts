@@ -17,8 +17,9 @@
  *
  * Intervals: percentile bootstrap over prompts (B replicates; multiplicities drawn with the seeded
  * rng of lib/core/rng.ts, as lib/diagnostic/estimate.ts does). Prompts with equal (n, c) are
- * interchangeable, so each replicate draws m prompt indices (O(m)) and evaluates over the distinct
- * (n, c) classes (O(classes·K)) — at most (n+1) classes per n, whatever m.
+ * interchangeable, so each replicate draws how many of the m resampled prompts fall in each
+ * distinct (n, c) class ({@link drawClassCounts}) and evaluates over the classes (O(classes·K)) —
+ * at most n + 1 classes per n, whatever m.
  */
 import { createRng } from "../core/rng";
 import { quantileSorted } from "../core/stats";
@@ -143,14 +144,32 @@ export function bootstrapOptions(
   return { B, seed, level };
 }
 
-/** Draws bootstrap multiplicities of m prompts, pooled into their classes. */
+/**
+ * Draws the bootstrap multiplicities of m prompts (a multinomial resample of the prompts), pooled
+ * into their classes: `out[j]` = number of draws landing in class j. With few classes
+ * (100·classes < m) the class counts are drawn directly as Multinomial(m; size_j/m) through
+ * conditional binomials (the same distribution, O(classes·log m) per replicate); otherwise m
+ * prompt indices are drawn (O(m)).
+ */
 export function drawClassCounts(
-  rng: { int(lo: number, hi: number): number },
+  rng: { int(lo: number, hi: number): number; binomial(n: number, p: number): number },
   classOf: Int32Array,
+  sizes: readonly number[],
   out: Float64Array,
 ): void {
   out.fill(0);
   const m = classOf.length;
+  if (100 * sizes.length < m) {
+    let left = m;
+    let leftSize = m;
+    for (let j = 0; j < sizes.length && left > 0; j++) {
+      const x = sizes[j] >= leftSize ? left : rng.binomial(left, sizes[j] / leftSize);
+      out[j] = x;
+      left -= x;
+      leftSize -= sizes[j];
+    }
+    return;
+  }
   for (let t = 0; t < m; t++) out[classOf[rng.int(0, m - 1)]]++;
 }
 
@@ -285,7 +304,7 @@ export function countsDiagnostics(
     const rng = createRng(seed);
     const mult = new Float64Array(model.size.length);
     for (let b = 0; b < B; b++) {
-      drawClassCounts(rng, model.classOf, mult);
+      drawClassCounts(rng, model.classOf, model.size, mult);
       const e = model.evaluate(mult);
       for (let s = 0; s < K; s++) {
         boot.passAtK[s][b] = e.passAtK[s];

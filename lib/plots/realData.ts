@@ -76,6 +76,11 @@ export interface KCurvesOptions {
   yRange?: [number, number] | null;
   /** Confidence level for the legend (default 0.95). */
   level?: number;
+  /**
+   * Names of the curves to draw in colour and list in the legend; the others are thin grey lines
+   * named only on hover (for many models). Default: every curve in colour.
+   */
+  highlight?: readonly string[];
 }
 
 /**
@@ -94,12 +99,36 @@ export function modelCurvesFigure(
   const data: Data[] = [];
   const allK = new Set<number>();
   const level = Math.round((opts.level ?? 0.95) * 100);
+  const hl = opts.highlight === undefined ? null : new Set(opts.highlight);
+  if (hl !== null)
+    for (const name of hl)
+      if (!curves.some((c) => c.name === name))
+        throw new RangeError(`${where}: highlight names no curve: ${show(name)}`);
+  const background: Data[] = [];
+  let slot = 0;
   curves.forEach((cv, i) => {
     checkKGrid(where, `curves[${i}].k`, cv.k);
     checkSeries(where, `curves[${i}].y`, cv.y, cv.k.length);
     for (const k of cv.k as readonly number[]) allK.add(k);
-    const color = COLORS[i % COLORS.length];
-    const dash = (["solid", "dash", "dot", "dashdot"] as const)[Math.floor(i / COLORS.length) % 4];
+    if (hl !== null && !hl.has(cv.name)) {
+      background.push({
+        type: "scatter",
+        mode: "lines",
+        name: cv.name,
+        x: [...cv.k],
+        y: [...cv.y],
+        line: { color: PALETTE.grey, width: 1 },
+        opacity: 0.5,
+        showlegend: false,
+        hovertemplate: `${cv.name}<br>k = %{x}: %{y:.3f}<extra></extra>`,
+      });
+      return;
+    }
+    const color = COLORS[slot % COLORS.length];
+    const dash = (["solid", "dash", "dot", "dashdot"] as const)[
+      Math.floor(slot / COLORS.length) % 4
+    ];
+    slot++;
     if (cv.ci) {
       checkLength(where, `curves[${i}].ci`, cv.ci, cv.k.length, "k");
       data.push(...band(cv.k, cv.ci, color, `${cv.name} ${level}% CI`, cv.name, false));
@@ -115,6 +144,7 @@ export function modelCurvesFigure(
       legendgroup: cv.name,
     });
   });
+  data.unshift(...background);
   const yRange: [number, number] | null = opts.yRange === undefined ? [0, 1] : opts.yRange;
   return {
     builder: "modelCurvesFigure",
