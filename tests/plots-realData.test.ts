@@ -76,7 +76,7 @@ describe("weightShareBinsFigure", () => {
       traces.map((t) => t.stackgroup),
       ["share", "share"],
     );
-    assert.match(traces[0].name ?? "", /c = 0 \(3 prompts\)/);
+    assert.match(traces[0].name ?? "", /^c = 0 \(3 prompts\)/);
   });
 });
 

@@ -165,7 +165,7 @@ describe("counts diagnostics", () => {
     const r = countsDiagnostics(prompts, { k: [1], bootstrap: 2000, seed: 9 });
     const se = (0.5 * Math.sqrt(2 / 3)) / Math.sqrt(3000);
     const [lo, hi] = r.passAtKCI[0] as [number, number];
-    // 95% percentile interval ≈ ±1.96 SE; the SE of the interval width from 2000 replicates is ≈ 3%.
+    // 95% percentile interval ≈ ±1.96 SE; 2000 replicates pin its width to ≈ 3%.
     assert.ok(
       Math.abs((hi - lo) / (2 * 1.96 * se) - 1) < 0.1,
       `width ${hi - lo} vs ${2 * 1.96 * se}`,

@@ -22,8 +22,12 @@ function checkSeries(where: string, name: string, ys: MaybeNumbers, n: number): 
   });
 }
 
+/** Log k axis, ticks at the powers of two within the grid and at its largest k. */
 function kAxis(k: readonly number[]): Record<string, unknown> {
-  return { title: { text: "k" }, type: "log", tickvals: powersOfTwoWithin([...k]) };
+  const ticks = powersOfTwoWithin([...k]);
+  const last = Math.max(...k);
+  if (!ticks.includes(last)) ticks.push(last);
+  return { title: { text: "k" }, type: "log", tickvals: ticks };
 }
 
 /** Lower and upper edges of a band, filled between; none when every interval is null. */
@@ -192,7 +196,7 @@ export function weightShareBinsFigure(input: WeightShareBinsInput): PlotlyFigure
     return {
       type: "scatter",
       mode: "lines",
-      name: `p̂ ${b.bin} (${b.prompts} prompts)`,
+      name: `${b.bin.startsWith("c") ? b.bin : `p̂ ∈ ${b.bin}`} (${b.prompts} prompts)`,
       x: [...input.k],
       y: [...b.share],
       stackgroup: "share",
