@@ -23,6 +23,9 @@ import { checkFigure, openRenderer, plotlyBundlePath } from "../lib/export/rende
 import type { CompareResult, PairedPrompt } from "../lib/diagnostic/compare";
 import type { CountsResult, GroupedCountsResult } from "../lib/diagnostic/counts";
 import { PLOTLY_FILE, standaloneHtml } from "./figures";
+import { loadData } from "../lib/diagnostic/read";
+import { diagnose } from "../lib/diagnostic/estimate";
+import { diagnosticConflictFigure } from "../lib/plots/diagnostic";
 
 /** The --figures directory is missing, not a directory, or not writable. */
 export class FigureDirError extends Error {}
@@ -62,6 +65,34 @@ const curve = (name: string, r: CountsResult, y?: (number | null)[]): KCurve => 
   y: y ?? r.passAtK,
   ci: y ? undefined : r.passAtKCI,
 });
+
+/**
+ * With per-sample gradients in `file` (a JSONL whose records carry `grad`), the diagnostic of
+ * scripts/analyze.ts (lib/diagnostic/estimate.ts `diagnose`) drawn as ⟨∇J_k, ∇J_1⟩ and the cosine
+ * against k with their bands and k* (lib/plots/diagnostic.ts); null without gradients.
+ */
+export async function gradientFigure(
+  file: string,
+  opts: { k?: number[]; bootstrap: number; seed: number; level: number },
+): Promise<NamedFigure | null> {
+  if (file.toLowerCase().endsWith(".csv")) return null;
+  const data = await loadData(file);
+  if (data.d === 0) return null;
+  const r = diagnose(data, opts);
+  return {
+    id: "conflict",
+    caption: `⟨∇J_k, ∇J_1⟩ and cosine against k, cross-fitted, with bootstrap bands and k* (${file})`,
+    fig: diagnosticConflictFigure({
+      k: r.k,
+      innerProduct: r.innerProduct,
+      innerProductCI: r.innerProductCI,
+      cosine: r.cosine,
+      cosineCI: r.cosineCI,
+      kStar: r.kStar,
+      level: r.level,
+    }),
+  };
+}
 
 /** The figures of a single-file report (`file`) or of a comparison. */
 export function realFigures(

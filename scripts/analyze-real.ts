@@ -20,6 +20,7 @@ import { forEachLine, splitCsvLine } from "../lib/diagnostic/read";
 import {
   checkFiguresDir,
   FigureDirError,
+  gradientFigure,
   realFigures,
   writeFiguresDir,
 } from "./analyze-real-figures";
@@ -321,7 +322,12 @@ export async function runAnalyzeReal(
       if (!a.json) printCompare(c, a.files, out);
     } else {
       json = analyzeTable(await read(a.files[0]), a);
-      if (a.figures !== null) await writeFiguresDir(a.figures, realFigures({ file: json }));
+      if (a.figures !== null) {
+        const figs = realFigures({ file: json });
+        const grad = await gradientFigure(a.files[0], { ...a, k: a.k });
+        if (grad !== null) figs.push(grad);
+        await writeFiguresDir(a.figures, figs);
+      }
       if (!a.json) printFile(json, out);
     }
     if (a.json) out(JSON.stringify(json) + "\n");

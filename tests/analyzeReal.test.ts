@@ -211,6 +211,27 @@ describe("analyze --figures", () => {
     assert.deepEqual(fs.readdirSync(ro), []);
   });
 
+  test("a per-sample file with gradients also gets the inner-product figure", async () => {
+    const dir = path.join(tmp, "figs-grad");
+    fs.mkdirSync(dir);
+    const saved = process.env.CHROMIUM_PATH;
+    process.env.CHROMIUM_PATH = "none";
+    try {
+      const sample = path.join(__dirname, "..", "data", "example-samples.jsonl");
+      const r = await run([sample, "--figures", dir, "--bootstrap", "10", "--k", "1,2,4"]);
+      assert.equal(r.code, 0, r.err);
+    } finally {
+      if (saved === undefined) delete process.env.CHROMIUM_PATH;
+      else process.env.CHROMIUM_PATH = saved;
+    }
+    assert.deepEqual(fs.readdirSync(dir).sort(), [
+      "conflict.html",
+      "passk.html",
+      "plotly.min.js",
+      "weight-share.html",
+    ]);
+  });
+
   test("HTML figures (no Chromium) written into place, no temporary directory left", async () => {
     const dir = path.join(tmp, "figs");
     fs.mkdirSync(dir);
