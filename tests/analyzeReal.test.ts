@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runAnalyze } from "../scripts/analyze";
+import { runCounts, writeCountsFile } from "../bench/workloads/counts1e6";
 
 const REAL = path.join(__dirname, "..", "data", "real");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "passk-analyze-real-"));
@@ -259,5 +260,30 @@ describe("analyze --figures", () => {
       "plotly.min.js",
       "weight-share.html",
     ]);
+  });
+});
+
+describe("counts-1e6 bench workload", () => {
+  test("the generated CSV has one row per prompt and analyze --counts reads it back in a probed child", async () => {
+    const file = path.join(tmp, "bench.csv");
+    writeCountsFile(file, 40, 16, 3);
+    const rows = fs.readFileSync(file, "utf8").trim().split("\n");
+    assert.equal(rows[0], "prompt,n,c");
+    assert.equal(rows.length, 41);
+    const cs = rows.slice(1).map((r) => Number(r.split(",")[2]));
+    assert.ok(cs.every((c) => Number.isInteger(c) && c >= 0 && c <= 16));
+    const inputs = {
+      file,
+      rows: 40,
+      bytes: 0,
+      args: ["--counts", "--json", "--bootstrap", "5"],
+      peakRssMb: [],
+      cpuMs: [],
+    };
+    const out = await runCounts(inputs);
+    assert.equal(out.prompts, 40);
+    const mean = cs.reduce((a, b) => a + b, 0) / (16 * 40);
+    assert.ok(Math.abs((out.passAtK as number[])[0] - mean) < 1e-12);
+    assert.ok(inputs.peakRssMb[0] > 0);
   });
 });

@@ -194,36 +194,54 @@ describe("counts diagnostics", () => {
 const P = (id: string, n: number, c: number, line = 1): LinedCounts => ({ id, line, n, c });
 
 describe("compareCounts on hand-made pairs", () => {
-  // x: solved always → once in 4; y: never → once in 4.
-  const before = [P("x", 4, 4, 1), P("y", 4, 0, 2), P("z", 4, 2, 3)];
-  const after = [P("y", 4, 1, 1), P("x", 4, 1, 2), P("u", 4, 3, 3)];
+  // x: always solved → 2 of 4; y: never → 2 of 4; w: never → never; v: 1 of 4 → never.
+  const before = [
+    P("x", 4, 4, 1),
+    P("y", 4, 0, 2),
+    P("z", 4, 2, 3),
+    P("w", 4, 0, 4),
+    P("v", 4, 1, 5),
+  ];
+  const after = [
+    P("y", 4, 2, 1),
+    P("x", 4, 2, 2),
+    P("u", 4, 3, 3),
+    P("w", 4, 0, 4),
+    P("v", 4, 0, 5),
+  ];
 
   test("Δpass@k, crossing k, bins, fell share and unmatched counts are the hand values", () => {
     const r = compareCounts(before, after, { k: [1, 2, 3, 4], bootstrap: 0 });
-    // pass@k before: (1 + 0)/2 at every k; after: (ρ(4,1,k) + ρ(4,1,k))/2 = 1/4, 1/2, 3/4, 1
-    const want = [-0.25, 0, 0.25, 0.5];
+    // ρ(4,1,k) = 1/4, 1/2, 3/4, 1 and ρ(4,2,k) = 1/2, 5/6, 1, 1 for k = 1…4.
+    // Before: (1 + 0 + 0 + ρ(4,1,k))/4; after: (2ρ(4,2,k) + 0 + 0)/4.
+    const want = [-1 / 16, 1 / 24, 1 / 16, 0];
     r.deltaPassAtK.forEach((d, s) => assert.ok(Math.abs(d - want[s]) < 1e-15, `k=${r.k[s]}`));
-    assert.equal(r.crossingK, 3);
-    assert.equal(r.matched, 2);
+    assert.equal(r.crossingK, 2);
+    assert.equal(r.matched, 4);
     assert.equal(r.unmatchedBefore, 1);
     assert.equal(r.unmatchedAfter, 1);
-    assert.deepEqual(r.bins[0], {
-      range: "c = 0",
-      prompts: 1,
-      gained: 1,
-      lost: 0,
-      meanDeltaP: 0.25,
-    });
-    assert.deepEqual(r.bins[5], {
-      range: "c = n",
-      prompts: 1,
+    const bin = (
+      range: string,
+      prompts: number,
+      gained: number,
+      lost: number,
+      meanDeltaP: number,
+    ) => ({ range, prompts, gained, lost, meanDeltaP });
+    assert.deepEqual(r.bins[0], bin("c = 0", 2, 1, 0, 0.25));
+    assert.deepEqual(r.bins[1], {
+      range: "(0, 0.1]",
+      prompts: 0,
       gained: 0,
       lost: 0,
-      meanDeltaP: -0.75,
+      meanDeltaP: null,
     });
-    // BEFORE ŵ_k: x (c = n) 1 at k = 1, else 0; y (c = 0) k. Only x fell.
-    assert.deepEqual(r.fellWeightShare, [0.5, 0, 0, 0]);
-    assert.match(r.verdict, /lowers pass@1.*from k = 3/);
+    assert.deepEqual(r.bins[2], bin("(0.1, 0.3]", 1, 0, 1, -0.25));
+    assert.deepEqual(r.bins[5], bin("c = n", 1, 0, 0, -0.5));
+    // BEFORE ŵ_k: x (c = n) 1 at k = 1, else 0; y, w (c = 0) k; v (c = 1) 1, 3/2, 3/2, 1.
+    // x and v fell: (1 + 1)/4, (3/2)/(11/2), (3/2)/(15/2), 1/9.
+    const fell = [0.5, 3 / 11, 0.2, 1 / 9];
+    r.fellWeightShare.forEach((f, s) => assert.ok(Math.abs((f as number) - fell[s]) < 1e-15));
+    assert.match(r.verdict, /lowers pass@1.*from k = 2/);
   });
 
   test("no crossing when AFTER is better at every k; 1 is added to the grid", () => {
