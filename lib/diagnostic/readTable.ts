@@ -93,18 +93,13 @@ function correctField(file: string, line: number, v: unknown): boolean {
   throw new InputError(file, line, "correct", `must be true, false, 0 or 1, got ${describe(v)}`);
 }
 
-interface Slot {
-  rec: PromptCounts;
-  groupLine: number;
-}
-
 /** Accumulates records of either format into per-model prompt tables. */
 class TableBuilder {
   format: "counts" | "samples" | null = null;
   hasModel: boolean | null = null;
   records = 0;
   modelSeen = false;
-  private readonly slots = new Map<string, Map<string, Slot>>();
+  private readonly slots = new Map<string, Map<string, PromptCounts>>();
 
   constructor(
     readonly file: string,
@@ -164,10 +159,10 @@ class TableBuilder {
           file,
           line,
           "prompt",
-          `${show(id)}${who} already appeared on line ${slot.rec.line} (duplicate prompt id)`,
+          `${show(id)}${who} already appeared on line ${slot.line} (duplicate prompt id)`,
         );
       }
-      table.set(id, { rec: { id, line, n, c, group }, groupLine: line });
+      table.set(id, { id, line, n, c, group });
       return;
     }
     if (!has("correct")) {
@@ -176,18 +171,18 @@ class TableBuilder {
     }
     const ok = correctField(file, line, get("correct"));
     if (slot === undefined) {
-      table.set(id, { rec: { id, line, n: 1, c: ok ? 1 : 0, group }, groupLine: line });
+      table.set(id, { id, line, n: 1, c: ok ? 1 : 0, group });
       return;
     }
-    if (slot.rec.group !== group)
+    if (slot.group !== group)
       throw new InputError(
         file,
         line,
         this.groupBy as string,
-        `${show(group)} differs from ${show(slot.rec.group)} on line ${slot.groupLine} for prompt ${show(id)}`,
+        `${show(group)} differs from ${show(slot.group)} on line ${slot.line} for prompt ${show(id)}`,
       );
-    slot.rec.n++;
-    if (ok) slot.rec.c++;
+    slot.n++;
+    if (ok) slot.c++;
   }
 
   result(): CountTable {
@@ -197,11 +192,10 @@ class TableBuilder {
     if (this.model !== null && !this.modelSeen)
       throw new InputError(file, 0, "model", `no rows for model ${show(this.model)}`);
     const models = new Map<string, PromptCounts[]>();
-    for (const [name, table] of this.slots)
-      models.set(
-        name,
-        [...table.values()].map((s) => s.rec),
-      );
+    for (const [name, table] of this.slots) {
+      models.set(name, [...table.values()]);
+      table.clear(); // release the id index before the analysis
+    }
     return {
       source: file,
       format: this.format as "counts" | "samples",
