@@ -162,7 +162,7 @@ async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> 
  * the exit status. Input and usage errors become messages; anything else (a bug) is thrown.
  */
 export async function runAnalyze(argv: string[], out: Write, err: Write): Promise<number> {
-  // issue 15: --compare/--group/--model/--figures and multi-model files → scripts/analyze-real.ts
+  // issue 15: --counts/--compare/--group/--model/--figures, multi-model files → analyze-real.ts
   if (await handlesArgs(argv)) return runAnalyzeReal(argv, out, err);
   try {
     const args = parseCommandLine(argv);
