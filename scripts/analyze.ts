@@ -34,6 +34,7 @@ import {
   sketchInnerProductSdBound,
   type SketchInfo,
 } from "../lib/diagnostic/sketch";
+import { countsSection, handlesArgs, runAnalyzeReal } from "./analyze-real";
 
 const USAGE = `usage: npm run --silent analyze -- FILE [--k 1,2,4,8,16,32,64] [--json] [--seed S] [--bootstrap B] [--level 0.95] [--per-prompt OUT.csv]
    or: npx passk-analyze FILE [same options]
@@ -205,6 +206,8 @@ async function writePerPrompt(r: DiagnosticResult, file: string): Promise<void> 
  * the exit status. Input and usage errors become messages; anything else (a bug) is thrown.
  */
 export async function runAnalyze(argv: string[], out: Write, err: Write): Promise<number> {
+  // issue 15: --counts/--compare/--group/--model/--figures, multi-model files → analyze-real.ts
+  if (await handlesArgs(argv)) return runAnalyzeReal(argv, out, err);
   try {
     const args = parseCommandLine(argv);
     if (args === null) {
@@ -221,6 +224,16 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
     });
     const sketch = data.d > 0 ? readSketchSidecar(args.file, data.d) : null;
     const projectionSd = sketch === null ? null : projectionErrors(result, sketch);
+    // Without gradients, the counts-only weight diagnostics too (ŵ_k, q_k by difficulty, ESS).
+    const counts =
+      data.d === 0
+        ? await countsSection(args.file, {
+            k: result.k,
+            seed: args.seed,
+            bootstrap: args.bootstrap,
+            level: args.level,
+          })
+        : null;
     if (args.perPrompt !== null) await writePerPrompt(result, args.perPrompt);
     if (args.json) {
       const { perPrompt: _omit, ...rest } = result;
@@ -231,9 +244,11 @@ export async function runAnalyze(argv: string[], out: Write, err: Write): Promis
               sketch: { ...sketch, dimension: sketch.r1 * sketch.r2 },
               innerProductProjectionSd: projectionSd,
             };
-      out(JSON.stringify({ ...rest, ...sketchJson }) + "\n");
+      const countsJson = counts === null ? {} : { counts: counts.report };
+      out(JSON.stringify({ ...rest, ...sketchJson, ...countsJson }) + "\n");
     } else {
       await printTables(result, out);
+      if (counts !== null) out("\ncounts-only weight diagnostics (--counts):\n" + counts.text);
       if (sketch !== null && projectionSd !== null) out(sketchNote(result, sketch, projectionSd));
     }
     for (const w of result.warnings) err(`warning: ${w}\n`);

@@ -10,6 +10,7 @@ export const WORKLOADS: readonly { name: string; module: string }[] = [
   { name: "sampled-step", module: "./sampledStep" },
   { name: "train-toy", module: "./trainToy" },
   { name: "analyze-1e6", module: "./analyze1e6" },
+  { name: "counts-1e6", module: "./counts1e6" },
   { name: "notebooks", module: "./notebooks" },
   { name: "figures", module: "./figures" },
 ];

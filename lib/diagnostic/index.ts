@@ -11,3 +11,6 @@ export { passHatKPromptEstimate } from "./pooling";
 export * from "./bootstrap";
 export * from "./report";
 export * from "./sketch";
+export * from "./readTable";
+export * from "./counts";
+export * from "./compare";

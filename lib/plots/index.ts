@@ -16,3 +16,4 @@ export * from "./sampling";
 export * from "./mitigations";
 export * from "./diagnostic";
 export * from "./family";
+export * from "./realData";
