@@ -48,6 +48,11 @@ FILE  per-sample JSONL  {"prompt": "<id>", "correct": true|false|0|1, "grad": [n
 --level       confidence level of the percentile intervals (default 0.95)
 --per-prompt  also write a CSV of per-prompt estimates (prompt, n, c, p_hat, agreement)
 
+counts-only data, several models, groups, two checkpoints (see: npm run --silent analyze -- --counts --help):
+--counts      counts-only weight diagnostics (ŵ_k, q_k by difficulty bin, ESS); shown anyway without gradients
+--compare BEFORE AFTER   paired comparison of two checkpoints (Δpass@k, crossing k)
+--group FIELD / --model NAME / --figures DIR
+
 exit status: 0 success, 1 bad input, 2 bad command line`;
 
 class UsageError extends Error {}
