@@ -1,4 +1,5 @@
 import { test, describe } from "node:test";
+import { TOL } from "../lib/core/tolerances";
 import assert from "node:assert/strict";
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -113,7 +114,7 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
       [0.5, -0.25],
     );
     assert.equal(res.passAtK[0], 0.625);
-    assert.ok(Math.abs(res.passAtK[1]! - 11 / 12) <= 1e-15, "pass@2: (1 + 5/6)/2");
+    assert.ok(Math.abs(res.passAtK[1]! - 11 / 12) <= TOL.roundoff, "pass@2: (1 + 5/6)/2");
   });
 
   test("⟨∇J_k,∇J_1⟩, ‖∇J_k‖², ‖∇J_1‖² and â(x) are unbiased: means over 300 datasets lie within 4 standard errors of the exact values (paper's toy)", () => {
@@ -177,7 +178,7 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     });
     const close = (a: number, b: number, what: string) =>
       assert.ok(
-        Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-8),
+        Math.abs(a - b) <= TOL.exact * Math.max(Math.abs(a), Math.abs(b), 1e-8),
         `${what}: ${a} vs ${b}`,
       );
     ks.forEach((k, s) => {
@@ -260,7 +261,7 @@ describe("pass@k, exclusions, k* and the negative share", () => {
       if (used.length === 0) return assert.equal(res.passAtK[s], null);
       const expected = used.reduce((t, [n, c]) => t + passAtKEstimate(n, c, k), 0) / used.length;
       assert.ok(
-        Math.abs(res.passAtK[s]! - expected) <= 1e-12,
+        Math.abs(res.passAtK[s]! - expected) <= TOL.exact,
         `k = ${k}: ${res.passAtK[s]} vs ${expected}`,
       );
     });

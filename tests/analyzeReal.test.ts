@@ -1,4 +1,5 @@
 import { describe, test } from "node:test";
+import { TOL } from "../lib/core/tolerances";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -68,8 +69,8 @@ describe("analyze on every file of data/real", () => {
         ])
       ).out,
     );
-    assert.ok(Math.abs(io.passAtK[0] - 0.0734) < 1e-12);
-    assert.ok(Math.abs(io.passAtK[1] - 0.33) < 1e-12);
+    assert.ok(Math.abs(io.passAtK[0] - 0.0734) < TOL.exact);
+    assert.ok(Math.abs(io.passAtK[1] - 0.33) < TOL.exact);
     const m = JSON.parse(
       (
         await run([
@@ -125,7 +126,7 @@ describe("analyze --compare", () => {
     assert.ok("before" in j && "after" in j);
     assert.equal(j.compare.crossingK, 6);
     assert.equal(j.compare.matched, 100);
-    assert.ok(Math.abs(j.compare.deltaPassAtK[0] - (0.0403 - 0.0734)) < 1e-12);
+    assert.ok(Math.abs(j.compare.deltaPassAtK[0] - (0.0403 - 0.0734)) < TOL.exact);
     assert.deepEqual(Object.keys(j.compare.bins[0]).sort(), [
       "gained",
       "lost",
@@ -283,7 +284,7 @@ describe("counts-1e6 bench workload", () => {
     const out = await runCounts(inputs);
     assert.equal(out.prompts, 40);
     const mean = cs.reduce((a, b) => a + b, 0) / (16 * 40);
-    assert.ok(Math.abs((out.passAtK as number[])[0] - mean) < 1e-12);
+    assert.ok(Math.abs((out.passAtK as number[])[0] - mean) < TOL.exact);
     assert.ok(inputs.peakRssMb[0] > 0);
   });
 });

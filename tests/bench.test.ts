@@ -5,6 +5,7 @@
  * within 4 standard errors), and the harness prints the JSON line the issue specifies.
  * No timing assertions: speed is reported by the benchmark, not tested.
  */
+import { TOL } from "../lib/core/tolerances";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -122,7 +123,7 @@ describe("agreement workload", () => {
   test("the benchmark population has unit-sum masses, p in (0, 1) and a sign change of ⟨∇J_k,∇J_1⟩ in k", () => {
     const pop = makeInterferingPopulation(2000, 8, 3);
     const total = pop.mass.reduce((s, m) => s + m, 0);
-    assertClose(total, 1, 1e-12, "Σ mass");
+    assertClose(total, 1, TOL.exact, "Σ mass");
     assert.ok(pop.p.every((p) => p > 0 && p < 1));
     const { profile } = agreementProfile(
       pop,
@@ -155,7 +156,7 @@ describe("toy-step-exact workload", () => {
         Math.abs(grad[j] - fd) < 1e-8,
         `∂J_4/∂θ_${j}: ${grad[j]} vs finite difference ${fd}`,
       );
-      assertClose(theta[j], toy.theta[j] + 0.5 * grad[j], 1e-15, `θ⁺[${j}]`);
+      assertClose(theta[j], toy.theta[j] + 0.5 * grad[j], TOL.roundoff, `θ⁺[${j}]`);
     }
   });
 
@@ -190,21 +191,21 @@ describe("train-toy workload", () => {
     assertClose(
       s.J1_start as number,
       toyJk(features, reward, mass, inputs.theta, 1),
-      1e-12,
+      TOL.exact,
       "J_1 at start",
     );
     assertClose(
       s.Jk_start as number,
       toyJk(features, reward, mass, inputs.theta, 4),
-      1e-12,
+      TOL.exact,
       "J_4 at start",
     );
-    assertClose(s.theta0 as number, theta[0], 1e-12, "θ_0 after 3 steps");
-    assertClose(s.theta1 as number, theta[1], 1e-12, "θ_1 after 3 steps");
+    assertClose(s.theta0 as number, theta[0], TOL.exact, "θ_0 after 3 steps");
+    assertClose(s.theta1 as number, theta[1], TOL.exact, "θ_1 after 3 steps");
     assertClose(
       s.Jk_end as number,
       toyJk(features, reward, mass, theta, 4),
-      1e-12,
+      TOL.exact,
       "J_4 after 3 steps",
     );
     assert.ok((s.Jk_end as number) > (s.Jk_start as number), "pass@4 ascent raises J_4");
@@ -252,7 +253,7 @@ describe("sampled-step workload", () => {
         Math.abs(mean - exact[j]) < 4 * se,
         `component ${j}: mean ${mean}, exact ${exact[j]}, se ${se}`,
       );
-      assertClose(inputs.exact[j], exact[j], 1e-12, `workload's exact gradient [${j}]`);
+      assertClose(inputs.exact[j], exact[j], TOL.exact, `workload's exact gradient [${j}]`);
     }
   });
 });
@@ -288,7 +289,7 @@ describe("analyze-1e6 workload", () => {
       });
       assert.equal(out.prompts, 5);
       assert.equal(out.samples, 30);
-      assertClose((out.passAtK as number[])[0], correct / 30, 1e-12, "pass@1");
+      assertClose((out.passAtK as number[])[0], correct / 30, TOL.exact, "pass@1");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

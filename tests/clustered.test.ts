@@ -3,6 +3,7 @@
  * geometry it promises (centre cosines = overlap, alternating actions, shares, spread), and that,
  * unlike the two-parameter toy, its per-prompt gradients are not all (anti)parallel to ∇J_1.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRng } from "../lib/core/rng";
@@ -48,9 +49,9 @@ describe("clusteredContexts", () => {
       return Array.from(ctx.features.subarray(x * ctx.m + 1, (x + 1) * ctx.m)); // drop intercept
     };
     for (let c = 0; c < 4; c++) {
-      assert.ok(Math.abs(Math.sqrt(dot(centre(c), centre(c))) - 3) < 1e-12);
+      assert.ok(Math.abs(Math.sqrt(dot(centre(c), centre(c))) - 3) < TOL.exact);
       for (let c2 = c + 1; c2 < 4; c2++)
-        assert.ok(Math.abs(dot(centre(c), centre(c2)) / 9 - 0.3) < 1e-12);
+        assert.ok(Math.abs(dot(centre(c), centre(c2)) / 9 - 0.3) < TOL.exact);
     }
     for (let x = 0; x < ctx.M; x++) assert.equal(ctx.features[x * ctx.m], 1);
   });

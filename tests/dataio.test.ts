@@ -1,4 +1,5 @@
 import { test, describe, before, after } from "node:test";
+import { TOL } from "../lib/core/tolerances";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -142,7 +143,7 @@ describe("per-sample JSONL: the sufficient statistics", () => {
     assert.ok(fs.statSync(file).size > 3 * (1 << 20), "spans several 1 MiB chunks");
     const data = await loadData(file);
     assert.equal(data.samples, records.length);
-    assertMatches(data, reference(records, d), 1e-12);
+    assertMatches(data, reference(records, d), TOL.exact);
   });
 
   test("a line longer than the read chunk is assembled from several chunks", async () => {

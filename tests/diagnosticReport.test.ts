@@ -2,6 +2,7 @@
  * Issue 14: the diagnostic's headline numbers, bounded intervals, pass^k, "what next", the
  * footnotes of every null, and the command as a process (JSON on stdout, EPIPE, the bin shim).
  */
+import { TOL } from "../lib/core/tolerances";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "child_process";
@@ -82,7 +83,7 @@ describe("the share of q_k on negatively interfering prompts (exact logistic toy
         const point = res.negativeAgreementWeight[s]!;
         assert.ok(lo <= point && point <= hi);
         assert.ok(
-          Math.abs(hi - lo - res.undeterminedAgreementWeight[s]!) <= 1e-12,
+          Math.abs(hi - lo - res.undeterminedAgreementWeight[s]!) <= TOL.exact,
           "upper − lower = undetermined weight",
         );
         const [ciLo, ciHi] = res.negativeAgreementWeightBoundsCI[s]!;
@@ -138,7 +139,7 @@ describe("failed samples' scores classify prompts with no correct sample", () =>
       }
       for (let j = 0; j < d; j++) {
         const want = -pop.gradP[x * d + j] / (1 - pop.p[x]);
-        assert.ok(Math.abs(cond[j] - want) <= 1e-12 * (1 + Math.abs(want)), `x${x}[${j}]`);
+        assert.ok(Math.abs(cond[j] - want) <= TOL.exact * (1 + Math.abs(want)), `x${x}[${j}]`);
       }
     }
   });
@@ -159,7 +160,7 @@ describe("failed samples' scores classify prompts with no correct sample", () =>
         );
         const [lo, hi] = res.negativeAgreementWeightBounds[s]!;
         const f = res.negativeAgreementWeightFromFailures[s]!;
-        assert.ok(Math.abs(f - (lo + negZero / total)) <= 1e-12, `seed ${seed}, k = ${k}`);
+        assert.ok(Math.abs(f - (lo + negZero / total)) <= TOL.exact, `seed ${seed}, k = ${k}`);
         assert.ok(lo <= f && f <= hi);
         const ci = res.negativeAgreementWeightFromFailuresCI[s]!;
         assert.ok(inUnit(ci[0]) && inUnit(ci[1]));
@@ -277,7 +278,7 @@ describe("pass^k, the mixing weight and the safe k", () => {
       assert.equal(lam, 1 - safeMixingLambda(n1, ip));
       if (ip >= 0) return assert.equal(lam, 0);
       conflicts++;
-      assert.ok(Math.abs((1 - lam) * ip + lam * n1) <= 1e-12 * n1, `k = ${k}`);
+      assert.ok(Math.abs((1 - lam) * ip + lam * n1) <= TOL.exact * n1, `k = ${k}`);
     });
     assert.ok(conflicts > 0, "the toy conflicts at some k");
     const sorted = res.k.map((k, s) => ({ k, s })).sort((a, b) => a.k - b.k);

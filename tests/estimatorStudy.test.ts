@@ -1,4 +1,5 @@
 import { describe, test } from "node:test";
+import { TOL } from "../lib/core/tolerances";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
@@ -68,7 +69,7 @@ describe("estimatorDistribution", () => {
       [200, 200, 0.5],
     ] as const) {
       const law = estimatorDistribution(n, k, p);
-      assertClose(law.mean, passAtK(p, k), 1e-12, `n=${n} k=${k} p=${p}`);
+      assertClose(law.mean, passAtK(p, k), TOL.exact, `n=${n} k=${k} p=${p}`);
     }
   });
 
@@ -153,7 +154,7 @@ describe("relativeErrorVsExact", () => {
       assertClose(
         relativeErrorVsExact(Number(f.value), f.exact),
         Number(f.rel_error),
-        1e-12,
+        TOL.exact,
         `${f.value} vs ${f.exact}`,
       );
     }

@@ -3,6 +3,7 @@
  * unbiasedness by exact summation over c ~ Binomial(n, p), the PKPO gradient identity checked
  * against a finite-difference derivative, and the Pass@k-Training relation (claim 11).
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
@@ -49,12 +50,12 @@ describe("agreement with exact rationals (tests/fixtures/make_fixtures.py)", () 
       for (const [n, c, m, value] of rows) {
         const expected = Number(value);
         const got = fn(n, c, m);
-        assertClose(got, expected, 1e-12, `${name}(${n}, ${c}, ${m})`);
+        assertClose(got, expected, TOL.exact, `${name}(${n}, ${c}, ${m})`);
         const e = relError(got, expected);
         if (e > worst) [worst, worstCase] = [e, `(${n}, ${c}, ${m})`];
       }
       // Recorded so a regression in accuracy shows up even while it is inside the tolerance.
-      assert.ok(worst < 1e-12, `worst ${worst} at ${worstCase}`);
+      assert.ok(worst < TOL.exact, `worst ${worst} at ${worstCase}`);
     });
   }
 
@@ -70,17 +71,17 @@ describe("agreement with exact rationals (tests/fixtures/make_fixtures.py)", () 
     for (const f of FX.sampleWeights) {
       const at = `(n=${f.n}, c=${f.c}, k=${f.k})`;
       const w = pkpoWeights(f.n, f.c, f.k);
-      assertClose(w.correct, Number(f.pkpoCorrect), 1e-12, `pkpo correct ${at}`);
-      assertClose(w.incorrect, Number(f.pkpoIncorrect), 1e-12, `pkpo incorrect ${at}`);
+      assertClose(w.correct, Number(f.pkpoCorrect), TOL.exact, `pkpo correct ${at}`);
+      assertClose(w.incorrect, Number(f.pkpoIncorrect), TOL.exact, `pkpo incorrect ${at}`);
       const loo = pkpoLooMinusOneWeights(f.n, f.c, f.k);
-      assertClose(loo.correct, Number(f.looCorrect), 1e-12, `loo−1 correct ${at}`);
+      assertClose(loo.correct, Number(f.looCorrect), TOL.exact, `loo−1 correct ${at}`);
       assert.equal(loo.incorrect, 0);
       const adv = passKTrainingAdvantages(f.n, f.c, f.k);
-      assertClose(adv.rho, Number(f.rho), 1e-12, `rho ${at}`);
-      assertClose(adv.sigma, Number(f.sigma), 1e-12, `sigma ${at}`);
+      assertClose(adv.rho, Number(f.rho), TOL.exact, `rho ${at}`);
+      assertClose(adv.sigma, Number(f.sigma), TOL.exact, `sigma ${at}`);
       // A⁻ = (1 − ρ − C(n−c−1,k−1)/C(n−1,k−1))/σ is the papers' form; ours is rearranged.
-      assertClose(adv.positive, Number(f.advPositive), 1e-12, `A+ ${at}`, 1e-13);
-      assertClose(adv.negative, Number(f.advNegative), 1e-12, `A- ${at}`, 1e-13);
+      assertClose(adv.positive, Number(f.advPositive), TOL.exact, `A+ ${at}`, 1e-13);
+      assertClose(adv.negative, Number(f.advNegative), TOL.exact, `A- ${at}`, 1e-13);
     }
   });
 
@@ -147,7 +148,7 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
         for (let k = 1; k <= n + 1; k++) {
           const mean = expectOverC(n, p, (c) => promptWeightEstimate(n, c, k));
           assert.ok(
-            Math.abs(mean - promptWeight(p, k)) < 1e-12 * k,
+            Math.abs(mean - promptWeight(p, k)) < TOL.exact * k,
             `w_k: n=${n} p=${p} k=${k}: ${mean} vs ${promptWeight(p, k)}`,
           );
         }
@@ -171,7 +172,7 @@ describe("claim 11: unbiasedness by exact summation over c ~ Binomial(n, p)", ()
               (c) => n * (weights(n, c + 1, k).correct - weights(n, c, k).incorrect),
             );
             assert.ok(
-              Math.abs(mean - promptWeight(p, k)) < 1e-12 * k,
+              Math.abs(mean - promptWeight(p, k)) < TOL.exact * k,
               `n=${n} p=${p} k=${k}: ${mean} vs ${promptWeight(p, k)}`,
             );
           }

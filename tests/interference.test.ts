@@ -2,6 +2,7 @@
  * Gradients, agreement scores, the kernel and the conflict profile: claim 1 against central
  * finite differences of J_k, the inner-product identity, claims 2 and 6, and the worked example.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -78,8 +79,8 @@ describe("claim 1: pass@k gradient", () => {
   test("∇J_1 is the mass-weighted sum of the rows and ∇J_k with k = 1 equals it", () => {
     const pop = workedExamplePopulation();
     const g1 = gradJ1(pop);
-    assertClose(g1[0], 0.52, 1e-15, "∇J_1[0]");
-    assertClose(g1[1], 0.36, 1e-15, "∇J_1[1]");
+    assertClose(g1[0], 0.52, TOL.roundoff, "∇J_1[0]");
+    assertClose(g1[1], 0.36, TOL.roundoff, "∇J_1[1]");
     assert.deepEqual(Array.from(gradJk(pop, 1)), Array.from(g1));
     assert.deepEqual(Array.from(weightedGradient(pop, pop.mass)), Array.from(g1));
   });
@@ -103,7 +104,7 @@ describe("agreement scores and the kernel", () => {
         s += pop.mass[l] * kappa[i * pop.N + l];
         assert.equal(kappa[i * pop.N + l], kappa[l * pop.N + i]);
       }
-      assert.ok(Math.abs(s - a[i]) < 1e-12 * Math.max(1, Math.abs(a[i])), `a[${i}]`);
+      assert.ok(Math.abs(s - a[i]) < TOL.exact * Math.max(1, Math.abs(a[i])), `a[${i}]`);
     }
     assert.deepEqual(Array.from(agreementScores(pop, gradJ1(pop))), Array.from(a));
   });
@@ -136,7 +137,7 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
       ks.forEach((k, s) => {
         const direct = dot(gradJk(pop, k), g1);
         const viaA = innerProductFromAgreement(pop.mass, pop.p, a, k);
-        const tol = 1e-12 * Math.max(1, norm(gradJk(pop, k)) * norm(g1));
+        const tol = TOL.exact * Math.max(1, norm(gradJk(pop, k)) * norm(g1));
         assert.ok(Math.abs(direct - viaA) < tol, `rep ${rep} k=${k}: ${direct} vs ${viaA}`);
         assert.ok(Math.abs(direct - prof.innerProduct[s]) < tol, `profile rep ${rep} k=${k}`);
       });
@@ -156,22 +157,28 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
     const meanA = innerProductFromAgreement(pop.mass, pop.p, a, 1);
     assertClose(prof.normGradJ1, norm(g1), 1e-14, "‖∇J_1‖");
     assert.deepEqual(Array.from(prof.gradJ1), Array.from(g1));
-    prof.agreement.forEach((v, i) => assertClose(v, a[i], 1e-13, `a[${i}]`, 1e-15));
+    prof.agreement.forEach((v, i) => assertClose(v, a[i], 1e-13, `a[${i}]`, TOL.roundoff));
     ks.forEach((k, s) => {
       const gk = gradJk(pop, k);
       const at = `k=${k}`;
       assert.equal(prof.k[s], k);
       assertClose(prof.passAtK[s], populationPassAtK(pop.mass, pop.p, k), 1e-13, `J ${at}`);
-      assertClose(prof.normGradJk[s], norm(gk), 1e-12, `‖∇J_k‖ ${at}`);
+      assertClose(prof.normGradJk[s], norm(gk), TOL.exact, `‖∇J_k‖ ${at}`);
       let Z = 0;
       for (let i = 0; i < pop.N; i++) Z += pop.mass[i] * promptWeight(pop.p[i], k);
-      assertClose(prof.meanWeight[s], Z, 1e-12, `Z ${at}`);
+      assertClose(prof.meanWeight[s], Z, TOL.exact, `Z ${at}`);
       assertClose(prof.cosine[s], dot(gk, g1) / (norm(gk) * norm(g1)), 1e-10, `cos ${at}`);
-      assertClose(prof.covariance[s], prof.innerProduct[s] - Z * meanA, 1e-12, `cov ${at}`, 1e-14);
+      assertClose(
+        prof.covariance[s],
+        prof.innerProduct[s] - Z * meanA,
+        TOL.exact,
+        `cov ${at}`,
+        1e-14,
+      );
       const q = normalisedWeights(pop.mass, pop.p, k);
       let neg = 0;
       for (let i = 0; i < pop.N; i++) if (a[i] < 0) neg += q[i];
-      assertClose(prof.negativeAgreementWeight[s], neg, 1e-12, `q_k(a<0) ${at}`, 1e-14);
+      assertClose(prof.negativeAgreementWeight[s], neg, TOL.exact, `q_k(a<0) ${at}`, 1e-14);
     });
   });
 
@@ -189,7 +196,7 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
       const n1sq = prof.normGradJ1 ** 2;
       ks.forEach((k, s) => {
         const c = prof.innerProduct[s];
-        if (Math.abs(c) < 1e-12) return; // sign undecidable at rounding level
+        if (Math.abs(c) < TOL.exact) return; // sign undecidable at rounding level
         const q = normalisedWeights(pop.mass, pop.p, k);
         const qMeanA = dot(q, a);
         assert.equal(
@@ -211,7 +218,7 @@ describe("the conflict ⟨∇J_k, ∇J_1⟩", () => {
     for (let rep = 0; rep < 30; rep++) {
       const pop = randomPopulation(rng, 1 + rng.int(0, 30), 1 + rng.int(0, 5));
       const prof = conflictProfile(pop, [1]);
-      assertClose(prof.innerProduct[0], prof.normGradJ1 ** 2, 1e-12, "E[a]", 1e-15);
+      assertClose(prof.innerProduct[0], prof.normGradJ1 ** 2, TOL.exact, "E[a]", TOL.roundoff);
       assert.ok(prof.innerProduct[0] >= 0);
     }
   });

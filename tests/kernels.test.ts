@@ -4,6 +4,7 @@
  * each other and with a plain double loop for every shape (tails in N, K and d); the wasm memory is
  * reused across calls; without WebAssembly the JS kernel is used.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -188,7 +189,7 @@ describe("wasm and JS kernels", () => {
         const ks = Array.from({ length: K }, () => 1 + rng.int(0, kMax - 1)); // unsorted, repeats, gaps > 8
         const w = conflictProfile(pop, ks, { kernel: "wasm" });
         const j = conflictProfile(pop, ks, { kernel: "js" });
-        assertProfilesAgree(w, j, 1e-12, `N=${N} d=${d} K=${K}`);
+        assertProfilesAgree(w, j, TOL.exact, `N=${N} d=${d} K=${K}`);
       }),
       { numRuns: 200, seed: 302 },
     );

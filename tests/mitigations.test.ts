@@ -2,6 +2,7 @@
  * Mitigation directions (PAPER.md §9, our derivation): projection (claim 12), the safe mixing
  * weight, capped weights and interference-aware weights — each guarantee checked.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
@@ -31,7 +32,7 @@ describe("claim 12: projection", () => {
       fc.property(pair, ([gk, g1]) => {
         const g = projectedDirection(gk, g1);
         const c = dot(gk, g1);
-        const scale = 1e-12 * (1 + dot(gk, gk) + dot(g1, g1));
+        const scale = TOL.exact * (1 + dot(gk, gk) + dot(g1, g1));
         assert.ok(dot(g, g1) >= -scale);
         assert.ok(Math.abs(dot(g, g1) - Math.max(0, c)) <= scale * 10);
         assert.ok(dot(g, gk) >= -scale);
@@ -96,7 +97,7 @@ describe("safe mixing weight", () => {
         const lambda = safeMixingLambda(n1sq, c);
         assert.ok(lambda > 0 && lambda < 1);
         const along = (l: number) => l * c + (1 - l) * n1sq; // ⟨λ∇J_k + (1−λ)∇J_1, ∇J_1⟩
-        assert.ok(Math.abs(along(lambda)) <= 1e-12 * (n1sq - c));
+        assert.ok(Math.abs(along(lambda)) <= TOL.exact * (n1sq - c));
         assert.ok(along(lambda * 0.99) > 0 && along(Math.min(1, lambda * 1.01 + 1e-9)) < 0);
       }),
       { seed: 1203, numRuns: 500 },
@@ -104,7 +105,7 @@ describe("safe mixing weight", () => {
   });
 
   test("the worked example's safe λ is 0.4/(0.4 + 0.043476) at k = 3, and 1 without a conflict", () => {
-    assert.ok(Math.abs(safeMixingLambda(0.4, -0.043476) - 0.4 / 0.443476) < 1e-15);
+    assert.ok(Math.abs(safeMixingLambda(0.4, -0.043476) - 0.4 / 0.443476) < TOL.roundoff);
     assert.equal(safeMixingLambda(0.4, 0.1), 1);
     assert.throws(() => safeMixingLambda(0, -1), {
       name: "RangeError",
@@ -125,12 +126,14 @@ describe("capped and interference-aware weights", () => {
       for (const k of [2, 5, 12]) {
         const full = cappedWeightGradient(pop, k, k);
         const gk = gradJk(pop, k);
-        full.forEach((v, j) => assert.ok(Math.abs(v - gk[j]) < 1e-12));
+        full.forEach((v, j) => assert.ok(Math.abs(v - gk[j]) < TOL.exact));
         let minW = Infinity;
         for (const p of pop.p) minW = Math.min(minW, promptWeight(p, k));
         const low = cappedWeightGradient(pop, k, minW);
         const g1 = gradJ1(pop);
-        low.forEach((v, j) => assert.ok(Math.abs(v - minW * g1[j]) < 1e-12, `rep ${rep} k=${k}`));
+        low.forEach((v, j) =>
+          assert.ok(Math.abs(v - minW * g1[j]) < TOL.exact, `rep ${rep} k=${k}`),
+        );
         assert.ok(dot(low, g1) >= 0);
       }
     }
@@ -150,19 +153,19 @@ describe("capped and interference-aware weights", () => {
         const gk = gradJk(pop, k);
         const c = dot(gk, g1);
         const scale = Math.abs(c) + dot(g1, g1);
-        assert.ok(Math.abs(dot(g, g1) - Math.max(0, c)) <= 1e-12 * scale, `rep ${rep} k=${k}`);
+        assert.ok(Math.abs(dot(g, g1) - Math.max(0, c)) <= TOL.exact * scale, `rep ${rep} k=${k}`);
         const coef = new Float64Array(pop.N);
         const s = interferenceAwareCoefficients(pop.mass, pop.p, a, k, coef);
         if (c >= 0) {
           assert.equal(s, 1);
-          g.forEach((v, j) => assert.ok(Math.abs(v - gk[j]) <= 1e-12 * (1 + Math.abs(gk[j]))));
+          g.forEach((v, j) => assert.ok(Math.abs(v - gk[j]) <= TOL.exact * (1 + Math.abs(gk[j]))));
         } else {
           conflicts++;
           assert.ok(s >= 0 && s < 1, `rep ${rep} k=${k}: s = ${s}`);
         }
         for (let i = 0; i < pop.N; i++) {
           const expected = pop.mass[i] * promptWeight(pop.p[i], k) * (a[i] < 0 ? s : 1);
-          assert.ok(Math.abs(coef[i] - expected) <= 1e-15 * (1 + expected));
+          assert.ok(Math.abs(coef[i] - expected) <= TOL.roundoff * (1 + expected));
         }
       }
     }
@@ -185,7 +188,7 @@ describe("capped and interference-aware weights", () => {
     ];
     g.forEach((v, j) => assert.ok(Math.abs(v - expected[j]) < 1e-14, `g[${j}] = ${v}`));
     const g1 = gradJ1(pop);
-    assert.ok(Math.abs(dot(g, g1)) < 1e-15);
+    assert.ok(Math.abs(dot(g, g1)) < TOL.roundoff);
     assert.ok(Math.abs(g[0] - g1[0]) > 0.1, "not pass@1 in disguise");
     // Flip the scores: now the hard prompt agrees, there is no conflict under these scores: ∇J_3.
     const flipped = interferenceAwareGradient(pop, 3, Float64Array.of(-1, 1));

@@ -1,4 +1,5 @@
 import { test, describe, before, after } from "node:test";
+import { TOL } from "../lib/core/tolerances";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -114,7 +115,7 @@ describe("a tiny tfjs network (m = 3, H = 2): last-layer scores", () => {
         maxAbsDiff(
           row,
           s.map((v) => pop.p[x] * v),
-        ) < 1e-12,
+        ) < TOL.exact,
       );
       for (let j = 0; j < pop.d; j++) {
         const fd = centralDifference(policy, theta, j, h, () => policy.passAt1()[x]);

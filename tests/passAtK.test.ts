@@ -2,6 +2,7 @@
  * pass@k(p), w_k(p), influence, J_k and the q_k reweighting: exact fixtures (Python decimal at
  * 800 digits), identities, monotonicity properties and claim 3.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
@@ -23,14 +24,14 @@ describe("pass@k and w_k against exact values", () => {
   test(`passAtK and promptWeight match 1 − (1−p)^k and k(1−p)^(k−1) from exact decimals, p from 5e-324 to 1, k up to 10^6 (${FX.passAtK.rows.length} cases, rel ≤ 1e-12)`, () => {
     for (const [pText, k, pass, weight] of FX.passAtK.rows) {
       const p = Number(pText);
-      assertClose(passAtK(p, k), Number(pass), 1e-12, `passAtK(${pText}, ${k})`);
-      assertClose(promptWeight(p, k), Number(weight), 1e-12, `promptWeight(${pText}, ${k})`);
+      assertClose(passAtK(p, k), Number(pass), TOL.exact, `passAtK(${pText}, ${k})`);
+      assertClose(promptWeight(p, k), Number(weight), TOL.exact, `promptWeight(${pText}, ${k})`);
     }
   });
 
   test("pass@k keeps full relative precision for tiny p, where 1 − (1 − p)^k would round to 0", () => {
     assert.equal(1 - (1 - 1e-20) ** 3, 0);
-    assertClose(passAtK(1e-20, 3), 3e-20, 1e-15, "passAtK(1e-20, 3)");
+    assertClose(passAtK(1e-20, 3), 3e-20, TOL.roundoff, "passAtK(1e-20, 3)");
   });
 
   test("pass@1 = p exactly and w_1 ≡ 1, including p = 0 and p = 1", () => {
@@ -87,8 +88,8 @@ describe("population pass@k J_k", () => {
       let prev = -Infinity;
       for (let k = 1; k <= 64; k++) {
         const J = populationPassAtK(pop.mass, pop.p, k);
-        assert.ok(J >= 0 && J <= 1 + 1e-15, `J_${k} = ${J}`);
-        assert.ok(J >= prev - 1e-15, `J_${k} = ${J} < J_${k - 1} = ${prev}`);
+        assert.ok(J >= 0 && J <= 1 + TOL.roundoff, `J_${k} = ${J}`);
+        assert.ok(J >= prev - TOL.roundoff, `J_${k} = ${J} < J_${k - 1} = ${prev}`);
         prev = J;
       }
     }
@@ -97,11 +98,11 @@ describe("population pass@k J_k", () => {
   test("J_k = Σ mass·pass@k(p) and J_1 = E[p]", () => {
     const mass = [0.2, 0.3, 0.5];
     const p = [0.1, 0.5, 0.95];
-    assertClose(populationPassAtK(mass, p, 1), 0.02 + 0.15 + 0.475, 1e-15, "J_1");
+    assertClose(populationPassAtK(mass, p, 1), 0.02 + 0.15 + 0.475, TOL.roundoff, "J_1");
     assertClose(
       populationPassAtK(mass, p, 3),
       0.2 * 0.271 + 0.3 * 0.875 + 0.5 * (1 - 0.05 ** 3),
-      1e-15,
+      TOL.roundoff,
       "J_3",
     );
   });
@@ -116,7 +117,7 @@ describe("claim 3: the reweighting q_k and the influence", () => {
       let prev = -Infinity;
       for (let k = 1; k <= 80; k++) {
         const share = weightShareBelow(pop.mass, pop.p, k, tau);
-        assert.ok(share >= prev - 1e-12, `τ=${tau} k=${k}: ${share} < ${prev}`);
+        assert.ok(share >= prev - TOL.exact, `τ=${tau} k=${k}: ${share} < ${prev}`);
         prev = share;
       }
     }
@@ -128,7 +129,7 @@ describe("claim 3: the reweighting q_k and the influence", () => {
       const peak = influence(1 / k, k);
       assertClose(peak, (1 - 1 / k) ** (k - 1), 1e-13, `peak k=${k}`);
       for (let t = 0; t <= 2000; t++)
-        assert.ok(influence(t / 2000, k) <= peak + 1e-15, `k=${k} p=${t / 2000}`);
+        assert.ok(influence(t / 2000, k) <= peak + TOL.roundoff, `k=${k} p=${t / 2000}`);
       assert.ok(peak < prevPeak && peak > 1 / Math.E);
       prevPeak = peak;
     }
@@ -140,7 +141,7 @@ describe("claim 3: the reweighting q_k and the influence", () => {
     const q = normalisedWeights([0.5, 0.25, 0.25], [0.1, 0.5, 0.9], 3);
     const raw = [0.5 * 3 * 0.81, 0.25 * 3 * 0.25, 0.25 * 3 * 0.01];
     const z = raw[0] + raw[1] + raw[2];
-    raw.forEach((r, i) => assertClose(q[i], r / z, 1e-15, `q[${i}]`));
+    raw.forEach((r, i) => assertClose(q[i], r / z, TOL.roundoff, `q[${i}]`));
   });
 
   test("q_k is undefined (RangeError) when every prompt with mass has p = 1 and k ≥ 2", () => {

@@ -6,6 +6,7 @@
  * form, bound); the conflict sign on our toy (hard prompts interfere) and on its mirror (easy
  * ones do).
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -69,10 +70,10 @@ describe("pass^k estimators against exact rationals (make_passhatk_fixtures.py)"
         const got = fn(n, c, k);
         // "0" in the fixture: exactly 0, or an exact value below float64's range (underflow).
         if (expected === 0) assert.ok(got >= 0 && got < 1e-300, `${name}(${n}, ${c}, ${k})`);
-        else assertClose(got, expected, 1e-12, `${name}(${n}, ${c}, ${k})`);
+        else assertClose(got, expected, TOL.exact, `${name}(${n}, ${c}, ${k})`);
         worst = Math.max(worst, expected === 0 ? 0 : relError(got, expected));
       }
-      assert.ok(worst < 1e-12, `worst ${worst}`);
+      assert.ok(worst < TOL.exact, `worst ${worst}`);
     });
   }
 
@@ -83,14 +84,16 @@ describe("pass^k estimators against exact rationals (make_passhatk_fixtures.py)"
       string,
       string,
     ][]) {
-      assertClose(passHatK(p, k), Number(value), 1e-12, `passHatK(${p}, ${k})`, 1e-300);
-      assertClose(passHatKWeight(p, k), Number(weight), 1e-12, `w^${k}(${p})`, 1e-300);
+      assertClose(passHatK(p, k), Number(value), TOL.exact, `passHatK(${p}, ${k})`, 1e-300);
+      assertClose(passHatKWeight(p, k), Number(weight), TOL.exact, `w^${k}(${p})`, 1e-300);
     }
   });
 
   test("passHatKEstimate(n, c, k) = 1 − passAtKEstimate(n, n − c, k) (the mirror), 0 below k, 1 at c = n", () => {
     for (const [n, c, k] of FX.passHatKEstimate.rows) {
-      assert.ok(Math.abs(passHatKEstimate(n, c, k) - (1 - passAtKEstimate(n, n - c, k))) < 1e-12);
+      assert.ok(
+        Math.abs(passHatKEstimate(n, c, k) - (1 - passAtKEstimate(n, n - c, k))) < TOL.exact,
+      );
       if (c < k) assert.equal(passHatKEstimate(n, c, k), 0);
       if (c === n) assert.equal(passHatKEstimate(n, c, k), 1);
     }
@@ -102,11 +105,11 @@ describe("pass^k estimators against exact rationals (make_passhatk_fixtures.py)"
         if (k > n) continue;
         for (const p of [0, 0.03, 0.2, 0.5, 0.77, 0.95, 1]) {
           const mean = expectOverC(n, p, (c) => passHatKEstimate(n, c, k));
-          assert.ok(Math.abs(mean - p ** k) < 1e-12, `ρ^ n=${n} k=${k} p=${p}`);
+          assert.ok(Math.abs(mean - p ** k) < TOL.exact, `ρ^ n=${n} k=${k} p=${p}`);
           const w = expectOverC(n, p, (c) => passHatKWeightEstimate(n, c, k));
-          assert.ok(Math.abs(w - k * p ** (k - 1)) < 1e-12 * k, `ŵ n=${n} k=${k} p=${p}`);
+          assert.ok(Math.abs(w - k * p ** (k - 1)) < TOL.exact * k, `ŵ n=${n} k=${k} p=${p}`);
           const s = n * expectOverC(n - 1, p, (c) => passHatKSampleWeights(n, c + 1, k).correct);
-          assert.ok(Math.abs(s - k * p ** (k - 1)) < 1e-12 * k, `s⁺ n=${n} k=${k} p=${p}`);
+          assert.ok(Math.abs(s - k * p ** (k - 1)) < TOL.exact * k, `s⁺ n=${n} k=${k} p=${p}`);
         }
       }
     }
@@ -175,10 +178,10 @@ describe("∇J^k and the conflict identity", () => {
         const direct = dot(gradJHatK(pop, k), g1);
         const identity = passHatKInnerProduct(pop.mass, pop.p, a, k);
         const scale = k * dot(g1, g1) + Math.abs(direct) + 1e-300;
-        assert.ok(Math.abs(direct - identity) <= 1e-12 * scale, `rep ${rep} k=${k}`);
+        assert.ok(Math.abs(direct - identity) <= TOL.exact * scale, `rep ${rep} k=${k}`);
         const fam = familyConflict(pop, { kind: "passHatK", k }, [k]);
-        assert.ok(Math.abs(fam.identity[0] - identity) <= 1e-12 * scale);
-        assert.ok(Math.abs(fam.innerProduct[0] - direct) <= 1e-12 * scale);
+        assert.ok(Math.abs(fam.identity[0] - identity) <= TOL.exact * scale);
+        assert.ok(Math.abs(fam.innerProduct[0] - direct) <= TOL.exact * scale);
       }
     }
   });
@@ -192,7 +195,9 @@ describe("∇J^k and the conflict identity", () => {
     ]) {
       const mean = expectedSampledGradient(toy.policy, toy.theta, n, "passHatKUnbiased", k);
       const exact = gradJHatK(toy.population, k);
-      mean.forEach((v, j) => assert.ok(Math.abs(v - exact[j]) <= 1e-12 * (1 + Math.abs(exact[j]))));
+      mean.forEach((v, j) =>
+        assert.ok(Math.abs(v - exact[j]) <= TOL.exact * (1 + Math.abs(exact[j]))),
+      );
     }
   });
 });
@@ -213,7 +218,7 @@ describe("the mirror symmetry p ↔ 1 − p between pass@k and pass^k", () => {
       const prof = conflictProfile(pop, ks);
       ks.forEach((k, s) => {
         const jHat = populationPassHatK(m.mass, m.p, k);
-        assert.ok(Math.abs(jHat - (1 - populationPassAtK(pop.mass, pop.p, k))) < 1e-12);
+        assert.ok(Math.abs(jHat - (1 - populationPassAtK(pop.mass, pop.p, k))) < TOL.exact);
         const ip = passHatKInnerProduct(m.mass, m.p, am, k);
         const scale = k * prof.normGradJ1 ** 2 + Math.abs(ip);
         assert.ok(Math.abs(ip - prof.innerProduct[s]) <= 1e-11 * scale, `rep ${rep} k=${k}`);
@@ -406,7 +411,7 @@ describe("the registry and the weighted family", () => {
       w: (p) => k * (1 - p) ** (k - 1),
     });
     const gk = gradJk(pop, k);
-    viaW.forEach((v, j) => assert.ok(Math.abs(v - gk[j]) <= 1e-12 * (1 + Math.abs(gk[j]))));
+    viaW.forEach((v, j) => assert.ok(Math.abs(v - gk[j]) <= TOL.exact * (1 + Math.abs(gk[j]))));
     const numeric = objectiveDirection(pop, { kind: "weighted", W: (p) => p ** k });
     const gh = gradJHatK(pop, k);
     numeric.forEach((v, j) => assert.ok(Math.abs(v - gh[j]) <= 1e-6 * (1 + Math.abs(gh[j]))));

@@ -3,6 +3,7 @@
  * differences of log π, the identity ∇p = E_y[r s] through an independent path (the score of
  * every action), sampling frequencies against π, and the tabular control's zero kernel.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRng } from "../lib/core/rng";
@@ -140,12 +141,12 @@ describe("exact p and ∇p", () => {
         }
       }
       const compact = policy.scoreSum(batch.probs, coef);
-      for (let i = 0; i < policy.d; i++) assert.ok(Math.abs(compact[i] - explicit[i]) < 1e-12);
+      for (let i = 0; i < policy.d; i++) assert.ok(Math.abs(compact[i] - explicit[i]) < TOL.exact);
       const rows = policy.scoreRows(batch.probs, coef);
       for (let i = 0; i < policy.d; i++) {
         let s = 0;
         for (let x = 0; x < policy.N; x++) s += rows[x * policy.d + i];
-        assert.ok(Math.abs(s - explicit[i]) < 1e-12);
+        assert.ok(Math.abs(s - explicit[i]) < TOL.exact);
       }
     });
   }
@@ -190,8 +191,8 @@ describe("policy forms", () => {
     const pol = logisticPolicy(ctx);
     const pop = pol.population([0.5, 1]);
     const sigma = (z: number) => 1 / (1 + Math.exp(-z));
-    assert.ok(Math.abs(pop.p[0] - sigma(2.5)) < 1e-15);
-    assert.ok(Math.abs(pop.p[1] - (1 - sigma(0))) < 1e-15);
+    assert.ok(Math.abs(pop.p[0] - sigma(2.5)) < TOL.roundoff);
+    assert.ok(Math.abs(pop.p[1] - (1 - sigma(0))) < TOL.roundoff);
     assert.equal(pop.p[2], Math.exp(-800.5) / (1 + Math.exp(-800.5))); // underflows to 0, not NaN
     assert.ok(pop.gradP.every(Number.isFinite));
   });
@@ -208,8 +209,8 @@ describe("policy forms", () => {
     });
     const a = logisticPolicy(toy).population([-0.4, 1.3]);
     const b = generic.population([-0.4, 1.3]);
-    for (let x = 0; x < 50; x++) assert.ok(Math.abs(a.p[x] - b.p[x]) < 1e-15);
-    for (let i = 0; i < 100; i++) assert.ok(Math.abs(a.gradP[i] - b.gradP[i]) < 1e-15);
+    for (let x = 0; x < 50; x++) assert.ok(Math.abs(a.p[x] - b.p[x]) < TOL.roundoff);
+    for (let i = 0; i < 100; i++) assert.ok(Math.abs(a.gradP[i] - b.gradP[i]) < TOL.roundoff);
   });
 
   test("the tabular policy's ∇p(x) lives in block x only, so κ(x, x') = 0 for x ≠ x'", () => {

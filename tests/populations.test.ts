@@ -3,6 +3,7 @@
  * 4 standard errors), typed prompt populations, Beta-mixture difficulty populations, and the
  * argument checks.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRng } from "../lib/core/rng";
@@ -33,7 +34,7 @@ describe("easyHardBandit", () => {
     }
     assert.equal(hard, 1200);
     assert.deepEqual(toy.groupNames, ["easy", "hard"]);
-    assert.ok(Math.abs(toy.mass.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.ok(Math.abs(toy.mass.reduce((a, b) => a + b, 0) - 1) < TOL.exact);
   });
 
   test("s | easy ~ N(+Δ/2, 1) and s | hard ~ N(−Δ/2, 1): means and variances within 4 SE", () => {

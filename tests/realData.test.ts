@@ -1,4 +1,5 @@
 import { describe, test } from "node:test";
+import { TOL } from "../lib/core/tolerances";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -133,11 +134,11 @@ describe("counts diagnostics", () => {
     ];
     const r = countsDiagnostics(prompts, { k: [1, 2, 4], bootstrap: 300, seed: 3 });
     // k = 2: ŵ = 2(n−c)/n = 2, 2, 1.5, 1, 0 → Σ = 6.5, Σw² = 11.25
-    assert.ok(Math.abs((r.weightShare[0].share[1] as number) - 4 / 6.5) < 1e-15);
-    assert.ok(Math.abs((r.ess[1] as number) - 6.5 ** 2 / 11.25) < 1e-12);
+    assert.ok(Math.abs((r.weightShare[0].share[1] as number) - 4 / 6.5) < TOL.roundoff);
+    assert.ok(Math.abs((r.ess[1] as number) - 6.5 ** 2 / 11.25) < TOL.exact);
     for (let s = 0; s < 3; s++) {
       const total = r.weightShare.reduce((a, b) => a + (b.share[s] as number), 0);
-      assert.ok(Math.abs(total - 1) < 1e-12);
+      assert.ok(Math.abs(total - 1) < TOL.exact);
     }
     assert.deepEqual(
       r.weightShare.map((b) => b.prompts),
@@ -215,7 +216,9 @@ describe("compareCounts on hand-made pairs", () => {
     // ρ(4,1,k) = 1/4, 1/2, 3/4, 1 and ρ(4,2,k) = 1/2, 5/6, 1, 1 for k = 1…4.
     // Before: (1 + 0 + 0 + ρ(4,1,k))/4; after: (2ρ(4,2,k) + 0 + 0)/4.
     const want = [-1 / 16, 1 / 24, 1 / 16, 0];
-    r.deltaPassAtK.forEach((d, s) => assert.ok(Math.abs(d - want[s]) < 1e-15, `k=${r.k[s]}`));
+    r.deltaPassAtK.forEach((d, s) =>
+      assert.ok(Math.abs(d - want[s]) < TOL.roundoff, `k=${r.k[s]}`),
+    );
     assert.equal(r.crossingK, 2);
     assert.equal(r.matched, 4);
     assert.equal(r.unmatchedBefore, 1);
@@ -240,7 +243,9 @@ describe("compareCounts on hand-made pairs", () => {
     // BEFORE ŵ_k: x (c = n) 1 at k = 1, else 0; y, w (c = 0) k; v (c = 1) 1, 3/2, 3/2, 1.
     // x and v fell: (1 + 1)/4, (3/2)/(11/2), (3/2)/(15/2), 1/9.
     const fell = [0.5, 3 / 11, 0.2, 1 / 9];
-    r.fellWeightShare.forEach((f, s) => assert.ok(Math.abs((f as number) - fell[s]) < 1e-15));
+    r.fellWeightShare.forEach((f, s) =>
+      assert.ok(Math.abs((f as number) - fell[s]) < TOL.roundoff),
+    );
     assert.match(r.verdict, /lowers pass@1.*from k = 2/);
   });
 

@@ -3,6 +3,7 @@
  * closed forms, Monte-Carlo means against exact expectations, the self-pairing bias that
  * cross-fitting removes, and the sampled conflict diagnosis.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { agreementScores } from "../lib/theory/interference";
@@ -39,7 +40,7 @@ describe("quantile", () => {
     assert.equal(quantile([4, 1, 3, 2], 0.5), 2.5);
     assert.equal(quantile([4, 1, 3, 2], 0), 1);
     assert.equal(quantile([4, 1, 3, 2], 1), 4);
-    assert.ok(Math.abs(quantile([10, 20, 30, 40, 50], 0.05) - 12) < 1e-12);
+    assert.ok(Math.abs(quantile([10, 20, 30, 40, 50], 0.05) - 12) < TOL.exact);
   });
 
   test("rejects an empty array and q outside [0, 1]", () => {
@@ -67,14 +68,17 @@ describe("gradientEstimatorStudy", () => {
 
   test("claim 11: both PKPO estimators have zero exact bias (to rounding) at every n", () => {
     for (const e of [0, 1])
-      for (const b of study.relBias[e]) assert.ok(b < 1e-12, `${study.estimators[e]}: ${b}`);
+      for (const b of study.relBias[e]) assert.ok(b < TOL.exact, `${study.estimators[e]}: ${b}`);
   });
 
   test("the same-sample unbiased-weight estimator has mean (n−k+1)/n·∇J_k: relative bias exactly (k−1)/n, direction exact", () => {
     ns.forEach((n, i) => {
-      assert.ok(Math.abs(study.relBias[2][i] - 2 / n) < 1e-12, `n = ${n}: ${study.relBias[2][i]}`);
-      assert.ok(Math.abs(study.cosine[2][i] - 1) < 1e-12);
-      assert.ok(Math.abs(study.scale[2][i] - (n - 2) / n) < 1e-12);
+      assert.ok(
+        Math.abs(study.relBias[2][i] - 2 / n) < TOL.exact,
+        `n = ${n}: ${study.relBias[2][i]}`,
+      );
+      assert.ok(Math.abs(study.cosine[2][i] - 1) < TOL.exact);
+      assert.ok(Math.abs(study.scale[2][i] - (n - 2) / n) < TOL.exact);
     });
   });
 

@@ -3,6 +3,7 @@
  * the easy/hard logistic bandit of PAPER.md §6 (two actions, π(1|x) = σ(θᵀψ), ψ = [1, s]).
  * Claims 7 and 10.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { gradJ1, gradJk } from "../lib/theory/interference";
@@ -40,7 +41,7 @@ describe("claim 10: smoothness constants", () => {
         `k=${k}: ${maxInfluence(k)} vs grid ${s1}`,
       );
       assert.ok(
-        maxCurvatureFactor(k) >= s2 - 1e-15 && maxCurvatureFactor(k) - s2 < 1e-4 * k,
+        maxCurvatureFactor(k) >= s2 - TOL.roundoff && maxCurvatureFactor(k) - s2 < 1e-4 * k,
         `k=${k}: ${maxCurvatureFactor(k)} vs grid ${s2}`,
       );
     }
@@ -58,7 +59,10 @@ describe("claim 10: smoothness constants", () => {
       for (let k = 1; k <= 2000; k++) {
         const b = smoothnessBounds(G, F, k);
         assert.equal(b.L1, L1);
-        assert.ok(b.refined <= L1 + 2 * G * G + 1e-12 && b.refined <= b.crude + 1e-12, `k=${k}`);
+        assert.ok(
+          b.refined <= L1 + 2 * G * G + TOL.exact && b.refined <= b.crude + TOL.exact,
+          `k=${k}`,
+        );
         assert.ok(b.gradBound <= G);
         assert.equal(b.crude, k * L1 + k * (k - 1) * G * G);
       }

@@ -2,6 +2,7 @@
  * Step-level checks (lib/studies/dynamicsStudy.ts): finite differences, score bounds, the Hessian
  * norm against closed forms, the one-step scan (claim 7) and the projected run (claim 12).
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { gradJ1, gradJk } from "../lib/theory/interference";
@@ -55,8 +56,8 @@ describe("finite differences (claim 1)", () => {
 
   test("passAtKAt is J_k of the policy's population: 0.5 for every k = 1 context at θ = 0", () => {
     const { policy } = warmToy(50);
-    assert.ok(Math.abs(passAtKAt(policy, [0, 0], 1) - 0.5) < 1e-15);
-    assert.ok(Math.abs(passAtKAt(policy, [0, 0], 3) - 0.875) < 1e-15);
+    assert.ok(Math.abs(passAtKAt(policy, [0, 0], 1) - 0.5) < TOL.roundoff);
+    assert.ok(Math.abs(passAtKAt(policy, [0, 0], 3) - 0.875) < TOL.roundoff);
   });
 });
 
@@ -66,15 +67,15 @@ describe("score bounds and curvature (claim 10)", () => {
       contextsFromArrays({ features: [1, 2, 1, -3, 1, 0.5], m: 2, correctAction: [1, 0, 1] }),
     );
     const { G, F } = logisticScoreBounds(policy);
-    assert.ok(Math.abs(G - Math.sqrt(10)) < 1e-15);
-    assert.ok(Math.abs(F - 2.5) < 1e-15);
+    assert.ok(Math.abs(G - Math.sqrt(10)) < TOL.roundoff);
+    assert.ok(Math.abs(F - 2.5) < TOL.roundoff);
     const rng = createRng(3);
     for (let rep = 0; rep < 50; rep++) {
       const theta = [rng.normal(0, 3), rng.normal(0, 3)];
       for (let x = 0; x < 3; x++)
         for (let a = 0; a < 2; a++) {
           const s = policy.score(theta, x, a);
-          assert.ok(Math.sqrt(dot(s, s)) <= G + 1e-12);
+          assert.ok(Math.sqrt(dot(s, s)) <= G + TOL.exact);
         }
     }
   });
@@ -122,7 +123,7 @@ describe("one step (claim 7)", () => {
     const pop = policy.population(theta);
     const gk = gradJk(pop, 4);
     const c = dot(gk, gradJ1(pop));
-    assert.ok(Math.abs(scan.c - c) <= 1e-15);
+    assert.ok(Math.abs(scan.c - c) <= TOL.roundoff);
     assert.ok(Math.abs(scan.deltaJ1[0] / 1e-4 - c) <= 1e-3 * Math.abs(c));
     assert.ok(Math.abs(scan.deltaJk[0] / 1e-4 - dot(gk, gk)) <= 1e-3 * dot(gk, gk));
   });
@@ -171,7 +172,7 @@ describe("projected ascent (claim 12)", () => {
     assert.equal(tr.step.length, 13);
     assert.ok(tr.c[0] < 0, "the unprojected directions conflict at the start");
     for (let i = 0; i < tr.step.length; i++) {
-      assert.ok(tr.gJ1[i] >= -1e-15, `⟨g, ∇J_1⟩ = ${tr.gJ1[i]} at step ${tr.step[i]}`);
+      assert.ok(tr.gJ1[i] >= -TOL.roundoff, `⟨g, ∇J_1⟩ = ${tr.gJ1[i]} at step ${tr.step[i]}`);
       assert.ok(tr.gJk[i] >= 0, `⟨g, ∇J_k⟩ = ${tr.gJk[i]} at step ${tr.step[i]}`);
     }
     // Second-order drift only: each step moves J_1 by at most L_1 η²‖g‖²/2 (far below 1e-4 here).
@@ -193,9 +194,12 @@ describe("projected ascent (claim 12)", () => {
     assert.deepEqual(tr.step, [0, 7, 14, 21, 28, 30]);
     for (let i = 0; i < tr.step.length; i++) {
       // Same θ path; J_k is summed by two different routines, so equal to rounding.
-      assert.ok(Math.abs(tr.J1[i] - one.J1[tr.step[i]]) <= 1e-15, `J_1 at step ${tr.step[i]}`);
       assert.ok(
-        Math.abs(tr.Jk[i] - one.passAtK[1][tr.step[i]]) <= 1e-15,
+        Math.abs(tr.J1[i] - one.J1[tr.step[i]]) <= TOL.roundoff,
+        `J_1 at step ${tr.step[i]}`,
+      );
+      assert.ok(
+        Math.abs(tr.Jk[i] - one.passAtK[1][tr.step[i]]) <= TOL.roundoff,
         `J_3 at step ${tr.step[i]}`,
       );
     }

@@ -2,6 +2,7 @@
  * The symbolic derivative of pass@k (mathjs) against the library's closed forms and against
  * finite differences of passAtK.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "mathjs";
@@ -22,7 +23,7 @@ describe("symbolic derivatives", () => {
     const ps = Array.from({ length: 50 }, (_, t) => t / 50);
     for (let k = 1; k <= 60; k++) {
       const diff = checkSymbolic(k, ps);
-      assert.ok(diff <= 1e-12 * k * k, `k=${k}: ${diff}`);
+      assert.ok(diff <= TOL.exact * k * k, `k=${k}: ${diff}`);
     }
   });
 

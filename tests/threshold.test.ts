@@ -2,6 +2,7 @@
  * The threshold k*: the worked example (claim 4), the two-group formula against the scan, the
  * general bound's conservativeness (claim 5), and the scan's behaviour at the edges.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
@@ -136,7 +137,7 @@ describe("claim 5: the general sufficient bound", () => {
       assertClose(
         generalBound([g.piE, g.piH], [g.pE, g.pH], [g.aE, g.aH]) as number,
         twoGroupKStar(g),
-        1e-12,
+        TOL.exact,
         `rep ${rep}`,
       );
     }
@@ -152,8 +153,8 @@ describe("claim 5: the general sufficient bound", () => {
     assert.ok(parts !== null);
     assert.equal(parts.pP, 0.8);
     assert.equal(parts.pN, 0.1);
-    assertClose(parts.aPlus, 0.5 * 0.628, 1e-15, "A+");
-    assertClose(parts.aMinus, 0.3 * 0.132, 1e-15, "A-");
+    assertClose(parts.aPlus, 0.5 * 0.628, TOL.roundoff, "A+");
+    assertClose(parts.aMinus, 0.3 * 0.132, TOL.roundoff, "A-");
   });
 });
 

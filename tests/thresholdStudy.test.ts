@@ -1,4 +1,5 @@
 import { describe, test } from "node:test";
+import { TOL } from "../lib/core/tolerances";
 import assert from "node:assert/strict";
 import { kStarPhaseDiagram, spreadPopulation } from "../lib/studies/thresholdStudy";
 import { agreementScores, conflictProfile } from "../lib/theory/interference";
@@ -16,8 +17,8 @@ describe("spreadPopulation", () => {
     const a = conflictProfile(base, ks);
     const b = conflictProfile(spreadPopulation(base, 0, 5), ks);
     for (let i = 0; i < ks.length; i++) {
-      assert.ok(Math.abs(a.passAtK[i] - b.passAtK[i]) < 1e-15);
-      assert.ok(Math.abs(a.innerProduct[i] - b.innerProduct[i]) < 1e-15);
+      assert.ok(Math.abs(a.passAtK[i] - b.passAtK[i]) < TOL.roundoff);
+      assert.ok(Math.abs(a.innerProduct[i] - b.innerProduct[i]) < TOL.roundoff);
     }
   });
 
@@ -36,10 +37,10 @@ describe("spreadPopulation", () => {
           Array.from(spread.gradP.subarray((x * 7 + j) * 2, (x * 7 + j + 1) * 2)),
           Array.from(base.gradP.subarray(x * 2, x * 2 + 2)),
         );
-        assert.ok(Math.abs(a1[x * 7 + j] - a0[x]) < 1e-15);
+        assert.ok(Math.abs(a1[x * 7 + j] - a0[x]) < TOL.roundoff);
       }
-      assert.ok(Math.abs(mass - base.mass[x]) < 1e-15);
-      assert.ok(Math.abs(meanP - base.p[x]) < 1e-15);
+      assert.ok(Math.abs(mass - base.mass[x]) < TOL.roundoff);
+      assert.ok(Math.abs(meanP - base.p[x]) < TOL.roundoff);
     }
   });
 
@@ -105,12 +106,12 @@ describe("kStarPhaseDiagram", () => {
       const a = agreementScores(pop);
       assert.equal(phase.kStar[0][j], kStarExact(pop.mass, pop.p, a, { kMax: 256 }));
       assert.ok(
-        Math.abs(phase.J1[0][j] - pop.p.reduce((s, p, x) => s + pop.mass[x] * p, 0)) < 1e-12,
+        Math.abs(phase.J1[0][j] - pop.p.reduce((s, p, x) => s + pop.mass[x] * p, 0)) < TOL.exact,
       );
       assert.ok(
         Math.abs(
           phase.negativeShare[0][j] - a.reduce((s, v, x) => s + (v < 0 ? pop.mass[x] : 0), 0),
-        ) < 1e-12,
+        ) < TOL.exact,
       );
     });
   });

@@ -6,6 +6,7 @@
  * .953; first conflicting k for Δ = .5, 1, 2, 4, 6: 2, 2, 3, 3, 5. With seed 1 this file sees
  * J_1 = 0.6885, .6885 → .7441, .6885 → .5693, J_4 .9113 → .9532, and k* = 2, 2, 3, 3, 4.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRng } from "../lib/core/rng";
@@ -190,7 +191,7 @@ describe("claim 12: projection keeps ⟨g, ∇J_1⟩ ≥ 0; its ascent does not 
       const scale =
         Math.abs(h.innerProduct[1][t]) + h.stepNorm[t] * Math.sqrt(h.innerProduct[0][t]);
       assert.ok(
-        h.stepInnerProduct[t] >= -1e-12 * scale,
+        h.stepInnerProduct[t] >= -TOL.exact * scale,
         `step ${t}: ⟨g, ∇J_1⟩ = ${h.stepInnerProduct[t]}`,
       );
       const tol = (lr * lr * L1 * h.stepNorm[t] ** 2) / 2;

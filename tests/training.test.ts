@@ -3,6 +3,7 @@
  * loop over lib/theory/interference.ts, the objectives' limiting cases (λ = 0/1, τ ≥ k, constant
  * annealing), determinism of sampled runs, progress reporting and the recorded history.
  */
+import { TOL } from "../lib/core/tolerances";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRng } from "../lib/core/rng";
@@ -116,7 +117,7 @@ describe("update rule and objectives", () => {
       const g = gradJ1(policy.population(theta));
       for (let j = 0; j < 2; j++) theta[j] += 0.7 * g[j];
     }
-    assert.ok(maxAbsDiff(run.theta, theta) < 1e-15);
+    assert.ok(maxAbsDiff(run.theta, theta) < TOL.roundoff);
     assert.deepEqual(Array.from(theta0), [0.8, 1.1]); // θ0 untouched
   });
 
@@ -125,10 +126,11 @@ describe("update rule and objectives", () => {
     const mix0 = train({ ...opts, objective: { kind: "mixture", k: 4, lambda: 0 } });
     const mix1 = train({ ...opts, objective: { kind: "mixture", k: 4, lambda: 1 } });
     assert.ok(
-      maxAbsDiff(mix0.theta, train({ ...opts, objective: { kind: "pass1" } }).theta) < 1e-15,
+      maxAbsDiff(mix0.theta, train({ ...opts, objective: { kind: "pass1" } }).theta) < TOL.roundoff,
     );
     assert.ok(
-      maxAbsDiff(mix1.theta, train({ ...opts, objective: { kind: "passK", k: 4 } }).theta) < 1e-15,
+      maxAbsDiff(mix1.theta, train({ ...opts, objective: { kind: "passK", k: 4 } }).theta) <
+        TOL.roundoff,
     );
   });
 
@@ -137,13 +139,13 @@ describe("update rule and objectives", () => {
     const passK = train({ ...opts, objective: { kind: "passK", k: 3 } }).theta;
     assert.ok(
       maxAbsDiff(train({ ...opts, objective: { kind: "capped", k: 3, tau: 3 } }).theta, passK) <
-        1e-15,
+        TOL.roundoff,
     );
     assert.ok(
       maxAbsDiff(
         train({ ...opts, objective: { kind: "annealed", schedule: [3, 3, 3, 3] } }).theta,
         passK,
-      ) < 1e-15,
+      ) < TOL.roundoff,
     );
   });
 
@@ -173,7 +175,7 @@ describe("update rule and objectives", () => {
     for (let t = 0; t < 20; t++) {
       const c = run.history.innerProduct[1][t];
       const scale = Math.abs(c) + run.history.innerProduct[0][t];
-      assert.ok(Math.abs(run.history.stepInnerProduct[t] - Math.max(0, c)) <= 1e-12 * scale);
+      assert.ok(Math.abs(run.history.stepInnerProduct[t] - Math.max(0, c)) <= TOL.exact * scale);
     }
     assert.ok(Math.abs(run.history.J1.at(-1)! - pass1.history.J1.at(-1)!) > 1e-3);
   });
@@ -307,9 +309,9 @@ describe("history and progress", () => {
     assert.ok(Number.isNaN(h.stepInnerProduct[3]) && Number.isNaN(h.k[3]));
     const last = conflictProfile(policy.population(run.theta), [1, 2]);
     assert.equal(h.innerProduct[1][3], last.innerProduct[1]);
-    assert.ok(Math.abs(h.J1[3] - last.passAtK[0]) < 1e-15);
+    assert.ok(Math.abs(h.J1[3] - last.passAtK[0]) < TOL.roundoff);
     // pass@k ascent: the step's inner product with ∇J_1 is ⟨∇J_2, ∇J_1⟩
-    assert.ok(Math.abs(h.stepInnerProduct[0] - h.innerProduct[1][0]) < 1e-15);
+    assert.ok(Math.abs(h.stepInnerProduct[0] - h.innerProduct[1][0]) < TOL.roundoff);
     const rows = historyRows(h);
     assert.equal(rows.length, 4);
     assert.equal(rows[1]["J_k=2"], h.passAtK[1][1]);

@@ -3,6 +3,7 @@
  * false`): every recorded series and θ agree to ≤ 1e-12 relative (in fact to the last bit) on
  * seeded toy configurations and on random ones (fast-check); which path runs, and the fallbacks.
  */
+import { TOL } from "../lib/core/tolerances";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
@@ -18,7 +19,7 @@ import {
 import { train, type TrainOptions, type TrainResult } from "../lib/sim/training";
 import { FusedExactStep } from "../lib/sim/trainingStep";
 
-const TOLERANCE = 1e-12;
+const TOLERANCE = TOL.exact;
 
 function toy(M: number, rho: number, delta: number, seed: number): LogisticPolicy {
   return logisticPolicy(easyHardBandit({ M, rho, delta, rng: createRng(seed) }));

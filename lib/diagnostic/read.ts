@@ -452,6 +452,43 @@ function countQuotes(text: string): number {
  * Same errors as the counts case of {@link loadJsonl}, plus a missing column in the header and
  * a row with the wrong number of fields.
  */
+/**
+ * Calls `onRecord(text, line)` for each CSV record of a file: like {@link forEachLine}, but a
+ * record whose quoted field holds line breaks (RFC 4180) is joined into one text (with \n) and
+ * reported at its first line. A quote never closed within MAX_LINE_BYTES is an error.
+ */
+export async function forEachCsvRecord(
+  file: string,
+  onRecord: (text: string, line: number) => void,
+): Promise<number> {
+  let open: { parts: string[]; line: number; quotes: number; length: number } | null = null;
+  const lines = await forEachLine(file, (lineText, lineNo) => {
+    if (open !== null) {
+      open.parts.push(lineText);
+      open.quotes += countQuotes(lineText);
+      open.length += lineText.length + 1;
+      if (open.length > MAX_LINE_BYTES)
+        throw new InputError(file, open.line, null, "malformed CSV (a quote is never closed)");
+      if (open.quotes % 2 === 1) return;
+      const rec = open;
+      open = null;
+      onRecord(rec.parts.join("\n"), rec.line);
+      return;
+    }
+    const quotes = countQuotes(lineText);
+    if (quotes % 2 === 1) {
+      open = { parts: [lineText], line: lineNo, quotes, length: lineText.length };
+      return;
+    }
+    onRecord(lineText, lineNo);
+  });
+  if (open !== null) {
+    const rec: { line: number } = open;
+    throw new InputError(file, rec.line, null, "malformed CSV (a quote is never closed)");
+  }
+  return lines;
+}
+
 export async function loadCountsCsv(file: string): Promise<SampleData> {
   const table = new CountTable(file);
   let header: string[] | null = null;

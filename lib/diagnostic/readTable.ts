@@ -18,7 +18,7 @@
 import * as fs from "fs";
 import { InputError } from "../core/samples";
 import { show } from "../core/validate";
-import { forEachLine, splitCsvLine } from "./read";
+import { forEachCsvRecord, forEachLine, splitCsvLine } from "./read";
 
 /** One prompt's counts. */
 export interface PromptCounts {
@@ -230,7 +230,7 @@ async function readJsonl(b: TableBuilder): Promise<void> {
 async function readCsv(b: TableBuilder): Promise<void> {
   let header: string[] | null = null;
   let col = new Map<string, number>();
-  await forEachLine(b.file, (text, line) => {
+  await forEachCsvRecord(b.file, (text, line) => {
     if (text.trim() === "") return;
     const fields = splitCsvLine(text);
     if (fields === null)
