@@ -1,6 +1,7 @@
 /**
- * `npm run figures [-- --preset notebook|paper|slide] [--require-static] [--only ID]
- *                    [--notebooks DIR] [--out DIR]`
+ * `npm run figures [-- --preset notebook|screen|paper|paper-double|slides] [--width PX]
+ *                    [--font-size PX] [--no-title] [--formats svg,png,pdf,html] [--only ID,ID]
+ *                    [--require-static] [--notebooks DIR] [--out DIR]`  (scripts/figureOptions.ts)
  *
  * Collects every figure the executed notebooks show (display outputs whose metadata has
  * `passk_figure`), and writes to the output folder (default figures/):
@@ -16,14 +17,21 @@ import * as fs from "fs";
 import { writeFileAtomic } from "../lib/export/atomicFile";
 import { escapeHtml } from "../lib/export/display";
 import * as path from "path";
-import { parseArgs } from "util";
 import {
   FIGURE_METADATA_KEY,
   PLOTLY_MIME,
   type FigureInfo,
   type PlotlyFigure,
 } from "../lib/plots/figure";
-import { applyStyle, figureSize, STYLE_PRESETS, type StylePreset } from "../lib/plots/style";
+import { applyStyle, figureSize, type StyleOptions, type StylePreset } from "../lib/plots/style";
+import {
+  checkOnly,
+  galleryMarkdown,
+  parseFigureArgs,
+  USAGE,
+  UsageError,
+  type OutputFormat,
+} from "./figureOptions";
 import {
   CHROMIUM_HINT,
   checkFigure,
@@ -195,7 +203,7 @@ export function indexMarkdown(
     "| Figure | Files | Notebook | Builder | Caption |",
     "|---|---|---|---|---|",
     ...rows,
-    "",
+    galleryMarkdown(figures, (file) => fs.existsSync(path.join(outDir, file))),
   ].join("\n");
 }
 
@@ -203,6 +211,10 @@ export interface ExportOptions {
   notebooksDir: string;
   outDir: string;
   preset: StylePreset;
+  /** Style overrides (--width, --font-size, --no-title). */
+  style?: StyleOptions;
+  /** Formats to write (default all: html, svg, png, pdf). */
+  formats?: readonly OutputFormat[];
   /** Export only these ids (INDEX.md still lists every figure). */
   only?: readonly string[];
   /** Fail (exit non-zero) when Chromium is missing. */
@@ -279,22 +291,26 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
     for (const { info, figure } of selected) {
       try {
         checkFigure(figure, info.id);
-        ready.push({ info, styled: applyStyle(figure, opts.preset) });
+        ready.push({ info, styled: applyStyle(figure, opts.preset, opts.style) });
       } catch (err) {
         failed(info.id, err);
       }
     }
-    const results: BatchResult[] = renderer
-      ? await renderer.renderBatch(
-          ready.map(({ info, styled }) => ({ fig: styled, id: info.id })),
-          { formats: STATIC_FORMATS, scale: PNG_SCALE, warn: (w) => warnings.push(w) },
-        )
-      : ready.map(({ info }) => ({ id: info.id, images: {} }));
+    const wanted = opts.formats ?? ALL_EXTENSIONS;
+    const staticFormats = STATIC_FORMATS.filter((f) => wanted.includes(f));
+    const results: BatchResult[] =
+      renderer && staticFormats.length > 0
+        ? await renderer.renderBatch(
+            ready.map(({ info, styled }) => ({ fig: styled, id: info.id })),
+            { formats: staticFormats, scale: PNG_SCALE, warn: (w) => warnings.push(w) },
+          )
+        : ready.map(({ info }) => ({ id: info.id, images: {} }));
     results.forEach((result, i) => {
       const { info, styled } = ready[i];
       if (result.error) return failed(info.id, result.error);
       try {
-        writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
+        if (wanted.includes("html"))
+          writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
         for (const [ext, buf] of Object.entries(result.images)) {
           writeFileAtomic(path.join(opts.outDir, `${info.id}.${ext}`), buf as Buffer);
         }
@@ -373,52 +389,34 @@ function copyPlotly(outDir: string): void {
   writeFileAtomic(dest, bundle);
 }
 
-const USAGE =
-  "usage: npm run figures -- [--preset notebook|paper|slide] [--require-static] [--only ID]... " +
-  "[--notebooks DIR] [--out DIR]";
-
-/** CLI entry point; returns the exit code. */
+/** CLI entry point; returns the exit code. Options: scripts/figureOptions.ts. */
 export async function main(argv: string[]): Promise<number> {
-  let values;
+  let o;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        preset: { type: "string", default: "notebook" },
-        "require-static": { type: "boolean", default: false },
-        only: { type: "string", multiple: true },
-        notebooks: { type: "string", default: "notebooks" },
-        out: { type: "string", default: "figures" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    console.error(`figures: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const preset = values.preset as StylePreset;
-  if (!STYLE_PRESETS.includes(preset)) {
-    console.error(
-      `figures: --preset must be one of ${STYLE_PRESETS.join(" | ")}, got ${JSON.stringify(values.preset)}`,
+    o = parseFigureArgs(argv);
+    if (o.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!fs.existsSync(o.notebooksDir))
+      throw new UsageError(`notebooks folder ${JSON.stringify(o.notebooksDir)} does not exist`);
+    checkOnly(
+      o.only,
+      collectFigures(o.notebooksDir).figures.map((f) => f.info.id),
     );
-    return 2;
-  }
-  if (!fs.existsSync(values.notebooks)) {
-    console.error(`figures: notebooks folder ${JSON.stringify(values.notebooks)} does not exist`);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`figures: ${err.message}\n${USAGE}`);
     return 2;
   }
   const result = await exportFigures({
-    notebooksDir: values.notebooks,
-    outDir: values.out,
-    preset,
-    only: values.only,
-    requireStatic: values["require-static"],
+    notebooksDir: o.notebooksDir,
+    outDir: o.outDir,
+    preset: o.preset,
+    style: o.style,
+    formats: o.formats,
+    only: o.only,
+    requireStatic: o.requireStatic,
   });
   return result.exitCode;
 }

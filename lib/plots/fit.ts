@@ -1,0 +1,190 @@
+/**
+ * Layout refit for compact presets (paper, paper-double): what a figure built for a 720 px
+ * notebook cell needs to stay legible at 3.5 in. Called by `applyStyle` on its own deep copy;
+ * every step is idempotent (it sets values computed from the preset and the figure's
+ * structure, never from values an earlier pass set), so re-styling gives the same figure.
+ *
+ * - Legends go in one horizontal block above the plot area, under the title (never below
+ *   the x-axis title, where they took 35–45 % of a short figure), legend titles dropped
+ *   (entries name themselves). A legend the builder put inside the plot area stays there.
+ * - Side-by-side panels get a gap in pixels wide enough for the right panel's tick labels
+ *   and axis title (a fraction of a 720 px figure is too little at 336 px).
+ * - Category axes with more labels than fit are thinned (every 2nd, 3rd … label), never
+ *   rotated; heatmap cell labels use the base font size, or are dropped where they cannot fit
+ *   a cell (the colour bar still carries the value).
+ */
+import type { Data } from "./figure";
+import type { PresetSpec } from "./style";
+
+/** Average advance of a character of Arial/Liberation Sans, in em (digits are 0.556). */
+const CHAR_EM = 0.6;
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The values of a data array (plain or typed); [] for anything else. */
+function listOf(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+  return [];
+}
+
+/** Legend placement of compact presets: horizontal, left-aligned, at `y` of the container. */
+export function legendAboveThePlot(y: number): Record<string, unknown> {
+  return {
+    orientation: "h",
+    xref: "paper",
+    x: 0,
+    xanchor: "left",
+    yref: "container",
+    y,
+    yanchor: "top",
+    itemwidth: 30,
+    tracegroupgap: 0,
+  };
+}
+
+/** Width in px of `text` (HTML tags stripped) at `size` px, estimated. */
+export function textWidth(text: string, size: number): number {
+  const plain = text.replace(/<[^>]*>/g, "");
+  return [...plain].length * CHAR_EM * size;
+}
+
+/** Axis layout keys ("xaxis", "xaxis2", …) of one letter. */
+function axisKeys(layout: Obj, letter: "x" | "y"): string[] {
+  return Object.keys(layout).filter((k) => new RegExp(`^${letter}axis\\d*$`).test(k));
+}
+
+/** "x2" → "xaxis2". */
+const axisKey = (ref: unknown, letter: "x" | "y"): string =>
+  typeof ref === "string" && ref.length > 1 ? `${letter}axis${ref.slice(1)}` : `${letter}axis`;
+
+/** Plot-area width and height in px, before automargin. */
+function plotArea(spec: PresetSpec, height: number, hasTitle: boolean): [number, number] {
+  const top = hasTitle ? spec.margin.t : spec.fontSize * 1.2;
+  return [spec.width - spec.margin.l - spec.margin.r - 8, height - top - spec.margin.b - 8];
+}
+
+/** Moves a legend that sits below or beside the plot (or is unplaced) to above the plot. */
+function fitLegend(layout: Obj, spec: PresetSpec, height: number): void {
+  const legend = isObj(layout.legend) ? layout.legend : {};
+  const x = typeof legend.x === "number" ? legend.x : undefined;
+  const y = typeof legend.y === "number" ? legend.y : undefined;
+  const inside =
+    legend.yref !== "container" &&
+    x !== undefined &&
+    y !== undefined &&
+    x >= 0 &&
+    x <= 1 &&
+    y >= 0 &&
+    y <= 1;
+  if (inside) return;
+  const title = isObj(layout.title) && typeof layout.title.text === "string" && layout.title.text;
+  const below = title ? spec.titleSize * 1.5 + 6 : 2;
+  layout.legend = {
+    ...legend,
+    ...legendAboveThePlot(Math.round((1 - below / height) * 1000) / 1000),
+    title: { text: "" },
+  };
+}
+
+/** Widens the gap between side-by-side panels to a pixel amount that fits the y-axis labels. */
+function fitPanelGaps(layout: Obj, spec: PresetSpec, plotWidth: number): void {
+  const panels = axisKeys(layout, "x")
+    .map((key) => ({ key, axis: layout[key] as Obj }))
+    .filter(({ axis }) => isObj(axis) && Array.isArray(axis.domain))
+    .sort((a, b) => (a.axis.domain as number[])[0] - (b.axis.domain as number[])[0]);
+  if (panels.length !== 2) return;
+  const [left, right] = panels.map((p) => p.axis.domain as number[]);
+  if (!(left[1] < right[0] && left[0] === 0 && right[1] === 1)) return;
+  const rightY = layout[axisKey(panels[1].axis.anchor ?? "y2", "y")];
+  const labelled = !isObj(rightY) || rightY.showticklabels !== false;
+  const titled = isObj(rightY) && isObj(rightY.title) && Boolean(rightY.title.text);
+  const gapPx =
+    12 +
+    (labelled ? 5 * CHAR_EM * spec.fontSize + spec.fontSize / 2.5 : 0) +
+    (titled ? spec.axisTitleSize * 1.3 + spec.fontSize * 0.6 : 0);
+  const gap = Math.min(0.4, gapPx / plotWidth);
+  const half = Math.round((0.5 - gap / 2) * 1000) / 1000;
+  panels[0].axis.domain = [0, half];
+  panels[1].axis.domain = [Math.round((1 - half) * 1000) / 1000, 1];
+}
+
+/** Thins crowded category ticks of heatmaps and sizes (or drops) their cell labels. */
+function fitHeatmaps(layout: Obj, data: Data[], spec: PresetSpec, area: [number, number]): void {
+  for (const trace of data as Obj[]) {
+    if (trace.type !== "heatmap") continue;
+    const xs = listOf(trace.x);
+    const ys = listOf(trace.y);
+    const hasBar = trace.showscale !== false;
+    const widthPx = area[0] - (hasBar ? 70 : 0);
+    const cellW = widthPx / Math.max(1, xs.length);
+    const cellH = area[1] / Math.max(1, ys.length);
+    const xAxis = (layout[axisKey(trace.xaxis, "x")] ?? {}) as Obj;
+    const yAxis = (layout[axisKey(trace.yaxis, "y")] ?? {}) as Obj;
+    layout[axisKey(trace.xaxis, "x")] = xAxis;
+    layout[axisKey(trace.yaxis, "y")] = yAxis;
+    const labelW = Math.max(0, ...xs.map((v) => textWidth(String(v), spec.fontSize))) + 4;
+    xAxis.tickangle = 0;
+    if (xAxis.type === "category" && labelW > cellW) xAxis.dtick = Math.ceil(labelW / cellW);
+    if (yAxis.type === "category" && spec.fontSize * 1.3 > cellH)
+      yAxis.dtick = Math.ceil((spec.fontSize * 1.3) / cellH);
+    if (hasBar)
+      trace.colorbar = { thickness: 12, ...(isObj(trace.colorbar) ? trace.colorbar : {}) };
+    if (trace.texttemplate === undefined && trace.text === undefined) continue;
+    const texts = Array.isArray(trace.text) ? (trace.text as unknown[]).flat() : [];
+    const longest = Math.max(0, ...texts.map((t) => textWidth(String(t), spec.fontSize)));
+    const fits = longest + 3 <= cellW && spec.fontSize * 1.15 <= cellH;
+    if (fits)
+      trace.textfont = { ...(isObj(trace.textfont) ? trace.textfont : {}), size: spec.fontSize };
+    else trace.texttemplate = "";
+  }
+}
+
+/** Raises explicit annotation fonts below the preset's base size to it. */
+function fitAnnotations(layout: Obj, spec: PresetSpec): void {
+  if (!Array.isArray(layout.annotations)) return;
+  for (const a of layout.annotations as Obj[]) {
+    if (!isObj(a) || !isObj(a.font) || typeof a.font.size !== "number") continue;
+    if (a.font.size < spec.fontSize) a.font.size = spec.fontSize;
+  }
+}
+
+/**
+ * Log axes left to Plotly's tick choice over 2+ decades get one label per decade: Plotly would
+ * otherwise label 2× and 5× ticks at 75 % of the font size, below the 7 pt minimum. Applies to
+ * every preset.
+ */
+export function fitLogTicks(layout: Obj, data: Data[]): void {
+  for (const letter of ["x", "y"] as const) {
+    for (const key of axisKeys(layout, letter)) {
+      const axis = layout[key] as Obj;
+      if (!isObj(axis) || axis.type !== "log") continue;
+      if (axis.dtick !== undefined || axis.tickvals !== undefined) continue;
+      const values = (data as Obj[])
+        .filter((t) => axisKey(t[`${letter}axis`], letter) === key)
+        .flatMap((t) => listOf(t[letter]))
+        .filter((v): v is number => typeof v === "number" && v > 0);
+      const span = Array.isArray(axis.range)
+        ? Math.abs(Number(axis.range[1]) - Number(axis.range[0]))
+        : Math.log10(Math.max(...values) / Math.min(...values));
+      if (span >= 2) axis.dtick = 1;
+    }
+  }
+}
+
+/**
+ * Refits `layout` and `data` (already deep copies) in place for a compact preset; `spec` is
+ * the resolved preset (options applied). `height` defaults to the preset's.
+ */
+export function fitLayout(layout: Obj, data: Data[], spec: PresetSpec, height?: number): void {
+  const rows = isObj(layout.grid) && typeof layout.grid.rows === "number" ? layout.grid.rows : 1;
+  const h = height ?? Math.round(spec.height * (1 + spec.extraRowHeight * (Math.max(1, rows) - 1)));
+  const hasTitle = isObj(layout.title) && Boolean(layout.title.text);
+  const area = plotArea(spec, h, hasTitle);
+  fitLegend(layout, spec, h);
+  fitPanelGaps(layout, spec, area[0]);
+  fitHeatmaps(layout, data, spec, area);
+  fitAnnotations(layout, spec);
+}
