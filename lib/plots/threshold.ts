@@ -201,7 +201,7 @@ export interface PhaseDiagramInput {
   rhos: readonly number[];
   /**
    * Values [ρ index][Δ index]; null cells (e.g. no conflict) are left blank and labelled "–"
-   * (short, so the label fits a cell at a paper column's width; the hover text says "none").
+   * (short, so the label fits a cell at a paper column's width, where "none" did not).
    */
   z: ReadonlyArray<ReadonlyArray<number | null>>;
   /** Figure title. */
@@ -238,7 +238,7 @@ export function phaseDiagramFigure(input: PhaseDiagramInput): PlotlyFigure {
         z: input.z.map((row) => [...row]),
         text,
         texttemplate: "%{text}",
-        hovertemplate: "Δ = %{x}, ρ = %{y}: %{z}<extra></extra>",
+        hovertemplate: "Δ = %{x}, ρ = %{y}: %{text}<extra></extra>",
         colorscale: SEQUENTIAL_COLORSCALE,
         colorbar: { title: { text: input.colorbarTitle } },
         xgap: 1,
