@@ -78,7 +78,7 @@ describe("diagnosticConflictFigure", () => {
       .flatMap((t) => t.y)
       .filter((v): v is number => typeof v === "number");
     assert.deepEqual([Math.min(...ends), Math.max(...ends)], [-1, 1]);
-    const range = (fig.layout as { yaxis2: { range: number[] } }).yaxis2.range;
+    const range = (fig.layout as unknown as { yaxis2: { range: number[] } }).yaxis2.range;
     assert.ok(range[0] >= -1.05 && range[1] <= 1.05, `range ${range}`);
     assert.ok(range[0] <= -1 && range[1] >= 1, "the clipped band is inside the range");
   });

@@ -151,6 +151,97 @@ function fitAnnotations(layout: Obj, spec: PresetSpec): void {
   }
 }
 
+/** Dash styles in the order they are handed out: distinguishable in greyscale and print. */
+export const DASH_CYCLE: readonly string[] = [
+  "solid",
+  "dash",
+  "dot",
+  "dashdot",
+  "longdash",
+  "longdashdot",
+];
+
+/** Whether a trace draws a visible line (scatter with a line, not a fill band's edge). */
+function drawsLine(t: Obj): boolean {
+  const type = t.type ?? "scatter";
+  if (type !== "scatter" && type !== "scattergl") return false;
+  const mode = typeof t.mode === "string" ? t.mode : "lines";
+  if (!mode.includes("lines")) return false;
+  const line = isObj(t.line) ? t.line : {};
+  return line.width !== 0;
+}
+
+/**
+ * Gives line traces without a dash style one from DASH_CYCLE, one per legend entry (traces of
+ * one legend group share it; the first entry stays solid), so lines are told apart in greyscale
+ * as well as by colour; then moves a legend entry that would still look like an earlier one
+ * (same dash, lightness within GREY_STEP, width within WIDTH_STEP; `lineWidth` is the default
+ * width) to a dash none of those uses. Applies to every preset.
+ */
+export function fitDashes(data: Data[], lineWidth: number): void {
+  const lines = (data as Obj[]).filter((t) => isObj(t) && drawsLine(t));
+  const explicit = new Set(
+    lines.map((t) => (isObj(t.line) ? t.line.dash : undefined)).filter((d) => d !== undefined),
+  );
+  // Dashes the builder already uses for other lines come last in the cycle.
+  const cycle = [
+    ...DASH_CYCLE.filter((d) => !explicit.has(d)),
+    ...DASH_CYCLE.filter((d) => explicit.has(d)),
+  ];
+  const given = new Map<string, string>();
+  const keyOf = (t: Obj) => String(t.legendgroup ?? t.name ?? "");
+  for (const t of lines) {
+    const line = isObj(t.line) ? t.line : {};
+    if (line.dash !== undefined) continue;
+    const key = keyOf(t);
+    if (!given.has(key)) given.set(key, cycle[given.size % cycle.length]);
+    t.line = { ...line, dash: given.get(key) };
+  }
+  // Legend entries that would look the same in greyscale (same dash, lightness within
+  // GREY_STEP) get the first dash no such earlier entry uses, the builder's choice notwithstanding.
+  const entries: { key: string; dash: string; grey: number | null; width: number }[] = [];
+  const moved = new Map<string, string>();
+  for (const t of lines) {
+    const key = keyOf(t);
+    if (t.showlegend === false || !t.name || entries.some((e) => e.key === key)) continue;
+    const line = t.line as Obj;
+    const grey = greyLightness(line.color);
+    const width = typeof line.width === "number" ? line.width : lineWidth;
+    const close = entries.filter(
+      (e) =>
+        (e.grey === null || grey === null || Math.abs(e.grey - grey) < GREY_STEP) &&
+        Math.abs(e.width - width) < WIDTH_STEP,
+    );
+    let dash = String(line.dash);
+    if (close.some((e) => e.dash === dash)) {
+      const free = DASH_CYCLE.find((d) => !close.some((e) => e.dash === d));
+      if (free !== undefined) moved.set(key, (dash = free));
+    }
+    entries.push({ key, dash, grey, width });
+  }
+  for (const t of lines) {
+    const dash = moved.get(keyOf(t));
+    if (dash !== undefined) t.line = { ...(t.line as Obj), dash };
+  }
+}
+
+/** Width difference (px) below which two lines look alike. */
+export const WIDTH_STEP = 0.5;
+
+/** Lightness difference (CIE L*) below which two lines look alike in greyscale. */
+export const GREY_STEP = 20;
+
+/** CIE L* (0–100) of a #RRGGBB colour, or null for any other colour value. */
+export function greyLightness(c: unknown): number | null {
+  if (typeof c !== "string" || !/^#[0-9a-f]{6}$/i.test(c)) return null;
+  const lin = [1, 3, 5].map((i) => {
+    const v = parseInt(c.slice(i, i + 2), 16) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  const y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  return y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (24389 / 27) * y;
+}
+
 /**
  * Log axes left to Plotly's tick choice over 2+ decades get one label per decade: Plotly would
  * otherwise label 2× and 5× ticks at 75 % of the font size, below the 7 pt minimum. Applies to

@@ -10,7 +10,7 @@
  * and anything a builder sets explicitly wins over the template.
  */
 import type { PlotlyFigure, Config } from "./figure";
-import { fitLayout, fitLogTicks } from "./fit";
+import { fitDashes, fitLayout, fitLogTicks } from "./fit";
 
 /**
  * Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"): eight colours that
@@ -379,6 +379,7 @@ export function applyStyle(
   const data = deepCopy(fig.data);
   if (options.title === false) delete layout.title;
   fitLogTicks(layout, data);
+  fitDashes(data, spec.lineWidth);
   if (spec.compact) fitLayout(layout, data, spec);
   const rows = (layout as { grid?: { rows?: unknown } }).grid?.rows;
   const gridRows = typeof rows === "number" && Number.isInteger(rows) && rows > 1 ? rows : 1;
