@@ -123,7 +123,7 @@ describe("compact refit", () => {
     assert.equal(textWidth("J<sub>1</sub>", 10), textWidth("J1", 10));
   });
 
-  test("log axes over 2+ decades without ticks set get one label per decade, others are left alone", () => {
+  test("log axes over 2–6 decades without ticks set get one label per decade, others are left alone", () => {
     const fig: PlotlyFigure = {
       data: [{ type: "scatter", x: [1, 10, 1000], y: [1, 2, 3] }],
       layout: { xaxis: { type: "log" }, yaxis: { type: "log", tickvals: [1, 2] } },

@@ -243,7 +243,7 @@ export function greyLightness(c: unknown): number | null {
 }
 
 /**
- * Log axes left to Plotly's tick choice over 2+ decades get one label per decade: Plotly would
+ * Log axes left to Plotly's tick choice over 2–6 decades get one label per decade: Plotly would
  * otherwise label 2× and 5× ticks at 75 % of the font size, below the 7 pt minimum. Applies to
  * every preset.
  */
@@ -260,7 +260,8 @@ export function fitLogTicks(layout: Obj, data: Data[]): void {
       const span = Array.isArray(axis.range)
         ? Math.abs(Number(axis.range[1]) - Number(axis.range[0]))
         : Math.log10(Math.max(...values) / Math.min(...values));
-      if (span >= 2) axis.dtick = 1;
+      // Over more decades Plotly labels whole decades itself, spaced to fit.
+      if (span >= 2 && span <= 6) axis.dtick = 1;
     }
   }
 }
