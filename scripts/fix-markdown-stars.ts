@@ -2,7 +2,9 @@
  * `npx tsx scripts/fix-markdown-stars.ts [--check] [--dir DIR]`
  *
  * Escapes the `*` in notebook markdown cells that would be read as emphasis where none is meant
- * (scripts/markdownStars.ts): `k*` becomes `$k^*$`, any other stray star `\*`. Rewrites only the
+ * (scripts/markdownStars.ts): `k*` becomes `$k^*$`, any other stray star `\*`. A code cell whose
+ * displayed markdown (showMarkdown) has such a star gets `k\\*` in its template strings instead
+ * (re-run the notebook to refresh its outputs). Rewrites only the
  * notebooks that change, as the notebook runner writes them (JSON, one-space indent, final
  * newline), atomically. With --check it changes nothing, lists the cells and exits 1 if any.
  */
@@ -10,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { writeFileAtomic } from "../lib/export/atomicFile";
-import { fixStrayStars, notebookStrayStars } from "./markdownStars";
+import { fixStrayStars, fixTemplateStars, notebookStrayStars } from "./markdownStars";
 
 /** Splits a cell source into nbformat's list of lines (each but the last ends with "\n"). */
 function toLines(text: string): string[] {
@@ -35,15 +37,18 @@ export function main(argv: string[]): number {
     const nb = JSON.parse(fs.readFileSync(nbPath, "utf8"));
     const stray = notebookStrayStars(nb);
     if (stray.length === 0) continue;
-    for (const { cell, stars } of stray) {
+    for (const { cell, kind, stars } of stray) {
       found += stars.length;
-      for (const s of stars) console.log(`${nbPath}: cell ${cell}, line ${s.line}: ${s.context}`);
+      const what = kind === "markdown" ? "markdown" : "markdown output";
+      for (const s of stars)
+        console.log(`${nbPath}: cell ${cell} (${what}), line ${s.line}: ${s.context}`);
     }
     if (values.check) continue;
-    for (const { cell } of stray) {
+    for (const { cell, kind } of stray) {
       const c = nb.cells[cell];
       const source = Array.isArray(c.source) ? c.source.join("") : c.source;
-      const fixed = fixStrayStars(source);
+      // A code cell's markdown comes from its template strings; its outputs change on re-run.
+      const fixed = kind === "markdown" ? fixStrayStars(source) : fixTemplateStars(source);
       c.source = Array.isArray(c.source) ? toLines(fixed) : fixed;
     }
     writeFileAtomic(nbPath, JSON.stringify(nb, null, 1) + "\n");

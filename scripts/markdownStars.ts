@@ -120,17 +120,119 @@ export function fixStrayStars(source: string): string {
   return out;
 }
 
-/** A notebook's markdown cells with stray stars: cell index, and the stars. */
-export function notebookStrayStars(nb: unknown): { cell: number; stars: StrayStar[] }[] {
+/**
+ * A notebook's cells with stray stars: markdown cells (in their source) and code cells (in the
+ * markdown they displayed). Cell index, kind, and the stars.
+ */
+export function notebookStrayStars(
+  nb: unknown,
+): { cell: number; kind: "markdown" | "output"; stars: StrayStar[] }[] {
   const cells = (nb as { cells?: unknown[] })?.cells;
   if (!Array.isArray(cells)) return [];
-  const out: { cell: number; stars: StrayStar[] }[] = [];
+  const out: { cell: number; kind: "markdown" | "output"; stars: StrayStar[] }[] = [];
   cells.forEach((c, i) => {
     const cell = c as { cell_type?: string; source?: string | string[] };
-    if (cell?.cell_type !== "markdown") return;
-    const source = Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "");
-    const stars = strayStars(source);
-    if (stars.length > 0) out.push({ cell: i, stars });
+    const markdown = cell?.cell_type === "markdown";
+    const text = markdown
+      ? Array.isArray(cell.source)
+        ? cell.source.join("")
+        : (cell.source ?? "")
+      : markdownOutputs(cell);
+    const stars = strayStars(text);
+    if (stars.length > 0) out.push({ cell: i, kind: markdown ? "markdown" : "output", stars });
   });
+  return out;
+}
+
+/**
+ * Markdown a code cell displayed (`text/markdown` outputs, e.g. from showMarkdown), joined; ""
+ * when it displayed none.
+ */
+export function markdownOutputs(cell: unknown): string {
+  const outputs = (cell as { outputs?: unknown[] })?.outputs;
+  if (!Array.isArray(outputs)) return "";
+  return outputs
+    .map((o) => (o as { data?: Record<string, unknown> })?.data?.["text/markdown"])
+    .filter((md) => md !== undefined)
+    .map((md) => (Array.isArray(md) ? md.join("") : String(md)))
+    .join("\n\n");
+}
+
+/**
+ * In TypeScript source, the text parts of template literals (outside `${…}`) with `k*` (a
+ * single letter and a star, as in prose about k*) written `k\\*`, so the markdown the cell
+ * builds shows a literal star. Comments, quoted strings and expressions are left alone.
+ */
+export function fixTemplateStars(source: string): string {
+  let out = "";
+  let i = 0;
+  const fixText = (t: string) => t.replace(/(?<![\\\w$])([A-Za-z])\*(?![*A-Za-z0-9$])/g, "$1\\\\*");
+  // Copies code from i up to the end or an unmatched "}" (end of a ${…}), handling templates.
+  const code = (inTemplate: boolean): void => {
+    let depth = 0;
+    while (i < source.length) {
+      const c = source[i];
+      if (c === "/" && source[i + 1] === "/") {
+        const end = source.indexOf("\n", i);
+        const stop = end === -1 ? source.length : end;
+        out += source.slice(i, stop);
+        i = stop;
+      } else if (c === "/" && source[i + 1] === "*") {
+        const end = source.indexOf("*/", i + 2);
+        const stop = end === -1 ? source.length : end + 2;
+        out += source.slice(i, stop);
+        i = stop;
+      } else if (c === '"' || c === "'") {
+        let j = i + 1;
+        while (j < source.length && source[j] !== c && source[j] !== "\n")
+          j += source[j] === "\\" ? 2 : 1;
+        out += source.slice(i, j + 1);
+        i = j + 1;
+      } else if (c === "`") {
+        out += c;
+        i++;
+        template();
+      } else if (c === "{") {
+        depth++;
+        out += c;
+        i++;
+      } else if (c === "}") {
+        if (inTemplate && depth === 0) return;
+        depth--;
+        out += c;
+        i++;
+      } else {
+        out += c;
+        i++;
+      }
+    }
+  };
+  // Copies a template literal's body after its opening backtick, through the closing one.
+  const template = (): void => {
+    let text = "";
+    while (i < source.length) {
+      const c = source[i];
+      if (c === "\\") {
+        text += source.slice(i, i + 2);
+        i += 2;
+      } else if (c === "`") {
+        out += fixText(text) + c;
+        i++;
+        return;
+      } else if (c === "$" && source[i + 1] === "{") {
+        out += fixText(text) + "${";
+        text = "";
+        i += 2;
+        code(true);
+        if (i < source.length) out += "}";
+        i++;
+      } else {
+        text += c;
+        i++;
+      }
+    }
+    out += fixText(text);
+  };
+  code(false);
   return out;
 }
