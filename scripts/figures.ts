@@ -248,6 +248,7 @@ export interface ExportResult {
 export async function exportFigures(opts: ExportOptions): Promise<ExportResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const t0 = performance.now();
+  const wanted: readonly string[] = opts.formats ?? ALL_EXTENSIONS;
   const { figures, problems } = collectFigures(opts.notebooksDir);
   const errors = [...problems];
   let selected = figures;
@@ -296,7 +297,6 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
         failed(info.id, err);
       }
     }
-    const wanted = opts.formats ?? ALL_EXTENSIONS;
     const staticFormats = STATIC_FORMATS.filter((f) => wanted.includes(f));
     const results: BatchResult[] =
       renderer && staticFormats.length > 0
@@ -341,7 +341,9 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
         .map((k) => `${k} ${((spent[k] - spentBefore![k]) / 1000).toFixed(1)}`)
         .join(", ")
     : "";
-  const formats = staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"];
+  const formats = (staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"]).filter((f) =>
+    wanted.includes(f),
+  );
   const seconds = (performance.now() - t0) / 1000;
   for (const w of warnings) log(`warning: ${w}`);
   for (const e of errors) log(`error: ${e}`);

@@ -175,18 +175,33 @@ describe("greyscale", () => {
     assert.deepEqual(clashes, []);
   });
 
-  test("dashes are handed out from the cycle, one per legend entry, explicit ones kept", () => {
+  test("lines alike in greyscale get different dashes, later entries move, stems stay solid", () => {
+    const line = (name: string, color: string, extra: Any = {}): Any => ({
+      type: "scatter",
+      mode: "lines",
+      name,
+      y: [1, 2],
+      ...extra,
+      line: { color, ...(extra.line ?? {}) },
+    });
     const fig: PlotlyFigure = {
       data: [
-        { type: "scatter", name: "a", legendgroup: "a", y: [1] },
-        { type: "scatter", name: "a", legendgroup: "a", y: [2], showlegend: false },
-        { type: "scatter", name: "b", y: [1] },
-        { type: "scatter", name: "c", y: [1], line: { dash: "dash" } },
+        line("stems", "#0072B2", { x: [0, 0, null] }),
+        line("a", "#0072B2"),
+        line("a", "#0072B2", { showlegend: false }),
+        line("b", "#D55E00"),
+        line("c", "#000000", { line: { dash: "dash" } }),
+        line("d", "#56B4E9"),
+        line("e", "#E69F00", { line: { dash: "dash" } }),
         { type: "scatter", name: "m", mode: "markers", y: [1] },
       ],
       layout: {},
     };
     const d = (applyStyle(fig, "notebook").data as Any[]).map((t) => t.line?.dash);
-    assert.deepEqual(d, [DASH_CYCLE[0], DASH_CYCLE[0], "dot", "dash", undefined]);
+    // L*: blue 46, vermillion 54, black 0, sky blue 70, orange 71. a is like the stems (same
+    // colour): dash; b is like both (solid, dash taken): dot; c (black) keeps its dash; d is
+    // like b only (dot): stays solid; e is like b and d (dot, solid): keeps its dash.
+    assert.deepEqual(d, [undefined, "dash", "dash", "dot", "dash", undefined, "dash", undefined]);
+    assert.ok(DASH_CYCLE.includes("longdashdot"));
   });
 });

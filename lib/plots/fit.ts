@@ -111,6 +111,25 @@ function fitPanelGaps(layout: Obj, spec: PresetSpec, plotWidth: number): void {
   panels[1].axis.domain = [Math.round((1 - half) * 1000) / 1000, 1];
 }
 
+/** Sets a grid's gaps to pixel amounts that fit tick labels and axis titles between panels. */
+function fitGridGaps(layout: Obj, spec: PresetSpec, area: [number, number]): void {
+  const grid = layout.grid;
+  if (!isObj(grid)) return;
+  const columns = typeof grid.columns === "number" ? grid.columns : 1;
+  const rows = typeof grid.rows === "number" ? grid.rows : 1;
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  if (columns > 1) {
+    const px = 12 + 4 * CHAR_EM * spec.fontSize + spec.fontSize / 2.5;
+    const want = round(Math.min(0.4, (px * (columns - 1)) / area[0]) / (columns - 1));
+    if (!(typeof grid.xgap === "number" && grid.xgap >= want)) grid.xgap = want;
+  }
+  if (rows > 1) {
+    const px = 10 + spec.fontSize * 1.3 + spec.axisTitleSize * 1.3 + spec.fontSize;
+    const want = round(Math.min(0.4, (px * (rows - 1)) / area[1]) / (rows - 1));
+    if (!(typeof grid.ygap === "number" && grid.ygap >= want)) grid.ygap = want;
+  }
+}
+
 /** Thins crowded category ticks of heatmaps and sizes (or drops) their cell labels. */
 function fitHeatmaps(layout: Obj, data: Data[], spec: PresetSpec, area: [number, number]): void {
   for (const trace of data as Obj[]) {
@@ -171,40 +190,27 @@ function drawsLine(t: Obj): boolean {
   return line.width !== 0;
 }
 
+/** Whether a trace is drawn as separate segments (null gaps), like stems or error ticks. */
+function segmented(t: Obj): boolean {
+  return [t.x, t.y].some((v) => Array.isArray(v) && v.some((x) => x === null));
+}
+
 /**
- * Gives line traces without a dash style one from DASH_CYCLE, one per legend entry (traces of
- * one legend group share it; the first entry stays solid), so lines are told apart in greyscale
- * as well as by colour; then moves a legend entry that would still look like an earlier one
- * (same dash, lightness within GREY_STEP, width within WIDTH_STEP; `lineWidth` is the default
- * width) to a dash none of those uses. Applies to every preset.
+ * Makes legend lines that would look alike in greyscale (same dash, lightness within
+ * GREY_STEP, width within WIDTH_STEP; `lineWidth` is the default width) differ in dash: a later
+ * entry moves to the first dash of DASH_CYCLE no such earlier entry uses (traces of one legend
+ * group move together). Segment traces (stems) keep their solid line. Applies to every preset,
+ * so a figure reads in greyscale print as well as in colour.
  */
 export function fitDashes(data: Data[], lineWidth: number): void {
   const lines = (data as Obj[]).filter((t) => isObj(t) && drawsLine(t));
-  const explicit = new Set(
-    lines.map((t) => (isObj(t.line) ? t.line.dash : undefined)).filter((d) => d !== undefined),
-  );
-  // Dashes the builder already uses for other lines come last in the cycle.
-  const cycle = [
-    ...DASH_CYCLE.filter((d) => !explicit.has(d)),
-    ...DASH_CYCLE.filter((d) => explicit.has(d)),
-  ];
-  const given = new Map<string, string>();
   const keyOf = (t: Obj) => String(t.legendgroup ?? t.name ?? "");
-  for (const t of lines) {
-    const line = isObj(t.line) ? t.line : {};
-    if (line.dash !== undefined) continue;
-    const key = keyOf(t);
-    if (!given.has(key)) given.set(key, cycle[given.size % cycle.length]);
-    t.line = { ...line, dash: given.get(key) };
-  }
-  // Legend entries that would look the same in greyscale (same dash, lightness within
-  // GREY_STEP) get the first dash no such earlier entry uses, the builder's choice notwithstanding.
   const entries: { key: string; dash: string; grey: number | null; width: number }[] = [];
   const moved = new Map<string, string>();
   for (const t of lines) {
     const key = keyOf(t);
     if (t.showlegend === false || !t.name || entries.some((e) => e.key === key)) continue;
-    const line = t.line as Obj;
+    const line = isObj(t.line) ? t.line : {};
     const grey = greyLightness(line.color);
     const width = typeof line.width === "number" ? line.width : lineWidth;
     const close = entries.filter(
@@ -212,8 +218,8 @@ export function fitDashes(data: Data[], lineWidth: number): void {
         (e.grey === null || grey === null || Math.abs(e.grey - grey) < GREY_STEP) &&
         Math.abs(e.width - width) < WIDTH_STEP,
     );
-    let dash = String(line.dash);
-    if (close.some((e) => e.dash === dash)) {
+    let dash = typeof line.dash === "string" ? line.dash : "solid";
+    if (!segmented(t) && close.some((e) => e.dash === dash)) {
       const free = DASH_CYCLE.find((d) => !close.some((e) => e.dash === d));
       if (free !== undefined) moved.set(key, (dash = free));
     }
@@ -221,7 +227,7 @@ export function fitDashes(data: Data[], lineWidth: number): void {
   }
   for (const t of lines) {
     const dash = moved.get(keyOf(t));
-    if (dash !== undefined) t.line = { ...(t.line as Obj), dash };
+    if (dash !== undefined) t.line = { ...(isObj(t.line) ? t.line : {}), dash };
   }
 }
 
@@ -277,6 +283,7 @@ export function fitLayout(layout: Obj, data: Data[], spec: PresetSpec, height?: 
   const area = plotArea(spec, h, hasTitle);
   fitLegend(layout, spec, h);
   fitPanelGaps(layout, spec, area[0]);
+  fitGridGaps(layout, spec, area);
   fitHeatmaps(layout, data, spec, area);
   fitAnnotations(layout, spec);
 }
