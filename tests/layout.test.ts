@@ -129,10 +129,16 @@ if (chromiumPath === null) {
       assert.deepEqual(layoutProblems(ok, presetSpec("notebook").minFontSize), []);
     });
 
-    const { figures, problems } = collectFigures(path.join(ROOT, "notebooks"));
+    // PASSK_LAYOUT_NOTEBOOKS=DIR checks the figures of notebooks executed elsewhere (e.g. a copy
+    // re-run with changed builders) instead of the committed ones.
+    const nbDir = process.env.PASSK_LAYOUT_NOTEBOOKS ?? path.join(ROOT, "notebooks");
+    const { figures, problems } = collectFigures(nbDir);
     test("the notebooks' figures are collected without problems", () => {
       assert.deepEqual(problems, []);
-      assert.ok(figures.length >= 20, `${figures.length} figures`);
+      assert.ok(
+        figures.length >= (process.env.PASSK_LAYOUT_NOTEBOOKS ? 1 : 20),
+        `${figures.length}`,
+      );
     });
 
     for (const preset of STYLE_PRESETS) {

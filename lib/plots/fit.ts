@@ -89,6 +89,29 @@ function fitLegend(layout: Obj, spec: PresetSpec, height: number): void {
   };
 }
 
+/** Whether the legend is (now) the compact block above the plot. */
+function legendAbove(layout: Obj): boolean {
+  return isObj(layout.legend) && layout.legend.yref === "container" && layout.showlegend !== false;
+}
+
+/** Estimated height (px) of a horizontal legend of `data`'s entries wrapped to `width` px. */
+export function legendHeight(data: Data[], spec: PresetSpec, width: number): number {
+  const seen = new Set<string>();
+  const widths: number[] = [];
+  for (const t of data as Obj[]) {
+    if (!isObj(t) || t.showlegend === false || typeof t.name !== "string" || !t.name) continue;
+    if (t.type === "heatmap" && t.showlegend !== true) continue;
+    const key = String(t.legendgroup ?? t.name);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    widths.push(textWidth(t.name, spec.fontSize) + 40 + spec.fontSize);
+  }
+  if (widths.length === 0) return 0;
+  // Plotly wraps a horizontal legend into rows of equal columns sized by the widest entry.
+  const perRow = Math.max(1, Math.floor(width / Math.max(...widths)));
+  return Math.ceil(widths.length / perRow) * spec.fontSize * 1.9 + 6;
+}
+
 /** Widens the gap between side-by-side panels to a pixel amount that fits the y-axis labels. */
 function fitPanelGaps(layout: Obj, spec: PresetSpec, plotWidth: number): void {
   const panels = axisKeys(layout, "x")
@@ -254,21 +277,53 @@ export function greyLightness(c: unknown): number | null {
  * every preset.
  */
 export function fitLogTicks(layout: Obj, data: Data[]): void {
+  for (const { axis, span } of logAxes(layout, data)) {
+    if (axis.dtick !== undefined || axis.tickvals !== undefined || span === null) continue;
+    // Over more decades Plotly labels whole decades itself, spaced to fit.
+    if (span >= 2 && span <= 6) axis.dtick = 1;
+  }
+}
+
+/** Log axes without tick values, with the decades they span (from range or data; null). */
+function logAxes(
+  layout: Obj,
+  data: Data[],
+): { key: string; letter: "x" | "y"; axis: Obj; span: number | null }[] {
+  const out: { key: string; letter: "x" | "y"; axis: Obj; span: number | null }[] = [];
   for (const letter of ["x", "y"] as const) {
     for (const key of axisKeys(layout, letter)) {
       const axis = layout[key] as Obj;
-      if (!isObj(axis) || axis.type !== "log") continue;
-      if (axis.dtick !== undefined || axis.tickvals !== undefined) continue;
+      if (!isObj(axis) || axis.type !== "log" || axis.tickvals !== undefined) continue;
       const values = (data as Obj[])
         .filter((t) => axisKey(t[`${letter}axis`], letter) === key)
         .flatMap((t) => listOf(t[letter]))
         .filter((v): v is number => typeof v === "number" && v > 0);
       const span = Array.isArray(axis.range)
         ? Math.abs(Number(axis.range[1]) - Number(axis.range[0]))
-        : Math.log10(Math.max(...values) / Math.min(...values));
-      // Over more decades Plotly labels whole decades itself, spaced to fit.
-      if (span >= 2 && span <= 6) axis.dtick = 1;
+        : values.length > 0
+          ? Math.log10(Math.max(...values) / Math.min(...values))
+          : null;
+      out.push({ key, letter, axis, span: span !== null && Number.isFinite(span) ? span : null });
     }
+  }
+  return out;
+}
+
+/** Labels every d-th decade of a log axis when one label per decade would not fit its length. */
+function fitLogDensity(layout: Obj, data: Data[], spec: PresetSpec, area: [number, number]): void {
+  const rows = isObj(layout.grid) && typeof layout.grid.rows === "number" ? layout.grid.rows : 1;
+  const cols =
+    isObj(layout.grid) && typeof layout.grid.columns === "number" ? layout.grid.columns : 1;
+  for (const { letter, axis, span } of logAxes(layout, data)) {
+    if (span === null) continue;
+    const domain = Array.isArray(axis.domain) ? (axis.domain as number[]) : null;
+    const fraction = domain ? domain[1] - domain[0] : 1 / (letter === "y" ? rows : cols);
+    const length = (letter === "y" ? area[1] : area[0]) * fraction;
+    // a power label (10 with a superscript) is about 2 font sizes tall and 4 characters wide
+    const per = letter === "y" ? spec.fontSize * 2 : 4 * CHAR_EM * spec.fontSize + 8;
+    const fit = Math.max(2, Math.floor(length / per));
+    const dtick = typeof axis.dtick === "number" ? axis.dtick : 1;
+    if (span / dtick > fit) axis.dtick = Math.ceil(span / fit);
   }
 }
 
@@ -282,8 +337,10 @@ export function fitLayout(layout: Obj, data: Data[], spec: PresetSpec, height?: 
   const hasTitle = isObj(layout.title) && Boolean(layout.title.text);
   const area = plotArea(spec, h, hasTitle);
   fitLegend(layout, spec, h);
+  if (legendAbove(layout)) area[1] -= legendHeight(data, spec, area[0]);
   fitPanelGaps(layout, spec, area[0]);
   fitGridGaps(layout, spec, area);
+  fitLogDensity(layout, data, spec, area);
   fitHeatmaps(layout, data, spec, area);
   fitAnnotations(layout, spec);
 }
