@@ -141,7 +141,8 @@ export function checkOnly(only: readonly string[] | undefined, valid: readonly s
   const unknown = only.filter((id) => !valid.includes(id));
   if (unknown.length === 0) return;
   throw new UsageError(
-    `--only: unknown figure id${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => JSON.stringify(u)).join(", ")}; ` +
+    `--only: unknown figure id${unknown.length > 1 ? "s" : ""} ` +
+      `${unknown.map((u) => JSON.stringify(u)).join(", ")}; ` +
       `valid ids: ${valid.join(", ")}`,
   );
 }

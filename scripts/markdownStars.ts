@@ -89,7 +89,8 @@ export function strayStars(source: string): StrayStar[] {
       const end = source.indexOf("\n", offset);
       const line = source.slice(start, end === -1 ? undefined : end);
       const col = offset - start;
-      const context = `${line.slice(Math.max(0, col - 30), col)}⟦*⟧${line.slice(col + 1, col + 31)}`;
+      const context =
+        line.slice(Math.max(0, col - 30), col) + "⟦*⟧" + line.slice(col + 1, col + 31);
       return { offset, line: lineNo, context };
     });
 }

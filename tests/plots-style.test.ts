@@ -22,7 +22,6 @@ import { collectFigures } from "../scripts/figures";
 import { BARS, HEATMAP, LINES } from "./helpers/figureNotebooks";
 
 const ROOT = path.resolve(__dirname, "..");
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Plotly layouts are open-ended
 type Any = any;
 
 const twoPanels = trainingCurvesFigure(

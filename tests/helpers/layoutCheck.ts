@@ -60,7 +60,8 @@ const MEASURE = `async (items) => {
     gd.style.width = it.width + "px";
     gd.style.height = it.height + "px";
     stage.appendChild(gd);
-    const layout = Object.assign({}, it.fig.layout || {}, { width: it.width, height: it.height, autosize: false });
+    const size = { width: it.width, height: it.height, autosize: false };
+    const layout = Object.assign({}, it.fig.layout || {}, size);
     const config = Object.assign({}, it.fig.config || {}, { staticPlot: true, responsive: false });
     await Plotly.newPlot(gd, it.fig.data, layout, config);
     const svgText = Plotly.Snapshot.toSVG(gd);
@@ -76,12 +77,14 @@ const MEASURE = `async (items) => {
       const text = t.textContent.trim();
       if (text === "") continue;
       const style = getComputedStyle(t);
-      if (style.display === "none" || style.visibility === "hidden" || style.opacity === "0") continue;
+      if (style.display === "none" || style.visibility === "hidden") continue;
+      if (style.opacity === "0") continue;
       const b = t.getBBox();
       if (b.width === 0 || b.height === 0) continue;
       const m = t.getScreenCTM();
       const scale = Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
-      const pt = (x, y) => [m.a * x + m.c * y + m.e - root.left, m.b * x + m.d * y + m.f - root.top];
+      const pt = (x, y) =>
+        [m.a * x + m.c * y + m.e - root.left, m.b * x + m.d * y + m.f - root.top];
       const corners = [pt(b.x, b.y), pt(b.x + b.width, b.y), pt(b.x + b.width, b.y + b.height), pt(b.x, b.y + b.height)];
       let scriptPx = null;
       for (const s of t.querySelectorAll("tspan")) {
