@@ -69,17 +69,7 @@ function plotArea(spec: PresetSpec, height: number, hasTitle: boolean): [number,
 /** Moves a legend that sits below or beside the plot (or is unplaced) to above the plot. */
 function fitLegend(layout: Obj, spec: PresetSpec, height: number): void {
   const legend = isObj(layout.legend) ? layout.legend : {};
-  const x = typeof legend.x === "number" ? legend.x : undefined;
-  const y = typeof legend.y === "number" ? legend.y : undefined;
-  const inside =
-    legend.yref !== "container" &&
-    x !== undefined &&
-    y !== undefined &&
-    x >= 0 &&
-    x <= 1 &&
-    y >= 0 &&
-    y <= 1;
-  if (inside) return;
+  if (legendInside(layout)) return;
   const title = isObj(layout.title) && typeof layout.title.text === "string" && layout.title.text;
   const below = title ? spec.titleSize * 1.5 + 6 : 2;
   layout.legend = {
@@ -87,11 +77,6 @@ function fitLegend(layout: Obj, spec: PresetSpec, height: number): void {
     ...legendAboveThePlot(Math.round((1 - below / height) * 1000) / 1000),
     title: { text: "" },
   };
-}
-
-/** Whether the legend is (now) the compact block above the plot. */
-function legendAbove(layout: Obj): boolean {
-  return isObj(layout.legend) && layout.legend.yref === "container" && layout.showlegend !== false;
 }
 
 /** Estimated height (px) of a horizontal legend of `data`'s entries wrapped to `width` px. */
@@ -327,20 +312,42 @@ function fitLogDensity(layout: Obj, data: Data[], spec: PresetSpec, area: [numbe
   }
 }
 
+/** Whether the figure's own legend sits inside the plot area (kept there by the refit). */
+function legendInside(layout: Obj): boolean {
+  const legend = isObj(layout.legend) ? layout.legend : {};
+  const { x, y } = legend;
+  return (
+    legend.yref !== "container" &&
+    typeof x === "number" &&
+    typeof y === "number" &&
+    x >= 0 &&
+    x <= 1 &&
+    y >= 0 &&
+    y <= 1
+  );
+}
+
 /**
- * Refits `layout` and `data` (already deep copies) in place for a compact preset; `spec` is
- * the resolved preset (options applied). `height` defaults to the preset's.
+ * Refits `layout` and `data` (already deep copies) in place for a compact preset; `spec` is the
+ * resolved preset (options applied). Returns the figure height: the preset's (taller for a grid
+ * of panels), plus the legend's rows beyond the first when it sits above the plot, so a long
+ * legend does not squeeze the plot.
  */
-export function fitLayout(layout: Obj, data: Data[], spec: PresetSpec, height?: number): void {
+export function fitLayout(layout: Obj, data: Data[], spec: PresetSpec): number {
   const rows = isObj(layout.grid) && typeof layout.grid.rows === "number" ? layout.grid.rows : 1;
-  const h = height ?? Math.round(spec.height * (1 + spec.extraRowHeight * (Math.max(1, rows) - 1)));
+  let h = Math.round(spec.height * (1 + spec.extraRowHeight * (Math.max(1, rows) - 1)));
   const hasTitle = isObj(layout.title) && Boolean(layout.title.text);
+  const width = plotArea(spec, h, hasTitle)[0];
+  const above = !legendInside(layout) && layout.showlegend !== false;
+  const legendPx = above ? legendHeight(data, spec, width) : 0;
+  h += Math.round(Math.max(0, legendPx - legendHeight([{ name: "x" }], spec, width)));
   const area = plotArea(spec, h, hasTitle);
+  area[1] -= legendPx;
   fitLegend(layout, spec, h);
-  if (legendAbove(layout)) area[1] -= legendHeight(data, spec, area[0]);
   fitPanelGaps(layout, spec, area[0]);
   fitGridGaps(layout, spec, area);
   fitLogDensity(layout, data, spec, area);
   fitHeatmaps(layout, data, spec, area);
   fitAnnotations(layout, spec);
+  return h;
 }

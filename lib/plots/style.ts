@@ -228,13 +228,14 @@ const GRID_COLOR = "#E6E6E6";
 
 /**
  * The Plotly template (`layout.template`) of one preset and its options, for a figure with
- * `gridRows` rows of panels. It never places the legend (a template's xref/yref would change
+ * `gridRows` rows of panels (`height`, if given, replaces the height that implies). It never places the legend (a template's xref/yref would change
  * the meaning of a figure's own x/y); compact presets place it in `fitLayout`.
  */
 export function styleTemplate(
   preset: StylePreset,
   gridRows = 1,
   options: StyleOptions = {},
+  height?: number,
 ): Record<string, unknown> {
   const s = resolvedSpec(preset, options, "styleTemplate");
   if (!(Number.isInteger(gridRows) && gridRows >= 1)) {
@@ -262,7 +263,7 @@ export function styleTemplate(
   return {
     layout: {
       width: s.width,
-      height: Math.round(s.height * (1 + s.extraRowHeight * (gridRows - 1))),
+      height: height ?? Math.round(s.height * (1 + s.extraRowHeight * (gridRows - 1))),
       font: { family: FONT_FAMILY, size: s.fontSize, color: "#222222" },
       title: {
         font: { size: s.titleSize },
@@ -380,12 +381,12 @@ export function applyStyle(
   if (options.title === false) delete layout.title;
   fitLogTicks(layout, data);
   fitDashes(data, spec.lineWidth);
-  if (spec.compact) fitLayout(layout, data, spec);
+  const height = spec.compact ? fitLayout(layout, data, spec) : undefined;
   const rows = (layout as { grid?: { rows?: unknown } }).grid?.rows;
   const gridRows = typeof rows === "number" && Number.isInteger(rows) && rows > 1 ? rows : 1;
   const out: PlotlyFigure = {
     data,
-    layout: { ...layout, template: styleTemplate(preset, gridRows, options) },
+    layout: { ...layout, template: styleTemplate(preset, gridRows, options, height) },
     config: { ...deepCopy(fig.config ?? {}), ...styleConfig(preset, options) },
   };
   if (fig.builder !== undefined) out.builder = fig.builder;
