@@ -228,8 +228,9 @@ const GRID_COLOR = "#E6E6E6";
 
 /**
  * The Plotly template (`layout.template`) of one preset and its options, for a figure with
- * `gridRows` rows of panels (`height`, if given, replaces the height that implies). It never places the legend (a template's xref/yref would change
- * the meaning of a figure's own x/y); compact presets place it in `fitLayout`.
+ * `gridRows` rows of panels (`height`, if given, replaces the height that implies). It never
+ * places the legend (a template's xref/yref would change the meaning of a figure's own x/y);
+ * compact presets place it in `fitLayout`.
  */
 export function styleTemplate(
   preset: StylePreset,
