@@ -1,6 +1,7 @@
 /**
- * `npm run figures [-- --preset notebook|paper|slide] [--require-static] [--only ID]
- *                    [--notebooks DIR] [--out DIR]`
+ * `npm run figures [-- --preset notebook|screen|paper|paper-double|slides] [--width PX]
+ *                    [--font-size PX] [--no-title] [--formats svg,png,pdf,html] [--only ID,ID]
+ *                    [--require-static] [--notebooks DIR] [--out DIR]`  (scripts/figureOptions.ts)
  *
  * Collects every figure the executed notebooks show (display outputs whose metadata has
  * `passk_figure`), and writes to the output folder (default figures/):
@@ -16,14 +17,21 @@ import * as fs from "fs";
 import { UnsafeTargetError, writeFileAtomic } from "../lib/export/atomicFile";
 import { escapeHtml } from "../lib/export/display";
 import * as path from "path";
-import { parseArgs } from "util";
 import {
   FIGURE_METADATA_KEY,
   PLOTLY_MIME,
   type FigureInfo,
   type PlotlyFigure,
 } from "../lib/plots/figure";
-import { applyStyle, figureSize, STYLE_PRESETS, type StylePreset } from "../lib/plots/style";
+import { applyStyle, figureSize, type StyleOptions, type StylePreset } from "../lib/plots/style";
+import {
+  checkOnly,
+  galleryMarkdown,
+  parseFigureArgs,
+  USAGE,
+  UsageError,
+  type OutputFormat,
+} from "./figureOptions";
 import {
   CHROMIUM_HINT,
   checkFigure,
@@ -217,6 +225,7 @@ export function indexMarkdown(
     "|---|---|---|---|---|",
     ...all.map((r) => r.line),
     "",
+    galleryMarkdown(figures, (file) => fs.existsSync(path.join(outDir, file))),
   ].join("\n");
 }
 
@@ -224,6 +233,10 @@ export interface ExportOptions {
   notebooksDir: string;
   outDir: string;
   preset: StylePreset;
+  /** Style overrides (--width, --font-size, --no-title). */
+  style?: StyleOptions;
+  /** Formats to write (default all: html, svg, png, pdf). */
+  formats?: readonly OutputFormat[];
   /** Export only these ids (INDEX.md still lists every figure). */
   only?: readonly string[];
   /** Fail (exit non-zero) when Chromium is missing. */
@@ -257,6 +270,7 @@ export interface ExportResult {
 export async function exportFigures(opts: ExportOptions): Promise<ExportResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const t0 = performance.now();
+  const wanted: readonly string[] = opts.formats ?? ALL_EXTENSIONS;
   const { figures, problems, read } = collectFigures(opts.notebooksDir);
   const errors = [...problems];
   if (read.size === 0)
@@ -302,22 +316,25 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
     for (const { info, figure } of selected) {
       try {
         checkFigure(figure, info.id);
-        ready.push({ info, styled: applyStyle(figure, opts.preset) });
+        ready.push({ info, styled: applyStyle(figure, opts.preset, opts.style) });
       } catch (err) {
         failed(info.id, err);
       }
     }
-    const results: BatchResult[] = renderer
-      ? await renderer.renderBatch(
-          ready.map(({ info, styled }) => ({ fig: styled, id: info.id })),
-          { formats: STATIC_FORMATS, scale: PNG_SCALE, warn: (w) => warnings.push(w) },
-        )
-      : ready.map(({ info }) => ({ id: info.id, images: {} }));
+    const staticFormats = STATIC_FORMATS.filter((f) => wanted.includes(f));
+    const results: BatchResult[] =
+      renderer && staticFormats.length > 0
+        ? await renderer.renderBatch(
+            ready.map(({ info, styled }) => ({ fig: styled, id: info.id })),
+            { formats: staticFormats, scale: PNG_SCALE, warn: (w) => warnings.push(w) },
+          )
+        : ready.map(({ info }) => ({ id: info.id, images: {} }));
     results.forEach((result, i) => {
       const { info, styled } = ready[i];
       if (result.error) return failed(info.id, result.error);
       try {
-        writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
+        if (wanted.includes("html"))
+          writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
         for (const [ext, buf] of Object.entries(result.images)) {
           writeFileAtomic(path.join(opts.outDir, `${info.id}.${ext}`), buf as Buffer);
         }
@@ -354,7 +371,9 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
         .map((k) => `${k} ${((spent[k] - spentBefore![k]) / 1000).toFixed(1)}`)
         .join(", ")
     : "";
-  const formats = staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"];
+  const formats = (staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"]).filter((f) =>
+    wanted.includes(f),
+  );
   const seconds = (performance.now() - t0) / 1000;
   for (const w of warnings) log(`warning: ${w}`);
   for (const e of errors) log(`error: ${e}`);
@@ -448,57 +467,39 @@ function copyPlotly(outDir: string): void {
   writeFileAtomic(dest, bundle);
 }
 
-const USAGE =
-  "usage: npm run figures -- [--preset notebook|paper|slide] [--require-static] [--only ID]... " +
-  "[--notebooks DIR] [--out DIR]";
-
-/** CLI entry point; returns the exit code. */
+/** CLI entry point; returns the exit code. Options: scripts/figureOptions.ts. */
 export async function main(argv: string[]): Promise<number> {
-  let values;
+  let o;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        preset: { type: "string", default: "notebook" },
-        "require-static": { type: "boolean", default: false },
-        only: { type: "string", multiple: true },
-        notebooks: { type: "string", default: "notebooks" },
-        out: { type: "string", default: "figures" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    console.error(`figures: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const preset = values.preset as StylePreset;
-  if (!STYLE_PRESETS.includes(preset)) {
-    console.error(
-      `figures: --preset must be one of ${STYLE_PRESETS.join(" | ")}, got ${JSON.stringify(values.preset)}`,
+    o = parseFigureArgs(argv);
+    if (o.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!fs.existsSync(o.notebooksDir))
+      throw new UsageError(`notebooks folder ${JSON.stringify(o.notebooksDir)} does not exist`);
+    checkOnly(
+      o.only,
+      collectFigures(o.notebooksDir).figures.map((f) => f.info.id),
     );
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`figures: ${err.message}\n${USAGE}`);
     return 2;
   }
-  if (!fs.existsSync(values.notebooks)) {
-    console.error(`figures: notebooks folder ${JSON.stringify(values.notebooks)} does not exist`);
-    return 2;
-  }
-  const outProblem = outDirProblem(values.out);
+  const outProblem = outDirProblem(o.outDir);
   if (outProblem !== null) {
-    console.error(`figures: --out ${values.out} ${outProblem}`);
+    console.error(`figures: --out ${o.outDir} ${outProblem}`);
     return 2;
   }
   const result = await exportFigures({
-    notebooksDir: values.notebooks,
-    outDir: values.out,
-    preset,
-    only: values.only,
-    requireStatic: values["require-static"],
+    notebooksDir: o.notebooksDir,
+    outDir: o.outDir,
+    preset: o.preset,
+    style: o.style,
+    formats: o.formats,
+    only: o.only,
+    requireStatic: o.requireStatic,
   });
   return result.exitCode;
 }

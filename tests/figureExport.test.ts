@@ -155,8 +155,8 @@ describe("figure style", () => {
     assert.notEqual((fig.data[0] as any).y[0], 99, "data is deep-copied");
   });
 
-  test("re-styling a styled figure equals styling the unstyled figure, for every pair of presets", () => {
-    for (const a of STYLE_PRESETS) {
+  test("styling is idempotent, and re-styling a notebook-styled figure (what notebooks store) equals styling the unstyled one", () => {
+    for (const a of ["notebook", "screen", "slides"] as const) {
       for (const b of STYLE_PRESETS) {
         assert.deepEqual(
           applyStyle(applyStyle(HEATMAP.figure, a), b),
@@ -176,27 +176,32 @@ describe("figure style", () => {
     assert.deepEqual(Array.from(out), [1, 2, 3]);
   });
 
-  test("the paper preset moves the legend below the plot only when the builder did not place it", () => {
-    const free = applyStyle(LINES.figure, "paper").layout.template.layout.legend;
+  test("the paper preset puts a free legend, or one placed below the plot, above the plot; one placed inside stays", () => {
+    const free = applyStyle(LINES.figure, "paper").layout.legend as any;
     assert.equal(free.orientation, "h");
-    assert.equal(free.yref, "container");
-    const placed = {
+    assert.equal(free.yanchor, "top");
+    assert.ok(free.y > 0.8 && free.y <= 1, `legend top at ${free.y} of the height`);
+    const below = {
       ...LINES.figure,
       layout: { ...LINES.figure.layout, legend: { x: 0.5, y: -0.2, orientation: "h" as const } },
     };
-    const kept = applyStyle(placed, "paper").layout;
-    assert.deepEqual(kept.legend, { x: 0.5, y: -0.2, orientation: "h" });
-    assert.equal(
-      kept.template.layout.legend.yref,
-      undefined,
-      "no container reference to reinterpret the builder's y",
+    assert.equal((applyStyle(below, "paper").layout.legend as any).yanchor, "top");
+    const inside = {
+      ...LINES.figure,
+      layout: { ...LINES.figure.layout, legend: { x: 0.98, y: 0.98, xanchor: "right" as const } },
+    };
+    assert.deepEqual(applyStyle(inside, "paper").layout.legend, inside.layout.legend);
+    assert.deepEqual(
+      applyStyle(below, "notebook").layout.legend,
+      below.layout.legend,
+      "the notebook preset keeps the builder's placement",
     );
   });
 
   test("applyStyle rejects an unknown preset and a non-figure, naming applyStyle", () => {
     assert.throws(
       () => applyStyle(LINES.figure, "poster" as any),
-      /^RangeError: applyStyle: preset must be one of notebook \| paper \| slide, got "poster"/,
+      /^RangeError: applyStyle: preset must be one of notebook \| screen \| paper \| paper-double \| slides, got "poster"/,
     );
     assert.throws(() => applyStyle(null as any, "paper"), /^TypeError: applyStyle: fig must be/);
   });
@@ -489,7 +494,10 @@ describe("figures command (no browser)", () => {
     assert.ok(fs.existsSync(path.join(root, "out", "fx-lines.html")));
     const bad = run("--preset", "poster");
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /--preset must be one of notebook \| paper \| slide, got "poster"/);
+    assert.match(
+      bad.stderr,
+      /--preset must be one of notebook \| screen \| paper \| paper-double \| slides, got "poster"/,
+    );
   });
 
   test("files of a figure the notebooks no longer show are removed, other files in the folder are not", async () => {

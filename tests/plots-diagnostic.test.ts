@@ -67,6 +67,22 @@ describe("diagnosticConflictFigure", () => {
     checkFigure(fig, "conflict");
   });
 
+  test("a cosine band reaching past ±1 is clipped to [−1, 1], and the cosine axis stays within ±1.05", () => {
+    const fig = diagnosticConflictFigure({
+      ...conflict,
+      cosineCI: [[0.8, 1.3], [0.2, 0.9], [-1.4, 0.3], null],
+    });
+    const band = (fig.data as Trace[]).filter((t) => t.yaxis === "y2" && t.name !== "exact");
+    const ends = band
+      .slice(0, 2)
+      .flatMap((t) => t.y)
+      .filter((v): v is number => typeof v === "number");
+    assert.deepEqual([Math.min(...ends), Math.max(...ends)], [-1, 1]);
+    const range = (fig.layout as unknown as { yaxis2: { range: number[] } }).yaxis2.range;
+    assert.ok(range[0] >= -1.05 && range[1] <= 1.05, `range ${range}`);
+    assert.ok(range[0] <= -1 && range[1] >= 1, "the clipped band is inside the range");
+  });
+
   test("without a cosine it is one panel; mismatched lengths throw naming the argument", () => {
     const fig = diagnosticConflictFigure({ k: [1, 2], innerProduct: [1, -1] });
     assert.equal((fig.data as Trace[]).length, 1);
@@ -113,6 +129,22 @@ describe("negativeWeightShareFigure", () => {
     );
     assert.deepEqual((fig.layout.yaxis as { range: number[] }).range, [0, 1]);
     checkFigure(fig, "share");
+  });
+
+  test("a share band reaching past [0, 1] is clipped to it", () => {
+    const fig = negativeWeightShareFigure({
+      ...input,
+      negativeCI: [
+        [-0.1, 0.4],
+        [0.2, 0.7],
+        [0.6, 1.2],
+      ],
+    });
+    const ends = (fig.data as Trace[])
+      .slice(0, 2)
+      .flatMap((t) => t.y)
+      .filter((v): v is number => typeof v === "number");
+    assert.deepEqual([Math.min(...ends), Math.max(...ends)], [0, 1]);
   });
 });
 

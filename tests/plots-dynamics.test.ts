@@ -9,6 +9,7 @@ import {
   finiteDifferenceFigure,
   logTickValues,
   oneStepFigure,
+  emptiestLevel,
   smoothnessBoundsFigure,
   tradeoffFrontierFigure,
   trainingCurvesFigure,
@@ -94,6 +95,34 @@ describe("oneStepFigure", () => {
     assert.equal((fig.layout.shapes ?? []).filter((s) => s.type === "rect").length, 0);
     assert.equal((fig.layout.annotations ?? []).length, 0);
     assert.equal(fig.data.length, 2);
+  });
+
+  test("the interval's label sits at a level no curve reaches inside the shaded interval", () => {
+    const fig = oneStepFigure(data);
+    const y = ((fig.layout.annotations ?? [])[0] as { y: number; yref: string }).y;
+    assert.equal(((fig.layout.annotations ?? [])[0] as { yref: string }).yref, "y");
+    for (const t of fig.data as Trace[]) {
+      const inside = t.y.filter((_, i) => eta[i] <= data.theoremEtaMax);
+      const [lo, hi] = [Math.min(...inside), Math.max(...inside)];
+      // at least a tenth of the y range away from each curve's span there
+      const all = (fig.data as Trace[]).flatMap((u) => u.y);
+      const gap = 0.1 * (Math.max(...all) - Math.min(...all));
+      assert.ok(y < lo - gap || y > hi + gap, `label at ${y}, curve within [${lo}, ${hi}]`);
+    }
+  });
+
+  test("emptiestLevel: the middle of the widest gap between curve spans and the zero line", () => {
+    assert.equal(
+      emptiestLevel(
+        [
+          [1, 1.1],
+          [-1, -0.9],
+        ],
+        [-1, 1.1, 0],
+      ),
+      0.5,
+    );
+    assert.equal(emptiestLevel([[1, 2]], [0, 2, 10]), 6, "above the curve when that is wider");
   });
 
   test("a non-positive step size throws before building", () => {

@@ -84,6 +84,16 @@ describe("estimatorDistributionFigure", () => {
     );
   });
 
+  test("each panel's label sits in the top corner away from the mass: left when pass@k > 1/2", () => {
+    const fig = estimatorDistributionFigure(panels);
+    const anns = (fig.layout as Record<string, any>).annotations as Array<{ x: number }>;
+    assert.deepEqual(
+      anns.map((a) => a.x < 0.5),
+      panels.map((p) => p.truth > 0.5),
+    );
+    assert.ok(panels.some((p) => p.truth > 0.5) && panels.some((p) => p.truth <= 0.5));
+  });
+
   test("the true pass@k line of each panel sits at the estimand and legends are not repeated", () => {
     const fig = estimatorDistributionFigure(panels);
     const truths = fig.data.filter(

@@ -109,7 +109,7 @@ describe("phaseDiagramFigure", () => {
     );
   });
 
-  test("cells print their values with the requested decimals and 'none' for null", () => {
+  test("cells print their values with the requested decimals and '–' for null", () => {
     const fig = phaseDiagramFigure({
       deltas: [1, 2],
       rhos: [0.3],
@@ -118,7 +118,7 @@ describe("phaseDiagramFigure", () => {
       colorbarTitle: "c",
       decimals: 2,
     });
-    assert.deepEqual((fig.data[0] as { text: string[][] }).text, [["0.13", "none"]]);
+    assert.deepEqual((fig.data[0] as { text: string[][] }).text, [["0.13", "–"]]);
   });
 
   test("a row of the wrong length throws naming it", () => {

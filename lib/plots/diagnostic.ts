@@ -28,7 +28,8 @@ function checkSeries(where: string, name: string, ys: MaybeNumbers | undefined, 
 
 /**
  * Band between the interval ends (gaps where an interval is null), the legend entry on the upper
- * edge; none when every interval is null.
+ * edge; none when every interval is null. Ends are clipped to `bounds` (a bootstrap interval of a
+ * cosine can reach past ±1; the quantity cannot).
  */
 function band(
   k: readonly number[],
@@ -37,10 +38,12 @@ function band(
   name: string,
   axis: "" | "2",
   showlegend: boolean,
+  bounds: readonly [number, number] = [-Infinity, Infinity],
 ): Data[] {
   if (ci.every((c) => c === null)) return []; // nothing to draw (e.g. no interval is defined)
-  const lo = ci.map((c) => (c === null ? null : c[0]));
-  const hi = ci.map((c) => (c === null ? null : c[1]));
+  const clip = (v: number) => Math.min(bounds[1], Math.max(bounds[0], v));
+  const lo = ci.map((c) => (c === null ? null : clip(c[0])));
+  const hi = ci.map((c) => (c === null ? null : clip(c[1])));
   const common = {
     type: "scatter" as const,
     mode: "lines" as const,
@@ -62,6 +65,18 @@ function band(
       legendgroup: "ci",
     },
   ];
+}
+
+/** y range of the cosine panel: the data (bands included) with 5 % room, within [−1.05, 1.05]. */
+function cosineRange(input: DiagnosticConflictInput): [number, number] {
+  const values: number[] = [];
+  for (const v of input.cosine ?? []) if (v !== null && Number.isFinite(v)) values.push(v);
+  for (const c of input.cosineCI ?? []) if (c !== null) values.push(c[0], c[1]);
+  for (const v of Array.from(input.exact?.cosine ?? [])) if (Number.isFinite(v)) values.push(v);
+  const lo = Math.max(-1, Math.min(0, ...values));
+  const hi = Math.min(1, Math.max(0, ...values));
+  const pad = 0.05 * (hi - lo || 1);
+  return [Math.max(-1.05, lo - pad), Math.min(1.05, hi + pad)];
 }
 
 function kAxis(k: readonly number[], title = "k"): Record<string, unknown> {
@@ -113,9 +128,18 @@ export function diagnosticConflictFigure(input: DiagnosticConflictInput): Plotly
     ci: readonly IntervalOrNull[] | undefined,
     exact: ArrayLike<number> | undefined,
   ) => {
+    const bounds = axis === "2" ? ([-1, 1] as const) : undefined; // panel 2 is the cosine
     if (ci)
       data.push(
-        ...band(k, ci, ROLE_COLORS.passK, `${level}% bootstrap interval`, axis, axis === ""),
+        ...band(
+          k,
+          ci,
+          ROLE_COLORS.passK,
+          `${level}% bootstrap interval`,
+          axis,
+          axis === "",
+          bounds,
+        ),
       );
     if (exact && input.exact) {
       checkFiniteArray(where, "exact", exact);
@@ -171,7 +195,11 @@ export function diagnosticConflictFigure(input: DiagnosticConflictInput): Plotly
     Object.assign(layout, {
       grid: { rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom" },
       xaxis2: { ...kAxis(k), matches: "x" },
-      yaxis2: { title: { text: "cos∠(∇J<sub>k</sub>, ∇J<sub>1</sub>)" } },
+      // A cosine: drawn within [−1, 1], the axis never beyond it.
+      yaxis2: {
+        title: { text: "cos∠(∇J<sub>k</sub>, ∇J<sub>1</sub>)" },
+        range: cosineRange(input),
+      },
     });
   }
   return { builder: "diagnosticConflictFigure", data, layout };
@@ -209,7 +237,16 @@ export function negativeWeightShareFigure(input: WeightShareInput): PlotlyFigure
   if (input.negativeCI) {
     checkLength(where, "negativeCI", input.negativeCI, k.length, "k");
     data.push(
-      ...band(k, input.negativeCI, ROLE_COLORS.negative, `${level}% bootstrap interval`, "", true),
+      // A share: drawn within [0, 1].
+      ...band(
+        k,
+        input.negativeCI,
+        ROLE_COLORS.negative,
+        `${level}% bootstrap interval`,
+        "",
+        true,
+        [0, 1],
+      ),
     );
   }
   data.push({

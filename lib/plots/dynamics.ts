@@ -153,6 +153,30 @@ export interface OneStepData {
 }
 
 /**
+ * The middle of the widest gap between the curves' y spans (and the zero line) within the
+ * overall y range of `all`: where a label in that x range crosses no curve.
+ * @example emptiestLevel([[1, 1.1], [-1, -0.9]], [-1, 1.1, 0]) // => 0.5
+ */
+export function emptiestLevel(curves: readonly number[][], all: readonly number[]): number {
+  const finite = all.filter(Number.isFinite);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const taken = curves
+    .map((ys) => ys.filter(Number.isFinite))
+    .filter((ys) => ys.length > 0)
+    .map((ys) => [Math.min(...ys), Math.max(...ys)] as const);
+  taken.push([0, 0]);
+  taken.sort((a, b) => a[0] - b[0]);
+  let best: [number, number] = [lo, lo];
+  let at = lo;
+  for (const [a, b] of [...taken, [hi, hi] as const]) {
+    if (a - at > best[1] - best[0]) best = [at, a];
+    at = Math.max(at, b);
+  }
+  return (best[0] + best[1]) / 2;
+}
+
+/**
  * Claim 7 (the one-step result, PAPER.md §5): the change of J_1 and J_k after one step
  * θ⁺ = θ + η∇J_k, against η on a log axis, with our sufficient interval shaded. Changes are
  * drawn divided by η (ΔJ/η) so that small and large steps share one readable scale; as η → 0
@@ -189,12 +213,16 @@ export function oneStepFigure(data: OneStepData): PlotlyFigure {
     });
     annotations.push({
       // Annotations on a log axis take log10 coordinates (plotly.js#1258); shapes do not.
+      // In the widest empty stretch of the shaded band, so the label crosses no curve.
       xref: "x",
-      yref: "paper",
+      yref: "y",
       x: Math.log10(etaMax),
-      y: 1,
+      y: emptiestLevel(
+        [per(d1), per(dk)].map((ys) => ys.filter((_, i) => eta[i] <= etaMax)),
+        [...per(d1), ...per(dk), 0],
+      ),
       xanchor: "right",
-      yanchor: "top",
+      yanchor: "middle",
       text: "sufficient η interval (ours)",
       showarrow: false,
       font: { color: PALETTE.bluishGreen },

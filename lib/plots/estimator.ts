@@ -197,15 +197,17 @@ export function estimatorDistributionFigure(
       title: { text: j % columns === 0 ? "probability" : "" },
       range: [0, top],
     };
-    // Inside the panel's top-right corner (the stems sit low and to the left of it), so the
-    // label needs no room between rows or under the title at any preset size.
+    // Inside the top corner away from the mass (the right one unless pass@k > 1/2), so the
+    // label needs no room between rows or under the title at any preset size, and crosses no
+    // stem or reference line.
+    const left = panel.truth > 0.5;
     annotations.push({
       text: `n = ${panel.n}, k = ${panel.k}`,
       xref: `x${suffix} domain`,
       yref: `y${suffix} domain`,
-      x: 0.98,
+      x: left ? 0.02 : 0.98,
       y: 0.98,
-      xanchor: "right",
+      xanchor: left ? "left" : "right",
       yanchor: "top",
       bgcolor: "rgba(255,255,255,0.85)",
       showarrow: false,

@@ -4,7 +4,7 @@
  * Builders (lib/plots/*.ts) are pure: data in, `PlotlyFigure` out. They set titles,
  * axis labels (with symbols/units), legends and trace colours from `COLORS` in
  * lib/plots/style.ts, but no fonts/sizes/margins: the shared style template is
- * applied at display/export time (`applyStyle`, presets notebook | paper | slide).
+ * applied at display/export time (`applyStyle`; presets in lib/plots/style.ts).
  */
 import type { Data, Layout, Config } from "plotly.js-dist";
 

@@ -200,7 +200,8 @@ export interface PhaseDiagramInput {
   /** Hard shares ρ (rows). */
   rhos: readonly number[];
   /**
-   * Values [ρ index][Δ index]; null cells (e.g. no conflict) are left blank and labelled "none".
+   * Values [ρ index][Δ index]; null cells (e.g. no conflict) are left blank and labelled "–"
+   * (short, so the label fits a cell at a paper column's width, where "none" did not).
    */
   z: ReadonlyArray<ReadonlyArray<number | null>>;
   /** Figure title. */
@@ -226,7 +227,7 @@ export function phaseDiagramFigure(input: PhaseDiagramInput): PlotlyFigure {
   input.z.forEach((row, i) => checkLength(where, `z[${i}]`, row, input.deltas.length, "deltas"));
   const decimals = input.decimals ?? 0;
   // Cells are labelled by index so that uneven grids still get equal-sized cells.
-  const text = input.z.map((row) => row.map((v) => (v === null ? "none" : v.toFixed(decimals))));
+  const text = input.z.map((row) => row.map((v) => (v === null ? "–" : v.toFixed(decimals))));
   return {
     builder: "phaseDiagramFigure",
     data: [
