@@ -71,7 +71,12 @@ async function runOnce(inputs: FirstCellInputs): Promise<Record<string, [number,
     for (const file of inputs.files) {
       captured = "";
       const t0 = performance.now();
-      const [r] = await runNotebooks({ notebooks: [file], write: false, png: false, log: () => {} });
+      const [r] = await runNotebooks({
+        notebooks: [file],
+        write: false,
+        png: false,
+        log: () => {},
+      });
       const kernelMs = performance.now() - t0;
       if (r.status !== "ok")
         throw new Error(`${path.basename(file)}: ${r.status} ${r.failure?.message ?? ""}`);

@@ -9,3 +9,4 @@ export * from "./policies";
 export * from "./sampledGradients";
 export * from "./training";
 export * from "./toy";
+export * from "./logisticGradient";

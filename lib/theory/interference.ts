@@ -104,9 +104,38 @@ export function gradJ1(pop: Population): Float64Array {
 export function gradJk(pop: Population, k: number): Float64Array {
   checkPopulation("gradJk", pop);
   checkInteger("gradJk", "k", k);
-  const coef = new Float64Array(pop.N);
-  for (let i = 0; i < pop.N; i++) coef[i] = pop.mass[i] * promptWeightUnchecked(pop.p[i], k);
-  return weightedGradientUnchecked(pop, coef);
+  return gradJkUnchecked(pop, k);
+}
+
+/**
+ * {@link gradJk} without argument checks: one pass, each prompt's coefficient D(x)·w_k(p(x))
+ * added as soon as it is computed (no N-length coefficient array). The same operations in the
+ * same order as `weightedGradientUnchecked(pop, mass·w_k)`, so the same bits.
+ */
+export function gradJkUnchecked(pop: Population, k: number): Float64Array {
+  const { N, d, mass, p, gradP } = pop;
+  const out = new Float64Array(d);
+  if (d === 2) {
+    // two scalar accumulators instead of a length-2 inner loop (same sums, same order)
+    let s0 = 0;
+    let s1 = 0;
+    for (let i = 0; i < N; i++) {
+      const c = mass[i] * promptWeightUnchecked(p[i], k);
+      if (c === 0) continue;
+      s0 += c * gradP[2 * i];
+      s1 += c * gradP[2 * i + 1];
+    }
+    out[0] = s0;
+    out[1] = s1;
+    return out;
+  }
+  for (let i = 0; i < N; i++) {
+    const c = mass[i] * promptWeightUnchecked(p[i], k);
+    if (c === 0) continue;
+    const base = i * d;
+    for (let j = 0; j < d; j++) out[j] += c * gradP[base + j];
+  }
+  return out;
 }
 
 /**
