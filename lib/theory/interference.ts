@@ -7,7 +7,8 @@
  * {@link interferenceKernel} is O(N·d) per k and never forms an N × N matrix.
  */
 import type { Population } from "../core/types";
-import { checkMassAndP, passAtKUnchecked, promptWeightUnchecked } from "./passAtK";
+import { checkMassAndP, promptWeightUnchecked } from "./passAtK";
+import { conflictChunk } from "./conflictWeights";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength } from "../core/validate";
 import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
 
@@ -276,45 +277,16 @@ export function conflictProfile(
   const a = new Float64Array(N);
   let meanA = 0;
 
+  const acc = { J, Z, inner, negW };
+  let smallGaps = true;
+  for (let s = 0, kPrev = 1; s < K; kPrev = sortedK[s++])
+    if (sortedK[s] - kPrev > 8) smallGaps = false;
   for (let i0 = 0; i0 < N; i0 += chunk) {
     const rows = Math.min(chunk, N - i0);
     const R = update.rows(gradP, i0, rows);
-    for (let t = 0; t < rows; t++) {
-      const i = i0 + t;
-      const m = mass[i];
-      const pi = p[i];
-      // a(x) = ⟨∇p(x), ∇J_1⟩ here rather than in a separate pass: the row is about to be
-      // added into G, so it is read from cache once instead of from memory twice.
-      let ai = 0;
-      for (let j = 0, base = t * d; j < d; j++) ai += R[base + j] * g1[j];
-      a[i] = ai;
-      meanA += m * ai;
-      const u = 1 - pi;
-      let pass = pi; // pass@k and (1−p)^{k−1} at k = kPrev, starting from k = 1
-      let pow = 1;
-      let kPrev = 1;
-      for (let s = 0; s < K; s++) {
-        const k = sortedK[s];
-        const delta = k - kPrev;
-        if (delta > 8) {
-          // pass@(k'+Δ) = pass@k' + (1−p)^{k'}·pass@Δ: non-negative terms, no cancellation.
-          pass += pow * u * passAtKUnchecked(pi, delta);
-          pow *= Math.exp(delta * Math.log1p(-pi));
-        } else {
-          for (let step = 0; step < delta; step++) {
-            pow *= u;
-            pass += pi * pow;
-          }
-        }
-        kPrev = k;
-        const cw = m * k * pow;
-        coef[t * K + s] = cw;
-        J[s] += m * pass;
-        Z[s] += cw;
-        inner[s] += cw * ai;
-        if (ai < 0) negW[s] += cw;
-      }
-    }
+    // a(x) = ⟨∇p(x), ∇J_1⟩ here rather than in a separate pass: the row is about to be added
+    // into G, so it is read from cache once instead of from memory twice.
+    meanA = conflictChunk({ R, i0, rows, d, mass, p, g1, sortedK, smallGaps }, a, coef, acc, meanA);
     update.add(R, rows);
   }
   const G = update.G;
