@@ -8,7 +8,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRng } from "../lib/core/rng";
-import { conflictChunk, type ConflictAccumulators } from "../lib/theory/conflictWeights";
+import {
+  conflictChunk,
+  gradJ1Blocked,
+  type ConflictAccumulators,
+} from "../lib/theory/conflictWeights";
+import { conflictProfile, weightedGradientUnchecked } from "../lib/theory/interference";
 import { makeInterferingPopulation } from "../bench/workloads/agreement";
 
 function runChunks(
@@ -75,5 +80,42 @@ describe("conflictChunk", () => {
     const four = runChunks(2001, 64, ks, 3, true, 64);
     assert.deepEqual(four, one);
     assert.ok(one.acc.inner.some((v) => v < 0) && one.acc.negW.some((v) => v > 0));
+  });
+
+  test("gradJ1Blocked gives weightedGradientUnchecked's bits, zero-mass rows included", () => {
+    const rng = createRng(23);
+    for (let trial = 0; trial < 60; trial++) {
+      const N = 1 + Math.floor(rng.uniform() * 70);
+      const d = 1 + Math.floor(rng.uniform() * 12);
+      const pop = makeInterferingPopulation(N, d, trial);
+      let zeros = 0;
+      if (trial % 2 === 1) {
+        // some zero masses, the rest renormalised
+        for (let i = 0; i < N; i++) if (rng.uniform() < 0.3 && i > 0) pop.mass[i] = 0;
+        let total = 0;
+        for (let i = 0; i < N; i++) total += pop.mass[i];
+        for (let i = 0; i < N; i++) pop.mass[i] /= total;
+        for (let i = 0; i < N; i++) zeros += pop.mass[i] === 0 ? 1 : 0;
+      }
+      const { g1, skipped } = gradJ1Blocked(pop);
+      assert.deepEqual(g1, weightedGradientUnchecked(pop, pop.mass), `N = ${N}, d = ${d}`);
+      assert.equal(skipped, zeros);
+    }
+  });
+
+  test("conflictProfile still rejects a non-finite ∇p entry by name, before any work", () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const pop = makeInterferingPopulation(50, 7, 1);
+      pop.gradP[123] = bad;
+      assert.throws(
+        () => conflictProfile(pop, [1, 2]),
+        new RegExp(`conflictProfile: pop\\.gradP\\[123\\] must be a finite number, got ${bad}`),
+      );
+      const zeroMass = makeInterferingPopulation(8, 3, 1); // the bad entry in a D(x) = 0 row
+      zeroMass.mass.fill(0);
+      zeroMass.mass[0] = 1;
+      zeroMass.gradP[10] = bad;
+      assert.throws(() => conflictProfile(zeroMass, [1, 2]), /pop\.gradP\[10\] must be a finite/);
+    }
   });
 });

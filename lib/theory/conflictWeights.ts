@@ -8,6 +8,7 @@
  * a time in prompt order, and each prompt's recurrence is the same sequence of operations, so
  * the results are the bits of the one-prompt loop (tests/interference.test.ts compares them).
  */
+import type { Population } from "../core/types";
 import { passAtKUnchecked } from "./passAtK";
 
 /** Accumulators of the conflict profile, indexed like the sorted grid. */
@@ -194,4 +195,51 @@ export function conflictChunk(
   }
   for (; t < rows; t++) meanA = onePrompt(c, t, a, coef, acc, meanA);
   return meanA;
+}
+
+/**
+ * ∇J_1 = Σ_x D(x)∇p(x)   [P, PAPER.md §1] — the bits of `weightedGradientUnchecked(pop, mass)`:
+ * rows with D(x) = 0 are skipped and every coordinate adds the rows in order, here four rows per
+ * load and store of the accumulator. `skipped` counts the zero-mass rows (their entries were not
+ * read, so a finiteness check cannot rely on ∇J_1 for them).
+ */
+export function gradJ1Blocked(pop: Population): { g1: Float64Array; skipped: number } {
+  const { N, d, mass, gradP } = pop;
+  const out = new Float64Array(d);
+  let skipped = 0;
+  let i = 0;
+  for (; i + 4 <= N; i += 4) {
+    const c0 = mass[i];
+    const c1 = mass[i + 1];
+    const c2 = mass[i + 2];
+    const c3 = mass[i + 3];
+    if (c0 === 0 || c1 === 0 || c2 === 0 || c3 === 0) {
+      for (let t = i; t < i + 4; t++) skipped += addRow(out, gradP, mass[t], t * d, d);
+      continue;
+    }
+    const b0 = i * d;
+    for (let j = 0; j < d; j++) {
+      let o = out[j];
+      o += c0 * gradP[b0 + j];
+      o += c1 * gradP[b0 + d + j];
+      o += c2 * gradP[b0 + 2 * d + j];
+      o += c3 * gradP[b0 + 3 * d + j];
+      out[j] = o;
+    }
+  }
+  for (; i < N; i++) skipped += addRow(out, gradP, mass[i], i * d, d);
+  return { g1: out, skipped };
+}
+
+/** out += c·row (skipped when c = 0, as weightedGradientUnchecked); returns 1 if skipped. */
+function addRow(
+  out: Float64Array,
+  gradP: Float64Array,
+  c: number,
+  base: number,
+  d: number,
+): number {
+  if (c === 0) return 1;
+  for (let j = 0; j < d; j++) out[j] += c * gradP[base + j];
+  return 0;
 }

@@ -8,7 +8,7 @@
  */
 import type { Population } from "../core/types";
 import { checkMassAndP, promptWeightUnchecked } from "./passAtK";
-import { conflictChunk } from "./conflictWeights";
+import { conflictChunk, gradJ1Blocked } from "./conflictWeights";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength } from "../core/validate";
 import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
 
@@ -17,13 +17,22 @@ import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
  * length N; gradP finite with N·d entries. Throws TypeError/RangeError naming `where`.
  */
 export function checkPopulation(where: string, pop: Population): void {
+  checkPopulationShape(where, pop, true);
+}
+
+/**
+ * {@link checkPopulation}, with the pass over gradP for finiteness left to the caller when
+ * `finite` is false (conflictProfile folds it into its ∇J_1 pass).
+ */
+function checkPopulationShape(where: string, pop: Population, finite: boolean): void {
   if (pop == null || typeof pop !== "object")
     throw new TypeError(`${where}: pop must be a Population object, got ${String(pop)}`);
   checkInteger(where, "pop.N", pop.N, 1);
   checkInteger(where, "pop.d", pop.d, 1);
   checkLength(where, "pop.p", pop.p, pop.N, "pop.N");
   checkMassAndP(where, pop.mass, pop.p);
-  checkFiniteArray(where, "pop.gradP", pop.gradP);
+  if (finite) checkFiniteArray(where, "pop.gradP", pop.gradP);
+  else if (!(pop.gradP instanceof Float64Array)) checkFiniteArray(where, "pop.gradP", pop.gradP);
   checkLength(where, "pop.gradP", pop.gradP, pop.N * pop.d, "pop.N × pop.d");
 }
 
@@ -257,14 +266,21 @@ export function conflictProfile(
   ks: ArrayLike<number>,
   opts: ConflictProfileOptions = {},
 ): ConflictProfile {
-  checkPopulation("conflictProfile", pop);
+  checkPopulationShape("conflictProfile", pop, false);
   checkKGrid("conflictProfile", "ks", ks);
   const { N, d, mass, p, gradP } = pop;
   const K = ks.length;
   const order = Array.from({ length: K }, (_, s) => s).sort((x, y) => ks[x] - ks[y]);
   const sortedK = order.map((s) => ks[s]);
 
-  const g1 = weightedGradientUnchecked(pop, mass);
+  // ∇J_1 (the bits of weightedGradientUnchecked) and, on the same read of ∇p, the finiteness
+  // check: a non-finite entry of a row with D(x) > 0 makes ∇J_1 non-finite. Only then, or when
+  // some rows were skipped (D(x) = 0), the full check runs — and throws naming the entry —
+  // before any other work.
+  const { g1, skipped } = gradJ1Blocked(pop);
+  let finite = true;
+  for (let j = 0; j < d; j++) if (!Number.isFinite(g1[j])) finite = false;
+  if (!finite || skipped > 0) checkFiniteArray("conflictProfile", "pop.gradP", gradP);
 
   const J = new Float64Array(K);
   const inner = new Float64Array(K);
