@@ -24,6 +24,9 @@ export interface StartInputs {
   peakRssMb: number[];
   commandMs: number[];
   totals: string[];
+  /** The runner's table (notebook, cells, seconds, …) and the export's summary line, per run. */
+  tables: string[];
+  figureLines: string[];
 }
 
 export interface StartRun {
@@ -60,6 +63,8 @@ export const workload: Workload<StartInputs, StartRun> = {
     peakRssMb: [],
     commandMs: [],
     totals: [],
+    tables: [],
+    figureLines: [],
   }),
   run: async (inputs) => {
     const dir = inputs.next ?? tempClone("passk-bench-start-");
@@ -74,6 +79,8 @@ export const workload: Workload<StartInputs, StartRun> = {
     inputs.commandMs.push(run.wallMs);
     const out = run.stdout + "\n" + run.stderr;
     inputs.totals.push(/total ([\d.]+) s/.exec(out)?.[0] ?? "");
+    inputs.tables.push(/^notebook .*?(?=\n\ntotal)/ms.exec(run.stdout)?.[0] ?? "");
+    inputs.figureLines.push(out.split("\n").find((l) => /^figures: .* written /.test(l)) ?? "");
     if (run.code !== 0)
       throw new Error(`npm start exited with ${run.code}: ${out.trim().split("\n").slice(-5)}`);
     return parseStartOutput(out);
@@ -87,6 +94,8 @@ export const workload: Workload<StartInputs, StartRun> = {
   extra: (inputs) => ({
     command_ms: inputs.commandMs.map((x) => Math.round(x)),
     runner_total_lines: inputs.totals,
+    runner_tables: inputs.tables,
+    figure_lines: inputs.figureLines,
   }),
   childStats: (inputs) => ({
     peakRssMb: Math.max(0, ...inputs.peakRssMb),
