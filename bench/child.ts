@@ -11,10 +11,11 @@ import { WORKLOADS } from "./workloads/index";
 export async function loadWorkload(name: string): Promise<Workload> {
   const entry = WORKLOADS.find((w) => w.name === name);
   if (!entry) throw new Error(`unknown workload ${JSON.stringify(name)}`);
-  const mod = (await import(entry.module.replace(/^\.\//, "./workloads/"))) as {
-    workload: Workload;
-  };
-  return mod.workload;
+  const mod = (await import(entry.module.replace(/^\.\//, "./workloads/"))) as Record<
+    string,
+    Workload
+  >;
+  return mod[entry.export ?? "workload"];
 }
 
 function gc(): void {

@@ -26,7 +26,10 @@ import { median, type Params } from "./workloads/types";
 import { WORKLOADS } from "./workloads/index";
 
 const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [--runs N] [--warmup N] [--seed S] [--numpy] [--param key=value] [--out FILE] [--list]
-  --only NAME   run only these workloads (${WORKLOADS.map((w) => w.name).join(", ")})
+  --only NAME   run only these workloads (${WORKLOADS.map((w) => w.name).join(", ")});
+                opt-in, run only when named: ${WORKLOADS.filter((w) => w.optIn)
+                  .map((w) => w.name)
+                  .join(", ")}
   --runs N      timed runs per workload (default: the workload's own, 3-7; notebooks 2)
   --warmup N    untimed runs before timing (default: the workload's own)
   --seed S      seed of the generated inputs (default ${20260221})
@@ -115,7 +118,10 @@ async function main(): Promise<number> {
         `unknown workload ${JSON.stringify(n)}; known: ${WORKLOADS.map((w) => w.name).join(", ")}`,
       );
   }
-  const selected = only.length ? WORKLOADS.filter((w) => only.includes(w.name)) : WORKLOADS;
+  // opt-in workloads (issue 17's end-to-end commands) run only when named
+  const selected = only.length
+    ? WORKLOADS.filter((w) => only.includes(w.name))
+    : WORKLOADS.filter((w) => !w.optIn || values.list);
   if (values.list) {
     for (const { name } of selected) {
       try {

@@ -89,3 +89,43 @@ export function runProbedScript(
     });
   });
 }
+
+/**
+ * Runs `command args…` in `cwd` with every Node process it starts (npm, tsx, test workers, notebook
+ * kernels) preloading the probe through NODE_OPTIONS, and resolves when it exits, whatever its
+ * exit code. CPU time is the sum over those Node processes (Chromium's are not included); wall
+ * time is measured here, from spawn to exit.
+ */
+export function runProbedCommand(
+  command: string,
+  args: readonly string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<ProbedRun & { wallMs: number }> {
+  const rssDir = freshRssDir();
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ""} --require ${RSS_PROBE}`.trim();
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env, NODE_OPTIONS: nodeOptions, BENCH_RSS_DIR: rssDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const wallMs = performance.now() - t0;
+      const rss = collectRss(rssDir);
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        peakRssMb: Math.max(0, ...rss.map((r) => r.maxRssKb)) / 1024,
+        cpuMs: rss.reduce((sum, r) => sum + r.cpuMs, 0),
+        wallMs,
+      });
+    });
+  });
+}

@@ -10,3 +10,4 @@ export * from "./sampledGradients";
 export * from "./training";
 export * from "./toy";
 export * from "./clustered";
+export * from "./logisticGradient";

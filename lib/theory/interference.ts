@@ -7,7 +7,8 @@
  * {@link interferenceKernel} is O(N·d) per k and never forms an N × N matrix.
  */
 import type { Population } from "../core/types";
-import { checkMassAndP, passAtKUnchecked, promptWeightUnchecked } from "./passAtK";
+import { checkMassAndP, promptWeightUnchecked } from "./passAtK";
+import { conflictChunk, gradJ1Blocked } from "./conflictWeights";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength } from "../core/validate";
 import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
 
@@ -16,13 +17,22 @@ import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
  * length N; gradP finite with N·d entries. Throws TypeError/RangeError naming `where`.
  */
 export function checkPopulation(where: string, pop: Population): void {
+  checkPopulationShape(where, pop, true);
+}
+
+/**
+ * {@link checkPopulation}, with the pass over gradP for finiteness left to the caller when
+ * `finite` is false (conflictProfile folds it into its ∇J_1 pass).
+ */
+function checkPopulationShape(where: string, pop: Population, finite: boolean): void {
   if (pop == null || typeof pop !== "object")
     throw new TypeError(`${where}: pop must be a Population object, got ${String(pop)}`);
   checkInteger(where, "pop.N", pop.N, 1);
   checkInteger(where, "pop.d", pop.d, 1);
   checkLength(where, "pop.p", pop.p, pop.N, "pop.N");
   checkMassAndP(where, pop.mass, pop.p);
-  checkFiniteArray(where, "pop.gradP", pop.gradP);
+  if (finite) checkFiniteArray(where, "pop.gradP", pop.gradP);
+  else if (!(pop.gradP instanceof Float64Array)) checkFiniteArray(where, "pop.gradP", pop.gradP);
   checkLength(where, "pop.gradP", pop.gradP, pop.N * pop.d, "pop.N × pop.d");
 }
 
@@ -104,9 +114,38 @@ export function gradJ1(pop: Population): Float64Array {
 export function gradJk(pop: Population, k: number): Float64Array {
   checkPopulation("gradJk", pop);
   checkInteger("gradJk", "k", k);
-  const coef = new Float64Array(pop.N);
-  for (let i = 0; i < pop.N; i++) coef[i] = pop.mass[i] * promptWeightUnchecked(pop.p[i], k);
-  return weightedGradientUnchecked(pop, coef);
+  return gradJkUnchecked(pop, k);
+}
+
+/**
+ * {@link gradJk} without argument checks: one pass, each prompt's coefficient D(x)·w_k(p(x))
+ * added as soon as it is computed (no N-length coefficient array). The same operations in the
+ * same order as `weightedGradientUnchecked(pop, mass·w_k)`, so the same bits.
+ */
+export function gradJkUnchecked(pop: Population, k: number): Float64Array {
+  const { N, d, mass, p, gradP } = pop;
+  const out = new Float64Array(d);
+  if (d === 2) {
+    // two scalar accumulators instead of a length-2 inner loop (same sums, same order)
+    let s0 = 0;
+    let s1 = 0;
+    for (let i = 0; i < N; i++) {
+      const c = mass[i] * promptWeightUnchecked(p[i], k);
+      if (c === 0) continue;
+      s0 += c * gradP[2 * i];
+      s1 += c * gradP[2 * i + 1];
+    }
+    out[0] = s0;
+    out[1] = s1;
+    return out;
+  }
+  for (let i = 0; i < N; i++) {
+    const c = mass[i] * promptWeightUnchecked(p[i], k);
+    if (c === 0) continue;
+    const base = i * d;
+    for (let j = 0; j < d; j++) out[j] += c * gradP[base + j];
+  }
+  return out;
 }
 
 /**
@@ -227,14 +266,21 @@ export function conflictProfile(
   ks: ArrayLike<number>,
   opts: ConflictProfileOptions = {},
 ): ConflictProfile {
-  checkPopulation("conflictProfile", pop);
+  checkPopulationShape("conflictProfile", pop, false);
   checkKGrid("conflictProfile", "ks", ks);
   const { N, d, mass, p, gradP } = pop;
   const K = ks.length;
   const order = Array.from({ length: K }, (_, s) => s).sort((x, y) => ks[x] - ks[y]);
   const sortedK = order.map((s) => ks[s]);
 
-  const g1 = weightedGradientUnchecked(pop, mass);
+  // ∇J_1 (the bits of weightedGradientUnchecked) and, on the same read of ∇p, the finiteness
+  // check: a non-finite entry of a row with D(x) > 0 makes ∇J_1 non-finite. Only then, or when
+  // some rows were skipped (D(x) = 0), the full check runs — and throws naming the entry —
+  // before any other work.
+  const { g1, skipped } = gradJ1Blocked(pop);
+  let finite = true;
+  for (let j = 0; j < d; j++) if (!Number.isFinite(g1[j])) finite = false;
+  if (!finite || skipped > 0) checkFiniteArray("conflictProfile", "pop.gradP", gradP);
 
   const J = new Float64Array(K);
   const inner = new Float64Array(K);
@@ -247,45 +293,16 @@ export function conflictProfile(
   const a = new Float64Array(N);
   let meanA = 0;
 
+  const acc = { J, Z, inner, negW };
+  let smallGaps = true;
+  for (let s = 0, kPrev = 1; s < K; kPrev = sortedK[s++])
+    if (sortedK[s] - kPrev > 8) smallGaps = false;
   for (let i0 = 0; i0 < N; i0 += chunk) {
     const rows = Math.min(chunk, N - i0);
     const R = update.rows(gradP, i0, rows);
-    for (let t = 0; t < rows; t++) {
-      const i = i0 + t;
-      const m = mass[i];
-      const pi = p[i];
-      // a(x) = ⟨∇p(x), ∇J_1⟩ here rather than in a separate pass: the row is about to be
-      // added into G, so it is read from cache once instead of from memory twice.
-      let ai = 0;
-      for (let j = 0, base = t * d; j < d; j++) ai += R[base + j] * g1[j];
-      a[i] = ai;
-      meanA += m * ai;
-      const u = 1 - pi;
-      let pass = pi; // pass@k and (1−p)^{k−1} at k = kPrev, starting from k = 1
-      let pow = 1;
-      let kPrev = 1;
-      for (let s = 0; s < K; s++) {
-        const k = sortedK[s];
-        const delta = k - kPrev;
-        if (delta > 8) {
-          // pass@(k'+Δ) = pass@k' + (1−p)^{k'}·pass@Δ: non-negative terms, no cancellation.
-          pass += pow * u * passAtKUnchecked(pi, delta);
-          pow *= Math.exp(delta * Math.log1p(-pi));
-        } else {
-          for (let step = 0; step < delta; step++) {
-            pow *= u;
-            pass += pi * pow;
-          }
-        }
-        kPrev = k;
-        const cw = m * k * pow;
-        coef[t * K + s] = cw;
-        J[s] += m * pass;
-        Z[s] += cw;
-        inner[s] += cw * ai;
-        if (ai < 0) negW[s] += cw;
-      }
-    }
+    // a(x) = ⟨∇p(x), ∇J_1⟩ here rather than in a separate pass: the row is about to be added
+    // into G, so it is read from cache once instead of from memory twice.
+    meanA = conflictChunk({ R, i0, rows, d, mass, p, g1, sortedK, smallGaps }, a, coef, acc, meanA);
     update.add(R, rows);
   }
   const G = update.G;
