@@ -7,7 +7,7 @@
 import type { Data, PlotlyFigure } from "./figure";
 import { PALETTE, ROLE_COLORS } from "./style";
 import { checkFinite, checkFiniteArray, checkKGrid, checkLength } from "../core/validate";
-import { horizontalLine, verticalLine } from "./dynamics";
+import { horizontalLine, verticalLine } from "./shapes";
 import { powersOfTwoWithin } from "./format";
 
 /**

@@ -6,7 +6,7 @@
 import type { Data, PlotlyFigure } from "./figure";
 import { COLORS, PALETTE } from "./style";
 import { forDisplay } from "./format";
-import { toArray, toArrayOfLength } from "./dynamics";
+import { toArray, toArrayOfLength } from "./shapes";
 import { checkInteger, checkKGrid } from "../core/validate";
 
 /** One weight curve: a legend name and w at each p of the grid. */

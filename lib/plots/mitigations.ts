@@ -5,13 +5,8 @@
 import type { Data, PlotlyFigure } from "./figure";
 import { COLORS, PALETTE, ROLE_COLORS } from "./style";
 import { checkFinite, checkInteger } from "../core/validate";
-import {
-  horizontalLine,
-  toArray,
-  toArrayOfLength,
-  trainingCurvesFigure,
-  type TrainingRun,
-} from "./dynamics";
+import { horizontalLine, toArray, toArrayOfLength } from "./shapes";
+import { trainingCurvesFigure, type TrainingRun } from "./dynamics";
 
 /**
  * J_1 and J_k trajectories of several training directions side by side (one colour per

@@ -8,7 +8,7 @@
 import type { Data, PlotlyFigure } from "./figure";
 import { COLORS, PALETTE, ROLE_COLORS } from "./style";
 import { checkFinite, checkKGrid, checkLength, show } from "../core/validate";
-import { horizontalLine, verticalLine } from "./dynamics";
+import { horizontalLine, verticalLine } from "./shapes";
 import { powersOfTwoWithin } from "./format";
 
 /** An interval [lo, hi], or null where not estimable. */

@@ -5,7 +5,7 @@
 import type { Data, PlotlyFigure } from "./figure";
 import { COLORS, PALETTE, ROLE_COLORS } from "./style";
 import { checkFinite, checkInteger } from "../core/validate";
-import { horizontalLine, logTickValues, toArray, toArrayOfLength, verticalLine } from "./dynamics";
+import { horizontalLine, logTickValues, toArray, toArrayOfLength, verticalLine } from "./shapes";
 
 /**
  * Monte-Carlo summary of one gradient estimator at each n, for {@link estimatorBiasVarianceFigure}.
