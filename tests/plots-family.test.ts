@@ -11,7 +11,7 @@ import {
 } from "../lib/plots/family";
 import { objectiveWeights } from "../lib/theory/objectives";
 import { familyWeights } from "../lib/theory/family";
-import { uShapedDifficulty } from "../lib/sim/populations";
+import { uShapedDifficulty } from "../lib/sim/index";
 import { createRng } from "../lib/core/rng";
 import { matchSnapshot } from "./helpers/snapshot";
 

@@ -7,7 +7,7 @@ import {
   reweightedDensityFigure,
 } from "../lib/plots/reweighting";
 import { normalisedWeights, weightShareBelow } from "../lib/theory/passAtK";
-import { uShapedDifficulty } from "../lib/sim/populations";
+import { uShapedDifficulty } from "../lib/sim/index";
 import { createRng } from "../lib/core/rng";
 import { matchSnapshot } from "./helpers/snapshot";
 

@@ -15,7 +15,7 @@ import {
   typedPromptContexts,
   uShapedDifficulty,
   U_SHAPED_MATH_COMPONENTS,
-} from "../lib/sim/populations";
+} from "../lib/sim/index";
 
 function meanAndVar(xs: number[]): { mean: number; variance: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

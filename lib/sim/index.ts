@@ -5,6 +5,7 @@
  * import only to a file.
  */
 export * from "./populations";
+export * from "./difficulty";
 export * from "./policies";
 export * from "./sampledGradients";
 export * from "./training";
