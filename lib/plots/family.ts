@@ -5,7 +5,7 @@
  */
 import type { Data, PlotlyFigure } from "./figure";
 import { COLORS, PALETTE } from "./style";
-import { forDisplay } from "./format";
+import { forDisplay, powersOfTwoWithin } from "./format";
 import { toArray, toArrayOfLength } from "./shapes";
 import { checkInteger, checkKGrid } from "../core/validate";
 
@@ -170,6 +170,8 @@ export function familyConflictFigure(data: {
     layout[`xaxis${ax}`] = {
       title: { text: "samples k" },
       type: "log",
+      // powers of two, not Plotly's 2× and 5× minor labels (drawn at 75 % of the font size)
+      tickvals: powersOfTwoWithin(ks),
       domain: [x0, x0 + width],
       anchor: `y${ax}`,
     };

@@ -71,7 +71,8 @@ function fitLegend(layout: Obj, spec: PresetSpec, height: number): void {
   const legend = isObj(layout.legend) ? layout.legend : {};
   if (legendInside(layout)) return;
   const title = isObj(layout.title) && typeof layout.title.text === "string" && layout.title.text;
-  const below = title ? spec.titleSize * 1.5 + 6 : 2;
+  const lines = title ? title.split("<br>").length : 0;
+  const below = title ? spec.titleSize * (1.5 + 1.25 * (lines - 1)) + 6 : 2;
   layout.legend = {
     ...legend,
     ...legendAboveThePlot(Math.round((1 - below / height) * 1000) / 1000),
@@ -257,6 +258,37 @@ export function greyLightness(c: unknown): number | null {
 }
 
 /**
+ * A title wider than the figure is wrapped at spaces into lines that fit (`<br>`); the top margin
+ * and the figure grow by one title line per extra line (returned, px). Idempotent: an earlier
+ * wrap is undone before wrapping again.
+ */
+export function fitTitle(layout: Obj, spec: PresetSpec): number {
+  if (!isObj(layout.title) || typeof layout.title.text !== "string" || !layout.title.text) return 0;
+  const text = layout.title.text.replace(/<br>/g, " ");
+  const max = spec.width - 16;
+  const lines: string[] = [];
+  let cur = "";
+  for (const word of text.split(" ")) {
+    const next = cur === "" ? word : `${cur} ${word}`;
+    if (cur !== "" && textWidth(next, spec.titleSize) > max) {
+      lines.push(cur);
+      cur = word;
+    } else cur = next;
+  }
+  if (cur !== "") lines.push(cur);
+  const extra = Math.ceil(spec.titleSize * 1.25) * (lines.length - 1);
+  // Plotly grows a multi-line title pinned at the top upwards: pad it down by the extra lines.
+  layout.title = {
+    ...layout.title,
+    text: lines.join("<br>"),
+    ...(extra > 0 ? { pad: { t: 4 + extra } } : {}),
+  };
+  if (extra > 0)
+    layout.margin = { ...(isObj(layout.margin) ? layout.margin : {}), t: spec.margin.t + extra };
+  return extra;
+}
+
+/**
  * Log axes left to Plotly's tick choice over 2–6 decades get one label per decade: Plotly would
  * otherwise label 2× and 5× ticks at 75 % of the font size, below the 7 pt minimum. Applies to
  * every preset.
@@ -336,6 +368,7 @@ function legendInside(layout: Obj): boolean {
 export function fitLayout(layout: Obj, data: Data[], spec: PresetSpec): number {
   const rows = isObj(layout.grid) && typeof layout.grid.rows === "number" ? layout.grid.rows : 1;
   let h = Math.round(spec.height * (1 + spec.extraRowHeight * (Math.max(1, rows) - 1)));
+  h += fitTitle(layout, spec);
   const hasTitle = isObj(layout.title) && Boolean(layout.title.text);
   const width = plotArea(spec, h, hasTitle)[0];
   const above = !legendInside(layout) && layout.showlegend !== false;
