@@ -186,7 +186,7 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
     assert.equal(first(step, /interfere \*\*(.+?)\*\*/), expected);
 
     const control = outputsOf(files["03"], "tabularSoftmaxPolicy");
-    const kStar = first(control, /while k\*_exact = \*\*(\w+)\*\*/);
+    const kStar = first(control, /while k\\?\*_exact = \*\*(\w+)\*\*/);
     const rows = numericRows(control); // k, toy ⟨∇J_k,∇J_1⟩, tabular ⟨∇J_k,∇J_1⟩
     assert.ok(rows.length >= 5);
     for (const [k, toy, tab] of rows) {
@@ -204,7 +204,7 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
     const firstNeg = rows.find((r) => r[1] < 0)?.[0];
     if (firstNeg === undefined) assert.match(curve, /never negative/);
     else assert.equal(Number(first(curve, /negative from k = \*\*(\d+)\*\*/)), firstNeg);
-    const kStar = first(curve, /k\*_exact = \*\*(\w+)\*\*/);
+    const kStar = first(curve, /k\\?\*_exact = \*\*(\w+)\*\*/);
     assert.equal(first(table, /the first conflicting k is \*\*(\w+)\*\*/), kStar);
     if (kStar !== "none") {
       assert.ok(firstNeg === undefined || Number(kStar) <= firstNeg);
@@ -213,7 +213,7 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
     const z = figureData(files["04"], "04-kstar-phase-diagram")[0].z!.flat();
     const finite = z.filter((v): v is number => typeof v === "number");
     const phase = outputsOf(files["04"], "kStarPhaseDiagram({");
-    assert.equal(Number(first(phase, /k\* runs from \*\*(\d+)\*\*/)), Math.min(...finite));
+    assert.equal(Number(first(phase, /k\\?\* runs from \*\*(\d+)\*\*/)), Math.min(...finite));
     assert.equal(Number(first(phase, /to \*\*(\d+)\*\*;/)), Math.max(...finite));
     const none = z.length - finite.length;
     if (none === 0) assert.match(phase, /every cell conflicts/);
