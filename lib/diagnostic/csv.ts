@@ -116,7 +116,12 @@ export async function forEachCsvRecord(
   });
   if (open !== null) {
     const rec: { line: number } = open;
-    throw new InputError(file, rec.line, null, "malformed CSV (a quote is never closed)");
+    throw new InputError(
+      file,
+      rec.line,
+      null,
+      "malformed CSV (unterminated quote: it is never closed)",
+    );
   }
   return lines;
 }

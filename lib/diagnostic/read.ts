@@ -31,8 +31,8 @@ import * as fs from "fs";
 import { Accumulator, InputError, type PromptStats, type SampleData } from "../core/samples";
 import { show } from "../core/validate";
 
-import { forEachLine, MAX_LINE_BYTES } from "./lines";
-import { countQuotes, splitCsvLine } from "./csv";
+import { forEachLine } from "./lines";
+import { forEachCsvRecord, splitCsvLine } from "./csv";
 
 export { InputError, SampleAccumulator, type PromptStats, type SampleData } from "../core/samples";
 export { forEachLine, MAX_LINE_BYTES, type LineOptions } from "./lines";
@@ -279,28 +279,7 @@ export async function loadCountsCsv(file: string): Promise<SampleData> {
   let header: string[] | null = null;
   let col = { prompt: -1, n: -1, c: -1 };
   let records = 0;
-  /** A record whose quoted field is still open: its lines so far (joined once, at the end). */
-  let open: { parts: string[]; line: number; quotes: number; length: number } | null = null;
-  await forEachLine(file, (lineText, lineNo) => {
-    let text = lineText;
-    let line = lineNo;
-    if (open !== null) {
-      open.parts.push(lineText);
-      open.quotes += countQuotes(lineText);
-      open.length += lineText.length + 1;
-      if (open.length > MAX_LINE_BYTES)
-        throw new InputError(file, open.line, null, "malformed CSV (a quote is never closed)");
-      if (open.quotes % 2 === 1) return;
-      text = open.parts.join("\n");
-      line = open.line;
-      open = null;
-    } else {
-      const quotes = countQuotes(text);
-      if (quotes % 2 === 1) {
-        open = { parts: [text], line, quotes, length: text.length };
-        return;
-      }
-    }
+  await forEachCsvRecord(file, (text, line) => {
     if (text.trim() === "") return;
     const fields = splitCsvLine(text);
     if (fields === null)
@@ -344,13 +323,6 @@ export async function loadCountsCsv(file: string): Promise<SampleData> {
     if (id === "") throw new InputError(file, line, "prompt", "missing");
     table.add(line, id, num("n"), num("c"));
   });
-  if (open !== null)
-    throw new InputError(
-      file,
-      (open as { line: number }).line,
-      null,
-      "malformed CSV (unterminated quote)",
-    );
   if (header === null) throw emptyFile(file);
   if (records === 0) throw new InputError(file, 2, null, "the file has a header but no rows");
   return table.result(records);
