@@ -10,7 +10,7 @@ import { runAnalyze } from "../scripts/analyze";
 import { SampleAccumulator, type SampleData } from "../lib/diagnostic/read";
 import { passAtKEstimate, promptWeightEstimate } from "../lib/theory/estimators";
 import { agreementScores, conflictProfile } from "../lib/theory/interference";
-import { crossFitConflict } from "../lib/sim/sampledGradients";
+import { crossFitConflict } from "../lib/sim/crossFit";
 import { logisticPolicy, logLinearSoftmaxPolicy, type Policy } from "../lib/sim/policies";
 import { easyHardBandit } from "../lib/sim/populations";
 import { createRng, type Rng } from "../lib/core/rng";

@@ -13,8 +13,8 @@ import { createRng } from "../lib/core/rng";
 import { easyHardBandit, typedPromptContexts } from "../lib/sim/populations";
 import { logisticPolicy, sharedFeatureSoftmaxPolicy, type Policy } from "../lib/sim/policies";
 import { agreementScores, conflictProfile, gradJ1, gradJk } from "../lib/theory/interference";
+import { crossFitConflict } from "../lib/sim/crossFit";
 import {
-  crossFitConflict,
   expectedSampledGradient,
   perSampleWeights,
   reinforceGradient,

@@ -8,6 +8,8 @@ export * from "./populations";
 export * from "./difficulty";
 export * from "./policies";
 export * from "./sampledGradients";
+export * from "./crossFit";
+export * from "./history";
 export * from "./training";
 export * from "./toy";
 export * from "./clustered";

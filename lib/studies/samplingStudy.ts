@@ -10,9 +10,9 @@
 import { dot, meanSd, norm, quantile } from "../core/stats";
 import { conflictProfile, gradJk } from "../theory/interference";
 import type { Policy, ResponseBatch } from "../sim/policies";
+import { crossFitConflict } from "../sim/crossFit";
 import type { Rng } from "../core/rng";
 import {
-  crossFitConflict,
   expectedSampledGradient,
   GRADIENT_ESTIMATORS,
   sampledGradient,
