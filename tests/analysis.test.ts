@@ -79,7 +79,7 @@ function randomLogLinearPolicy(rng: Rng, N: number, K: number, d: number): Polic
   });
 }
 
-/** The paper's toy (PAPER.md §6) at a θ where pass@k conflicts with pass@1 from k = 3 on. */
+/** Our easy/hard toy (PAPER.md §6) at a θ where pass@k conflicts with pass@1 from k = 3 on. */
 function toy(M: number, seed: number, labels: "stratified" | "iid" = "stratified") {
   const contexts = easyHardBandit({ M, rho: 0.3, delta: 1, rng: createRng(seed), labels });
   const policy = logisticPolicy(contexts);
@@ -117,7 +117,7 @@ describe("cross-fitted estimators on synthetic samples with known p(x) and ∇p(
     assert.ok(Math.abs(res.passAtK[1]! - 11 / 12) <= TOL.roundoff, "pass@2: (1 + 5/6)/2");
   });
 
-  test("⟨∇J_k,∇J_1⟩, ‖∇J_k‖², ‖∇J_1‖² and â(x) are unbiased: means over 300 datasets lie within 4 standard errors of the exact values (paper's toy)", () => {
+  test("⟨∇J_k,∇J_1⟩, ‖∇J_k‖², ‖∇J_1‖² and â(x) are unbiased: means over 300 datasets lie within 4 standard errors of the exact values (our easy/hard toy)", () => {
     const { policy, theta, pop } = toy(40, 4);
     const ks = [1, 2, 3, 4];
     const exact = conflictProfile(pop, ks);

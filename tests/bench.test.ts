@@ -160,7 +160,7 @@ describe("toy-step-exact workload", () => {
     }
   });
 
-  test("the warm start gives J_1 ≈ 0.688 on the paper's toy (PAPER.md §6: ρ = 0.3, Δ = 1)", () => {
+  test("the warm start gives J_1 ≈ 0.688 on our easy/hard toy (PAPER.md §6: ρ = 0.3, Δ = 1)", () => {
     const toy = makeToy(4000, 0.3, 1, 20260221, 4, 0.5);
     const J1 = toyJk(toy.policy.features, toy.policy.reward, toy.policy.mass, toy.theta, 1);
     assert.ok(Math.abs(J1 - 0.688) < 0.02, `J_1 = ${J1}`);

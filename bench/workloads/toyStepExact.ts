@@ -1,5 +1,5 @@
 /**
- * `toy-step-exact`: one exact pass@4 ascent step θ⁺ = θ + η∇J_4(θ) on the paper's easy/hard toy
+ * `toy-step-exact`: one exact pass@4 ascent step θ⁺ = θ + η∇J_4(θ) on our easy/hard toy
  * (PAPER.md §6) with 100 000 contexts. Default (`--param path=fused`): ∇J_4 straight from θ in
  * one pass (lib/sim/logisticGradient.ts logisticGradJk; agrees with the generic path to 1e-12).
  * `--param path=generic`: exact p(x), ∇p(x) from the logistic policy (lib/sim/policies.ts
@@ -25,7 +25,7 @@ export interface ToyInputs {
   path: "fused" | "generic";
 }
 
-/** The toy policy at the warm-started θ of PAPER.md §6. */
+/** The toy policy at the warm-started θ (our toy and warm start; PAPER.md §6). */
 export function makeToy(
   M: number,
   rho: number,

@@ -25,7 +25,7 @@
  * - Ĥ_k^h(x) = s⁺ S⁺_h with PKPO's "loo−1" weights s⁺ = C(n_h−c_h, k−1)/C(n_h, k) (k ≤ n_h),
  *   unbiased for ∇pass@k(x) = w_k(p)∇p(x) [§8]. They are PKPO's plain weights (k/n_h, and
  *   (k/n_h)ρ(n_h−1, c_h, k−1) on incorrect samples) minus a leave-one-out baseline; on the
- *   paper's toy (200 prompts, n = 16) the cross-fitted inner product's standard deviation was
+ *   our easy/hard toy (200 prompts, n = 16) the cross-fitted inner product's standard deviation was
  *   4–8× smaller with them at k = 2…8 (k = 1: identical, both are REINFORCE). These weights do
  *   not use S⁻; the failure-based agreement of prompts with c = 0 does (agreement.ts);
  * - Ĝ^h, Ĥ_k^h: means over prompts. Then, since halves A and B are independent,

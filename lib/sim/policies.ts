@@ -127,7 +127,7 @@ export class LogisticPolicy extends SoftmaxPolicy {
  * the paper's, the policy form is our choice).
  *
  * π_θ(1|x) = σ(θᵀψ(x));  p(x) = σ(θᵀψ) if action 1 is correct, 1 − σ(θᵀψ) otherwise;
- * ∇p(x) = ±σ'(θᵀψ(x))ψ(x)   [D: our policy for the paper's toy, and its explicit gradient]
+ * ∇p(x) = ±σ'(θᵀψ(x))ψ(x)   [D: our policy for our easy/hard toy, and its explicit gradient]
  *
  * Every prompt shares θ, so prompts with acute features and opposite correct actions pull θ in
  * opposite directions (negative interference). `contexts.correctAction` must be 0 or 1.
