@@ -11,6 +11,7 @@
  * Exit status: 0 success; 1 bad input (file, line, field) or an unwritable --figures directory;
  * 2 bad command line.
  */
+import { intArg, levelArg, UsageError } from "./cliArgs";
 import { parseArgs } from "node:util";
 import { InputError } from "../lib/core/samples";
 import { readCountTable, type CountTable, type PromptCounts } from "../lib/diagnostic/readTable";
@@ -39,8 +40,6 @@ FILE, BEFORE, AFTER  per-prompt counts (CSV prompt,n,c or JSONL {"prompt","n","c
 --k           k grid (default: powers of two up to the largest n, and n; for --compare the smallest n)
 --json        one JSON object instead of tables
 --seed S, --bootstrap B (default 200), --level L (default 0.95)`;
-
-class UsageError extends Error {}
 
 interface RealArgs {
   files: string[];
@@ -93,12 +92,6 @@ export async function handlesArgs(argv: string[]): Promise<boolean> {
   return files.length === 1 && (await hasModelField(files[0]));
 }
 
-function intArg(name: string, s: string, min: number): number {
-  if (!/^\d+$/.test(s.trim()) || Number(s) < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(s)}`);
-  return Number(s);
-}
-
 function parse(argv: string[]): RealArgs | null {
   let parsed;
   try {
@@ -133,9 +126,7 @@ function parse(argv: string[]): RealArgs | null {
           ? "missing FILE"
           : `expected one FILE, got ${positionals.length}`,
     );
-  const level = v.level === undefined ? 0.95 : Number(v.level);
-  if (!(level > 0 && level < 1))
-    throw new UsageError(`--level must be in (0, 1), got ${JSON.stringify(v.level)}`);
+  const level = levelArg(v.level);
   for (const name of ["group", "model", "figures"] as const)
     if (v[name] === "") throw new UsageError(`--${name} needs a value`);
   return {

@@ -17,6 +17,7 @@
 import * as fs from "node:fs";
 import { UnsafeTargetError, resolveWriteTarget, writeFileAtomic } from "../lib/export/atomicFile";
 import { parseArgs } from "node:util";
+import { intArg, levelArg, UsageError } from "./cliArgs";
 import {
   DEFAULT_K_GRID,
   diagnose,
@@ -55,8 +56,6 @@ counts-only data, several models, groups, two checkpoints (see: npm run --silent
 
 exit status: 0 success, 1 bad input, 2 bad command line`;
 
-class UsageError extends Error {}
-
 interface Args {
   file: string;
   k: number[];
@@ -65,12 +64,6 @@ interface Args {
   bootstrap: number;
   level: number;
   perPrompt: string | null;
-}
-
-function parseIntArg(name: string, s: string, min: number): number {
-  if (!/^\d+$/.test(s.trim()) || Number(s) < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(s)}`);
-  return Number(s);
 }
 
 /** The parsed command line, or null for --help. */
@@ -102,16 +95,14 @@ function parseCommandLine(argv: string[]): Args | null {
   const k =
     values.k === undefined
       ? [...DEFAULT_K_GRID]
-      : values.k.split(",").map((s) => parseIntArg("k", s, 1));
-  const level = values.level === undefined ? 0.95 : Number(values.level);
-  if (!(level > 0 && level < 1))
-    throw new UsageError(`--level must be in (0, 1), got ${JSON.stringify(values.level)}`);
+      : values.k.split(",").map((s) => intArg("k", s, 1));
+  const level = levelArg(values.level);
   return {
     file: positionals[0],
     k,
     json: values.json === true,
-    seed: values.seed === undefined ? 0 : parseIntArg("seed", values.seed, 0),
-    bootstrap: values.bootstrap === undefined ? 200 : parseIntArg("bootstrap", values.bootstrap, 0),
+    seed: values.seed === undefined ? 0 : intArg("seed", values.seed, 0),
+    bootstrap: values.bootstrap === undefined ? 200 : intArg("bootstrap", values.bootstrap, 0),
     level,
     perPrompt: values["per-prompt"] ?? null,
   };
