@@ -219,7 +219,7 @@ export function sampledTrainingFigure(input: SampledTrainingInput): PlotlyFigure
       orientation: "h",
       x: 0.5,
       xanchor: "center",
-      y: -0.12,
+      y: -0.2,
       yanchor: "top",
     },
   };
@@ -241,7 +241,7 @@ export function sampledTrainingFigure(input: SampledTrainingInput): PlotlyFigure
       anchor: yr,
       title: last ? { text: "step t" } : undefined,
     };
-    layout[key(yl)] = { domain: yDomain, anchor: xl, title: { text: `pass@1 (k = ${k} row)` } };
+    layout[key(yl)] = { domain: yDomain, anchor: xl, title: { text: "pass@1" } };
     layout[key(yr)] = { domain: yDomain, anchor: xr, title: { text: `pass@${k}` } };
     input.arms.forEach((arm) => {
       if (arm.k !== 1 && arm.k !== k) return;
