@@ -25,7 +25,10 @@ import {
 } from "../sim/neural/network";
 import type { ModularTask } from "../sim/neural/task";
 
-/** Pearson correlation of two equally long samples (NaN if either is constant). */
+/**
+ * Pearson correlation of two equally long samples (NaN if either is constant); a standard
+ * statistic, not a formula of the paper.
+ */
 export function pearson(u: ArrayLike<number>, v: ArrayLike<number>): number {
   const n = u.length;
   let mu = 0;
@@ -58,7 +61,7 @@ function ranks(u: ArrayLike<number>): Float64Array {
   return r;
 }
 
-/** Spearman rank correlation: Pearson correlation of the (tie-averaged) ranks. */
+/** Spearman rank correlation: Pearson correlation of the (tie-averaged) ranks (standard). */
 export function spearman(u: ArrayLike<number>, v: ArrayLike<number>): number {
   return pearson(ranks(u), ranks(v));
 }

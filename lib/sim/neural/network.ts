@@ -76,7 +76,8 @@ function checkNet(where: string, task: ModularTask, net: NetworkWeights): void {
 
 /**
  * The forward pass h(x) = tanh(W₁ᵀφ(x) + b₁), π(·|x) = softmax(W₂ᵀh(x) + b₂) in float64 (the
- * model of lib/sim/neuralPolicy.ts; a stable softmax, max logit subtracted).
+ * model of lib/sim/neuralPolicy.ts, our choice of stand-in [D]; a stable softmax, max logit
+ * subtracted).
  */
 export function forwardPass(task: ModularTask, net: NetworkWeights): ForwardPass {
   checkNet("forwardPass", task, net);
@@ -214,7 +215,7 @@ export interface AnswerDraw {
   readonly correct: Uint8Array;
 }
 
-/** Draws n answers per prompt from `fwd.probs` with uniforms from `rng`. */
+/** Draws n answers per prompt, y ~ π(·|x) (inverse CDF; the sampling of PAPER.md §1), seeded. */
 export function drawAnswers(task: ModularTask, fwd: ForwardPass, n: number, rng: Rng): AnswerDraw {
   checkInteger("drawAnswers", "n", n, 1);
   const { N, modulus: m, answer } = task;
