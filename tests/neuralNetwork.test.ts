@@ -1,6 +1,7 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { TOL } from "../lib/core/tolerances";
+import { agreementScores, conflictProfile } from "../lib/theory/interference";
 import { createRng } from "../lib/core/rng";
 import {
   addToWeights,
@@ -99,6 +100,34 @@ describe("the stand-in in float64: all parameters (m = 5, H = 4, + and −)", ()
       for (let j = 0; j < byRows.length; j++) byRows[j] += c * S[r * byRows.length + j];
     });
     assert.ok(maxAbsDiff(sum, byRows) < TOL.exact);
+  });
+
+  test("inner products add over blocks: a_full = a_last + a_lower, and so does ⟨∇J_k, ∇J_1⟩", () => {
+    const full = fullPopulation(policy.task, net);
+    const last = lastLayerPopulation(full, net);
+    const off = lastLayerOffset(net);
+    const lowerGrad = new Float64Array(full.N * off);
+    for (let x = 0; x < full.N; x++)
+      lowerGrad.set(full.gradP.subarray(x * full.d, x * full.d + off), x * off);
+    const lower = { ...full, d: off, gradP: lowerGrad };
+    const [aF, aL, aW] = [full, last, lower].map((pop) => agreementScores(pop));
+    const scale = Math.max(...Array.from(aF, Math.abs));
+    assert.ok(
+      maxAbsDiff(
+        aF,
+        aL.map((v, x) => v + aW[x]),
+      ) <
+        TOL.exact * scale,
+    );
+    const ks = [1, 2, 5, 9];
+    const [iF, iL, iW] = [full, last, lower].map((pop) => conflictProfile(pop, ks).innerProduct);
+    assert.ok(
+      maxAbsDiff(
+        iF,
+        iL.map((v, s) => v + iW[s]),
+      ) <
+        TOL.exact * Math.abs(iF[0]),
+    );
   });
 });
 
