@@ -20,8 +20,11 @@
  *
  * All randomness (initial weights, sampling, projections) comes from a seeded Rng.
  *
- * The code is in ./neural/ (task, policy, samples); this file is their public surface.
+ * The code is in ./neural/ (task, policy, samples, and network: the same model in float64 with
+ * the score of all parameters); this file is their public surface.
  */
 export * from "./neural/task";
 export * from "./neural/policy";
 export * from "./neural/samples";
+export * from "./neural/network";
+export * from "./neural/sampledTraining";

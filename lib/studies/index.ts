@@ -6,3 +6,5 @@ export * from "./estimatorStudy";
 export * from "./samplingStudy";
 export * from "./thresholdStudy";
 export * from "./dynamicsStudy";
+export * from "./neuralLayerStudy";
+export * from "./neuralTrainingStudy";

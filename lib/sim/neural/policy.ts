@@ -13,6 +13,7 @@ import {
   show,
 } from "../../core/validate";
 
+import type { NetworkWeights } from "./network";
 import { modularTask, type ModularOp, type ModularTask } from "./task";
 
 /** Sampled answers of n responses per prompt. */
@@ -264,6 +265,33 @@ export class NeuralPolicy {
     out.set(gw.dataSync());
     out.set(gb.dataSync(), this.hidden * m);
     tf.dispose([hx, gw, gb]);
+    return out;
+  }
+
+  /** All weights as float64 copies, for lib/sim/neural/network.ts (float64, no tfjs). */
+  weights(): NetworkWeights {
+    const copy = (v: tf.Variable) => Float64Array.from(v.dataSync());
+    const [w1, b1, w2, b2] = [this.w1, this.b1, this.w2, this.b2].map(copy);
+    const width = inputWidth(this.task);
+    return { width, hidden: this.hidden, modulus: this.task.modulus, w1, b1, w2, b2 };
+  }
+
+  /** ∇_θ log π(y|x) over all parameters (W₁, b₁, W₂, b₂ flattened) by tfjs autodiff (tests). */
+  fullScoreAutodiff(x: number, y: number): Float64Array {
+    const logp = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
+      const h = tf.tanh(tf.add(tf.matMul(this.inputs, w1 as tf.Tensor2D), b1)) as tf.Tensor2D;
+      const z = tf.add(tf.matMul(h, w2 as tf.Tensor2D), b2);
+      return tf.slice(tf.logSoftmax(z), [x, y], [1, 1]).sum() as tf.Scalar;
+    };
+    const grads = tf.grads(logp)([this.w1, this.b1, this.w2, this.b2]);
+    const parts = grads.map((g) => g.dataSync());
+    const out = new Float64Array(parts.reduce((n, v) => n + v.length, 0));
+    let o = 0;
+    for (const v of parts) {
+      out.set(v, o);
+      o += v.length;
+    }
+    tf.dispose(grads);
     return out;
   }
 
