@@ -17,3 +17,4 @@ export * from "./mitigations";
 export * from "./diagnostic";
 export * from "./family";
 export * from "./realData";
+export * from "./clustered";

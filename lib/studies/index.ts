@@ -6,3 +6,4 @@ export * from "./estimatorStudy";
 export * from "./samplingStudy";
 export * from "./thresholdStudy";
 export * from "./dynamicsStudy";
+export * from "./clusteredStudy";
