@@ -58,6 +58,32 @@ describe("clusteredKStarStudy", () => {
     assert.ok(finite > 0 && none > 0, `finite ${finite}, none ${none}`);
   });
 
+  test("on this grid k* never rises with the overlap or with the spread (none counts as ∞)", () => {
+    const v = (k: number | null) => k ?? Infinity;
+    for (const byO of study.cells) {
+      byO.forEach((byS, j) =>
+        byS.forEach((c, l) => {
+          if (j > 0) assert.ok(v(c.kStar) <= v(byO[j - 1][l].kStar), `overlap step ${j}`);
+          if (l > 0) assert.ok(v(c.kStar) <= v(byS[l - 1].kStar), `spread step ${l}`);
+        }),
+      );
+    }
+  });
+
+  test("without spread (equal shares) no prompt interferes, so nothing conflicts", () => {
+    const flat = clusteredKStarStudy({
+      ...grid,
+      ds: [8, 64],
+      spreads: [0],
+      kMax: 4096,
+      rng: createRng(5),
+    });
+    for (const c of flat.cells.flat(2)) {
+      assert.equal(c.negativeMass, 0);
+      assert.equal(c.kStar, null);
+    }
+  });
+
   test("the same rng seed gives the same study; the mass with a < 0 is a share", () => {
     const again = clusteredKStarStudy({ ...grid, rng: createRng(3) });
     assert.deepEqual(again.cells, study.cells);

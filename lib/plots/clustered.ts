@@ -57,7 +57,9 @@ export function clusteredKStarFigure(input: ClusteredKStarInput): PlotlyFigure {
   const w = (1 - gapX * (cols - 1)) / cols;
   const h = (1 - gapY * (rows - 1)) / rows;
   const span = Math.max(...input.overlaps) - Math.min(...input.overlaps);
-  const jitter = (span > 0 ? span : 1) / 60;
+  const jitter = (span > 0 ? span : 1) / 36;
+  // room for the outermost side-by-side marker
+  const pad = Math.max(0.05, (jitter * (input.spreads.length - 1)) / 2 + 0.03);
   const traces: Data[] = [];
   const layout: Record<string, unknown> = {
     title: { text: "Conflict threshold k* on the clustered family (ours)" },
@@ -110,7 +112,7 @@ export function clusteredKStarFigure(input: ClusteredKStarInput): PlotlyFigure {
       title: { text: r === rows - 1 ? "overlap (cosine of cluster centres)" : "" },
       domain: [x0, x0 + w],
       anchor: `y${ax}`,
-      range: [Math.min(...input.overlaps) - 0.05, Math.max(...input.overlaps) + 0.05],
+      range: [Math.min(...input.overlaps) - pad, Math.max(...input.overlaps) + pad],
     };
     layout[`yaxis${ax}`] = {
       title: { text: c === 0 ? "k*" : "" },
