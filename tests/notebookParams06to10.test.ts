@@ -1,6 +1,6 @@
 /**
  * Computed prose stays true under a second parameter set, notebooks 06, 07, 09 and 10 (01–05:
- * tests/notebookParams.test.ts; 08: tests/notebookParams08.test.ts). Each copy gets another SEED
+ * tests/notebookParams.test.ts; 08 has a test file of its own). Each copy gets another SEED
  * and other model parameters, runs in FAST mode, and its computed sentences are checked against
  * the numbers the same run prints in tables, logs and figure data — or, for notebook 10's sign of
  * the conflict at K, against the library computed here.
