@@ -1,97 +1,29 @@
 /**
  * Computed prose stays true under a second parameter set: copies notebooks 01–05 to a temp
- * folder, edits their parameter cells (other SEED, Δ, ρ, k), runs them in FAST mode with the
- * headless runner, and checks that the sentences each notebook computes (showMarkdown) agree with
- * the numbers the same run prints in its tables and figures. A hand-written number or verdict
- * would be left stale by the edit and fail here.
+ * folder, edits their parameter cells (other SEED, Δ, ρ, k, difficulty mixture), runs them in
+ * FAST mode with the headless runner, and checks that the sentences each notebook computes
+ * (showMarkdown) agree with the numbers the same run prints in its tables and figures. A
+ * hand-written number or verdict would be left stale by the edit and fail here. Notebooks 06, 07,
+ * 09 and 10: tests/notebookParams06to10.test.ts; shared helpers: tests/helpers/paramRuns.ts.
  */
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { runNotebooks } from "../scripts/runner/run";
-
-const ROOT = path.join(__dirname, "..");
-const quiet = () => {};
-
-interface Cell {
-  cell_type: string;
-  source: string[] | string;
-  outputs?: { text?: string[] | string; data?: Record<string, unknown> }[];
-}
-interface Nb {
-  cells: Cell[];
-}
-
-const join = (s: string[] | string | undefined) => (Array.isArray(s) ? s.join("") : (s ?? ""));
-
-/** Copy notebook `name` into `dir` with `edits` applied to its parameter cell (each must match). */
-function copyWithParams(dir: string, name: string, edits: [string, string][]): string {
-  const nb = JSON.parse(fs.readFileSync(path.join(ROOT, "notebooks", name), "utf8")) as Nb;
-  const cell = nb.cells.find((c) => c.cell_type === "code")!;
-  let src = join(cell.source);
-  for (const [from, to] of edits) {
-    assert.ok(src.includes(from), `${name}: parameter cell has no "${from}"`);
-    src = src.replace(from, to);
-  }
-  cell.source = src;
-  for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
-  return file;
-}
-
-/** Text (markdown, plain, stream) of the outputs of the code cell whose source has `marker`. */
-function outputsOf(file: string, marker: string): string {
-  const nb = JSON.parse(fs.readFileSync(file, "utf8")) as Nb;
-  const cell = nb.cells.find((c) => c.cell_type === "code" && join(c.source).includes(marker));
-  assert.ok(cell, `${path.basename(file)}: no code cell containing "${marker}"`);
-  return cell!
-    .outputs!.map((o) => {
-      if (o.text !== undefined) return join(o.text);
-      const d = o.data ?? {};
-      return join((d["text/markdown"] ?? d["text/plain"] ?? "") as string[] | string);
-    })
-    .join("\n");
-}
-
-/** Plotly figure data of the output with figure id `id`. */
-function figureData(file: string, id: string): { z?: (number | null)[][] }[] {
-  const nb = JSON.parse(fs.readFileSync(file, "utf8")) as Nb;
-  for (const c of nb.cells)
-    for (const o of c.outputs ?? []) {
-      const d = o.data ?? {};
-      if (join(d["text/plain"] as string[] | string).includes(`[figure ${id}]`))
-        return (d["application/vnd.plotly.v1+json"] as { data: { z?: (number | null)[][] }[] })
-          .data;
-    }
-  throw new Error(`no figure ${id} in ${file}`);
-}
-
-/** Rows of a printed table: lines starting with an integer k, as arrays of numbers. */
-function numericRows(text: string): number[][] {
-  return text
-    .split("\n")
-    .filter((l) => /^\s*\d+\s+-?[\d.]/.test(l))
-    .map((l) => l.trim().split(/\s+/).map(Number));
-}
-
-const first = (text: string, re: RegExp): string => {
-  const m = text.match(re);
-  assert.ok(m, `no match for ${re} in:\n${text}`);
-  return m![1];
-};
+import {
+  copyWithParams,
+  figureData,
+  first,
+  makeParamDir,
+  numericRows,
+  outputsOf,
+  removeDir,
+  runCopies,
+} from "./helpers/paramRuns";
 
 describe("notebooks rerun with a second parameter set: computed sentences match the outputs", () => {
   let dir: string;
   const files: Record<string, string> = {};
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-params-"));
-    fs.symlinkSync(path.join(ROOT, "lib"), path.join(dir, "lib"));
-    // tslab type-checks lib/ from the temp folder: its packages must resolve from there too
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-    fs.copyFileSync(path.join(ROOT, "notebooks", "lib.ts"), path.join(dir, "lib.ts"));
+    dir = makeParamDir();
     files["01"] = copyWithParams(dir, "01-pass-at-k-estimator.ipynb", [
       ["const SEED = 20260102;", "const SEED = 3;"],
       ["const P_TRUE = 0.05;", "const P_TRUE = 0.2;"],
@@ -100,6 +32,10 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
     files["02"] = copyWithParams(dir, "02-pass-at-k-reweighting.ipynb", [
       ["const SEED = 20260202;", "const SEED = 5;"],
       ["const KS = [1, 2, 4, 8, 16, 32];", "const KS = [1, 3, 10];"],
+      [
+        "const DIFFICULTY = U_SHAPED_MATH_COMPONENTS;",
+        'const DIFFICULTY = [{ weight: 0.6, a: 2, b: 2, name: "hump" }, { weight: 0.4, a: 0.5, b: 4 }];',
+      ],
     ]);
     files["03"] = copyWithParams(dir, "03-prompt-interference.ipynb", [
       ["const SEED = 20260203;", "const SEED = 7;"],
@@ -118,16 +54,9 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
       ["const K = 4;", "const K = 2;"],
       ["const TRAIN_KS = [1, 2, 4, 8, 16];", "const TRAIN_KS = [1, 3, 16];"],
     ]);
-    const results = await runNotebooks({
-      notebooks: Object.values(files),
-      fast: true,
-      png: false,
-      log: quiet,
-    });
-    for (const r of results)
-      assert.equal(r.status, "ok", `${r.notebook}: ${r.failure?.cell} ${r.failure?.message}`);
+    await runCopies(Object.values(files));
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeDir(dir));
 
   test("01: the share of zero estimates and the plug-in bias sign match the parameters and table", () => {
     const law = outputsOf(files["01"], "estimatorDistributionFigure(laws");
@@ -153,6 +82,20 @@ describe("notebooks rerun with a second parameter set: computed sentences match 
       Number(first(weights, /p = 0\.01 weighs \*\*([\d.e+-]+)\*\*/)),
       Number(w(0.01, 10).toPrecision(2)),
     );
+    const mixture = outputsOf(files["02"], "uShapedDifficulty({");
+    const parts = [
+      ...mixture.matchAll(
+        /\*\*(\d+) %\*\* (.+?) \(p ~ Beta\(([\d.]+), ([\d.]+)\), mean ([\d.]+); ([\d.]+) % of/g,
+      ),
+    ];
+    assert.deepEqual(
+      parts.map((m) => [m[1], m[2], m[3], m[4], m[5], m[6]]),
+      [
+        ["60", "hump", "2", "2", "0.50", "60.0"],
+        ["40", "component 2", "0.5", "4", "0.11", "40.0"],
+      ],
+    );
+    assert.doesNotMatch(mixture, /mostly solved|50 %|30 %/);
     const peaks = outputsOf(files["02"], "influenceCurvesFigure(KS)");
     const rows = numericRows(peaks); // k, 1/k, argmax on grid, max on grid, (1 − 1/k)^(k−1)
     assert.deepEqual(

@@ -18,3 +18,4 @@ export * from "./diagnostic";
 export * from "./family";
 export * from "./realData";
 export * from "./neural";
+export * from "./clustered";

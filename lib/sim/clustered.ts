@@ -11,8 +11,11 @@
  * agreement scores and cosines with ∇J_1 take a continuum of values instead of ±1.
  */
 import type { Rng } from "../core/rng";
-import { checkFinite, checkInteger } from "../core/validate";
+import { checkFinite, checkInteger, checkPositive } from "../core/validate";
+import { logisticPolicy } from "./policies";
 import { typedPromptContexts, type Contexts } from "./populations";
+import type { WarmToy } from "./toy";
+import { train } from "./training";
 
 /** Options of {@link clusteredContexts}. */
 export interface ClusteredOptions {
@@ -69,4 +72,39 @@ export function clusteredContexts(opts: ClusteredOptions): Contexts {
     };
   });
   return typedPromptContexts({ M: opts.M, noise: spread, rng: opts.rng, types });
+}
+
+/** Options of {@link warmClustered}: the family's options and the warm start's. */
+export interface WarmClusteredOptions extends ClusteredOptions {
+  /** Steps of exact pass@1 ascent from θ = 0 (default 10, as our toy's warm start). */
+  warmSteps?: number;
+  /** Step size of the warm start (default 2). */
+  warmLr?: number;
+}
+
+/**
+ * The clustered family with the logistic policy after the same warm start as our toy
+ * (lib/sim/toy.ts warmToy): `warmSteps` steps of exact pass@1 ascent from θ = 0 [D: our choice].
+ *
+ * @example warmClustered({ M: 200, d: 8, clusters: 4, overlap: 0.5, spread: 0.75,
+ * rng: createRng(1) }).theta.length // => 9
+ */
+export function warmClustered(opts: WarmClusteredOptions): WarmToy {
+  const where = "warmClustered";
+  const warmSteps =
+    opts.warmSteps === undefined ? 10 : checkInteger(where, "warmSteps", opts.warmSteps, 0);
+  const warmLr = opts.warmLr === undefined ? 2 : checkPositive(where, "warmLr", opts.warmLr);
+  const contexts = clusteredContexts(opts);
+  const policy = logisticPolicy(contexts);
+  const theta = Float64Array.from(
+    train({
+      policy,
+      theta0: new Array(policy.d).fill(0),
+      steps: warmSteps,
+      lr: warmLr,
+      objective: { kind: "pass1" },
+      record: { ks: [1], every: Math.max(1, warmSteps) },
+    }).theta,
+  );
+  return { contexts, policy, theta, population: policy.population(theta) };
 }

@@ -8,3 +8,4 @@ export * from "./thresholdStudy";
 export * from "./dynamicsStudy";
 export * from "./neuralLayerStudy";
 export * from "./neuralTrainingStudy";
+export * from "./clusteredStudy";
