@@ -8,11 +8,16 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { runNotebooks } from "../scripts/runner/run";
+import {
+  copyWithParams,
+  first,
+  join,
+  makeParamDir,
+  removeDir,
+  runCopies,
+  type Trace,
+} from "./helpers/paramRuns";
 
-const ROOT = path.join(__dirname, "..");
 const NAME = "08-llm-diagnostic.ipynb";
 
 interface Output {
@@ -24,8 +29,6 @@ interface Cell {
   source: string[] | string;
   outputs?: Output[];
 }
-
-const join = (s: string[] | string | undefined) => (Array.isArray(s) ? s.join("") : (s ?? ""));
 
 function cellWith(file: string, marker: string): Cell {
   const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { cells: Cell[] };
@@ -47,7 +50,7 @@ function texts(cell: Cell): { all: string; markdown: string } {
   return { all: all.join("\n"), markdown: markdown.join("\n") };
 }
 
-type Trace = { name?: string; x: number[]; y: (number | null)[]; yaxis?: string };
+/** Plotly data of the figure `id` among one cell's outputs. */
 function figure(cell: Cell, id: string): Trace[] {
   for (const o of cell.outputs ?? []) {
     const d = o.data ?? {};
@@ -57,49 +60,27 @@ function figure(cell: Cell, id: string): Trace[] {
   throw new Error(`no figure ${id}`);
 }
 
-const first = (text: string, re: RegExp): string => {
-  const m = text.match(re);
-  assert.ok(m, `no match for ${re} in:\n${text}`);
-  return m![1];
-};
-
 describe("notebook 08 rerun with a second parameter set: §5–6 sentences match the outputs", () => {
   let dir: string;
   let file: string;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-params08-"));
-    fs.symlinkSync(path.join(ROOT, "lib"), path.join(dir, "lib"));
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-    fs.copyFileSync(path.join(ROOT, "notebooks", "lib.ts"), path.join(dir, "lib.ts"));
-    const nb = JSON.parse(fs.readFileSync(path.join(ROOT, "notebooks", NAME), "utf8")) as {
-      cells: Cell[];
-    };
-    const cell = nb.cells.find((c) => c.cell_type === "code")!;
-    let src = join(cell.source);
-    for (const [from, to] of [
+    dir = makeParamDir();
+    file = copyWithParams(dir, NAME, [
       ["const SEED = 20260226;", "const SEED = 9;"],
       ["const WARM_TARGET = 0.3;", "const WARM_TARGET = 0.4;"],
       ["const LAYER_KMAX = 32;", "const LAYER_KMAX = 24;"],
       ["const TRAIN_KS = [2, 12];", "const TRAIN_KS = [3, 16];"],
-    ]) {
-      assert.ok(src.includes(from), `parameter cell has no "${from}"`);
-      src = src.replace(from, to);
-    }
-    cell.source = src;
-    for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
-    file = path.join(dir, NAME);
-    fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
-    const [r] = await runNotebooks({ notebooks: [file], fast: true, png: false, log: () => {} });
-    assert.equal(r.status, "ok", `${r.failure?.cell} ${r.failure?.message}`);
+    ]);
+    await runCopies([file]);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeDir(dir));
 
   test("§5: correlation, sign share, k* and the verdict match the figure and the table", () => {
     const cell = cellWith(file, "layerAgreementStudy(");
     const { all, markdown } = texts(cell);
     const pts = figure(cell, "08-last-layer-vs-full").find((t) => t.name === "prompts")!;
     const u = pts.y as number[]; // a_last / RMS
-    const v = pts.x; // a_full / RMS
+    const v = pts.x as number[]; // a_full / RMS
     const n = u.length;
     assert.equal(n, 98);
     const mean = (w: number[]) => w.reduce((a, b) => a + b, 0) / n;
