@@ -105,6 +105,10 @@ export class LogisticPolicy extends SoftmaxPolicy {
     const { N, d, features, reward } = this;
     const p = pop.p;
     const gradP = pop.gradP;
+    if (d === 2) {
+      logisticPopulation2(theta[0], theta[1], N, features, reward, p, gradP);
+      return pop;
+    }
     for (let x = 0; x < N; x++) {
       const o = x * d;
       let z = 0;
@@ -119,6 +123,34 @@ export class LogisticPolicy extends SoftmaxPolicy {
       for (let j = 0; j < d; j++) gradP[o + j] = g * features[o + j];
     }
     return pop;
+  }
+}
+
+/**
+ * {@link LogisticPolicy.population} for d = 2 (our toy: ψ = [1, s]), with scalar θ and no inner
+ * loops over d; the same operations in the same order, so the same bits   [D]
+ */
+function logisticPopulation2(
+  t0: number,
+  t1: number,
+  N: number,
+  features: Float64Array,
+  reward: Uint8Array,
+  p: Float64Array,
+  gradP: Float64Array,
+): void {
+  for (let x = 0; x < N; x++) {
+    const f0 = features[2 * x];
+    const f1 = features[2 * x + 1];
+    const z = 0 + t0 * f0 + t1 * f1; // the general loop's sum, starting from 0
+    const sign = reward[2 * x + 1] === 1 ? 1 : -1;
+    const e = Math.exp(-Math.abs(z));
+    const big = 1 / (1 + e);
+    const small = e / (1 + e);
+    p[x] = sign * z >= 0 ? big : small;
+    const g = sign * big * small;
+    gradP[2 * x] = g * f0;
+    gradP[2 * x + 1] = g * f1;
   }
 }
 

@@ -16,9 +16,9 @@
  *
  * Each loop is its own small function over typed arrays, one component of a d-vector at a time:
  * V8 compiles these much better than one long loop with short inner loops over d (measured 2–3×
- * per loop). What is left is mostly the exact weights w_k = k·exp((k−1)·log1p(−p)) of the step
- * (one call into the registry per step, whose loop is written out in lib/theory/objectives.ts)
- * and the policy's exp per prompt.
+ * per loop); for d = 2 (our toy) both components go in one pass (./trainingStep2.ts, the same
+ * sums). What is left is mostly the policy's exp per prompt and the passes over the prompts
+ * (bench/RESULTS.md, issue 17).
  *
  * Checks are train's job: it validates its options once and the first population fully; the
  * library's policies return valid populations (D a distribution, p ∈ [0, 1], finite ∇p) for
@@ -29,6 +29,7 @@ import type { Objective, ObjectiveEntry } from "../theory/objectives";
 import { passAtKUnchecked } from "../theory/passAtK";
 import { kStarExactUnchecked, kStarScratch, type KStarScratch } from "../theory/threshold";
 import type { Population } from "../core/types";
+import { addRowBlocksD2, agreementAndSumsD2, weightedSum2D2, weightedSumD2 } from "./trainingStep2";
 
 /**
  * Work arrays and results of the fused step for one run: a population of N prompts in d
@@ -121,7 +122,10 @@ export class FusedExactStep {
     const { coef, g1, gk } = this;
     entry.coefficients(mass, p, k, objective as never, coef);
     const both = withG1 || entry.combine !== "none";
-    if (both) weightedSum2(pop, mass, g1, coef, gk);
+    if (d === 2) {
+      if (both) weightedSum2D2(pop.gradP, pop.N, mass, g1, coef, gk);
+      else weightedSumD2(pop.gradP, pop.N, coef, gk);
+    } else if (both) weightedSum2(pop, mass, g1, coef, gk);
     else weightedSum(pop, coef, gk);
     if (entry.combine === "mixture") {
       const lambda = (objective as { lambda: number }).lambda;
@@ -136,7 +140,8 @@ export class FusedExactStep {
    * [P, PAPER.md §1]
    */
   gradJ1(pop: Population): void {
-    weightedSum(pop, pop.mass, this.g1);
+    if (pop.d === 2) weightedSumD2(pop.gradP, pop.N, pop.mass, this.g1);
+    else weightedSum(pop, pop.mass, this.g1);
   }
 
   /**
@@ -155,8 +160,11 @@ export class FusedExactStep {
   record(pop: Population): void {
     const { N, d, mass, p, gradP } = pop;
     const { K, g1, a, pow, pass, G, sortedK, coef } = this;
-    agreement(gradP, N, d, g1, a);
-    passAndNegative(mass, p, a, this.sums);
+    if (d === 2) agreementAndSumsD2(gradP, N, g1, mass, p, a, this.sums);
+    else {
+      agreement(gradP, N, d, g1, a);
+      passAndNegative(mass, p, a, this.sums);
+    }
     let n1sq = 0;
     for (let j = 0; j < d; j++) n1sq += g1[j] * g1[j];
     const normGradJ1 = Math.sqrt(n1sq);
@@ -167,7 +175,8 @@ export class FusedExactStep {
       const out = this.gridOut;
       const delta = k - kPrev;
       gridWeights(mass, p, a, pow, pass, coef, s === 0, k, delta, out);
-      addRowBlocks(gradP, N, d, coef, G, s * d);
+      if (d === 2) addRowBlocksD2(gradP, N, coef, G, s * d);
+      else addRowBlocks(gradP, N, d, coef, G, s * d);
       const J = out[0];
       const inner = out[1];
       kPrev = k;

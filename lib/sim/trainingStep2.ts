@@ -1,0 +1,127 @@
+/**
+ * The d = 2 loops of the fused exact step (lib/sim/trainingStep.ts; our toy has ψ = [1, s]): the
+ * same sums as the general loops, each accumulator adding the prompts in the same order with the
+ * same operations, but both components of ∇p read in one pass instead of one pass per
+ * component, and a(x), J_1 and the negative share in one pass (so the same bits: the general
+ * loops' accumulators are independent of each other). Measured on train-toy (bench/RESULTS.md,
+ * issue 17).
+ */
+
+/**
+ * outA = Σ_x coefA(x)∇p(x), outB = Σ_x coefB(x)∇p(x) for d = 2, in prompt order, prompts with
+ * coefficient 0 skipped (weightedSum2 of trainingStep.ts)   [D]
+ */
+export function weightedSum2D2(
+  gradP: Float64Array,
+  N: number,
+  coefA: Float64Array,
+  outA: Float64Array,
+  coefB: Float64Array,
+  outB: Float64Array,
+): void {
+  let a0 = 0;
+  let a1 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  for (let i = 0; i < N; i++) {
+    const r0 = gradP[2 * i];
+    const r1 = gradP[2 * i + 1];
+    const ca = coefA[i];
+    const cb = coefB[i];
+    if (ca !== 0) {
+      a0 += ca * r0;
+      a1 += ca * r1;
+    }
+    if (cb !== 0) {
+      b0 += cb * r0;
+      b1 += cb * r1;
+    }
+  }
+  outA[0] = a0;
+  outA[1] = a1;
+  outB[0] = b0;
+  outB[1] = b1;
+}
+
+/** out = Σ_x coef(x)∇p(x) for d = 2 (weightedSum of trainingStep.ts)   [D] */
+export function weightedSumD2(
+  gradP: Float64Array,
+  N: number,
+  coef: Float64Array,
+  out: Float64Array,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  for (let i = 0; i < N; i++) {
+    const c = coef[i];
+    if (c !== 0) {
+      s0 += c * gradP[2 * i];
+      s1 += c * gradP[2 * i + 1];
+    }
+  }
+  out[0] = s0;
+  out[1] = s1;
+}
+
+/**
+ * a(x) = (0 + ∇p(x)_0(∇J_1)_0) + ∇p(x)_1(∇J_1)_1 (agreementScores' sum)   [D, PAPER.md §3];
+ * out = [J_1 = Σ_x D(x)p(x)  [P, PAPER.md §1],  Σ_x D(x)·1{a(x) < 0}  [D, PAPER.md §3]], d = 2.
+ */
+export function agreementAndSumsD2(
+  gradP: Float64Array,
+  N: number,
+  g1: Float64Array,
+  mass: Float64Array,
+  p: Float64Array,
+  a: Float64Array,
+  out: Float64Array,
+): void {
+  const g0 = g1[0];
+  const g1v = g1[1];
+  let j1 = 0;
+  let negative = 0;
+  for (let i = 0; i < N; i++) {
+    const ai = 0 + gradP[2 * i] * g0 + gradP[2 * i + 1] * g1v;
+    a[i] = ai;
+    const m = mass[i];
+    j1 += m * p[i];
+    if (ai < 0) negative += m;
+  }
+  out[0] = j1;
+  out[1] = negative;
+}
+
+/**
+ * G[g0 + j] = Σ_x cw(x)∇p(x)_j for d = 2, four prompts' rows per update associated
+ * ((c0r0 + c1r1) + c2r2) + c3r3, the last N mod 4 one by one, coefficient 0 skipped
+ * (addRowBlocks of trainingStep.ts)   [P, PAPER.md §2]
+ */
+export function addRowBlocksD2(
+  gradP: Float64Array,
+  N: number,
+  cw: Float64Array,
+  G: Float64Array,
+  g0: number,
+): void {
+  const N4 = N - (N % 4);
+  let s0 = 0;
+  let s1 = 0;
+  for (let i = 0; i < N4; i += 4) {
+    const c0 = cw[i];
+    const c1 = cw[i + 1];
+    const c2 = cw[i + 2];
+    const c3 = cw[i + 3];
+    const at = 2 * i;
+    s0 += c0 * gradP[at] + c1 * gradP[at + 2] + c2 * gradP[at + 4] + c3 * gradP[at + 6];
+    s1 += c0 * gradP[at + 1] + c1 * gradP[at + 3] + c2 * gradP[at + 5] + c3 * gradP[at + 7];
+  }
+  for (let i = N4; i < N; i++) {
+    const c = cw[i];
+    if (c !== 0) {
+      s0 += c * gradP[2 * i];
+      s1 += c * gradP[2 * i + 1];
+    }
+  }
+  G[g0] = s0;
+  G[g0 + 1] = s1;
+}
