@@ -26,10 +26,16 @@
  */
 import { projectedDirection } from "../theory/mitigations";
 import type { Objective, ObjectiveEntry } from "../theory/objectives";
-import { passAtKUnchecked } from "../theory/passAtK";
 import { kStarExactUnchecked, kStarScratch, type KStarScratch } from "../theory/threshold";
 import type { Population } from "../core/types";
-import { addRowBlocksD2, agreementAndSumsD2, weightedSum2D2, weightedSumD2 } from "./trainingStep2";
+import {
+  addRowBlocksD2,
+  agreementAndSumsD2,
+  gridJump,
+  gridSteps,
+  weightedSum2D2,
+  weightedSumD2,
+} from "./trainingStep2";
 
 /**
  * Work arrays and results of the fused step for one run: a population of N prompts in d
@@ -174,7 +180,12 @@ export class FusedExactStep {
       const k = sortedK[s];
       const out = this.gridOut;
       const delta = k - kPrev;
-      gridWeights(mass, p, a, pow, pass, coef, s === 0, k, delta, out);
+      if (s === 0) {
+        pow.fill(1); // (1 − p)^0 and pass@1 at k = 1
+        pass.set(p);
+      }
+      if (delta > 8) gridJump(mass, p, a, pow, pass, coef, k, delta, out);
+      else gridSteps(mass, p, a, pow, pass, coef, k, delta, out);
       if (d === 2) addRowBlocksD2(gradP, N, coef, G, s * d);
       else addRowBlocks(gradP, N, d, coef, G, s * d);
       const J = out[0];
@@ -268,57 +279,6 @@ function passAndNegative(
   }
   out[0] = j1;
   out[1] = negative;
-}
-
-/**
- * One k of the record's sorted grid, `delta` after the previous one (`first`: after k = 1, where
- * (1 − p)^0 = 1 and pass@1 = p), per prompt by repeated multiplication, or in one step for
- * gaps > 8 (non-negative terms, no cancellation):
- *
- *   pass@(k'+1) = pass@k' + p(1 − p)^{k'},  pass@(k'+Δ) = pass@k' + (1 − p)^{k'}·pass@Δ,
- *   w_k = k(1 − p)^{k−1}   [D from P, PAPER.md §1–2]
- *
- * (1 − p)^{k−1} into pow, pass@k into pass, D·w_k into cw; out = [J_k = Σ D·pass@k,
- * E[w_k a] = Σ D·w_k·a] in prompt order.
- */
-function gridWeights(
-  mass: Float64Array,
-  p: Float64Array,
-  a: Float64Array,
-  pow: Float64Array,
-  pass: Float64Array,
-  cw: Float64Array,
-  first: boolean,
-  k: number,
-  delta: number,
-  out: Float64Array,
-): void {
-  let J = 0;
-  let inner = 0;
-  for (let i = 0; i < p.length; i++) {
-    const pi = p[i];
-    const u = 1 - pi;
-    let pw = first ? 1 : pow[i];
-    let ps = first ? pi : pass[i];
-    if (delta > 8) {
-      ps += pw * u * passAtKUnchecked(pi, delta);
-      pw *= Math.exp(delta * Math.log1p(-pi));
-    } else {
-      for (let step = 0; step < delta; step++) {
-        pw *= u;
-        ps += pi * pw;
-      }
-    }
-    pow[i] = pw;
-    pass[i] = ps;
-    const m = mass[i];
-    const c = m * k * pw;
-    cw[i] = c;
-    J += m * ps;
-    inner += c * a[i];
-  }
-  out[0] = J;
-  out[1] = inner;
 }
 
 /**

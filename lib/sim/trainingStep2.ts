@@ -1,11 +1,14 @@
 /**
- * The d = 2 loops of the fused exact step (lib/sim/trainingStep.ts; our toy has ψ = [1, s]): the
- * same sums as the general loops, each accumulator adding the prompts in the same order with the
- * same operations, but both components of ∇p read in one pass instead of one pass per
- * component, and a(x), J_1 and the negative share in one pass (so the same bits: the general
- * loops' accumulators are independent of each other). Measured on train-toy (bench/RESULTS.md,
- * issue 17).
+ * Loops of the fused exact step (lib/sim/trainingStep.ts): the k-grid passes of its record, and
+ * its d = 2 loops (our toy has ψ = [1, s]) — the same sums as the general loops, each
+ * accumulator adding the prompts in the same order with the same operations, but both components
+ * of ∇p read in one pass instead of one pass per component, and a(x), J_1 and the negative share
+ * in one pass (so the same bits: the general loops' accumulators are independent of each other).
+ * The k-grid pass has no per-prompt branch on the grid position (the first k starts from arrays
+ * filled with (1 − p)^0 = 1 and pass@1 = p) and the rare gap > 8 is its own loop. Measured on
+ * train-toy (bench/RESULTS.md, issue 17).
  */
+import { passAtKUnchecked } from "../theory/passAtK";
 
 /**
  * outA = Σ_x coefA(x)∇p(x), outB = Σ_x coefB(x)∇p(x) for d = 2, in prompt order, prompts with
@@ -124,4 +127,81 @@ export function addRowBlocksD2(
   }
   G[g0] = s0;
   G[g0 + 1] = s1;
+}
+
+/**
+ * One k of the record's sorted grid, `delta` ≤ 8 after the previous one, per prompt by repeated
+ * multiplication (gaps > 8: {@link gridJump}, in one step; non-negative terms, no cancellation):
+ *
+ *   pass@(k'+1) = pass@k' + p(1 − p)^{k'},  pass@(k'+Δ) = pass@k' + (1 − p)^{k'}·pass@Δ,
+ *   w_k = k(1 − p)^{k−1}   [D from P, PAPER.md §1–2]
+ *
+ * (1 − p)^{k−1} into pow, pass@k into pass, D·w_k into cw; out = [J_k = Σ D·pass@k,
+ * E[w_k a] = Σ D·w_k·a] in prompt order.
+ */
+export function gridSteps(
+  mass: Float64Array,
+  p: Float64Array,
+  a: Float64Array,
+  pow: Float64Array,
+  pass: Float64Array,
+  cw: Float64Array,
+  k: number,
+  delta: number,
+  out: Float64Array,
+): void {
+  let J = 0;
+  let inner = 0;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const u = 1 - pi;
+    let pw = pow[i];
+    let ps = pass[i];
+    for (let step = 0; step < delta; step++) {
+      pw *= u;
+      ps += pi * pw;
+    }
+    pow[i] = pw;
+    pass[i] = ps;
+    const m = mass[i];
+    const c = m * k * pw;
+    cw[i] = c;
+    J += m * ps;
+    inner += c * a[i];
+  }
+  out[0] = J;
+  out[1] = inner;
+}
+
+/** {@link gridSteps} for a gap delta > 8: one step by pass@Δ and exp∘log1p   [D] */
+export function gridJump(
+  mass: Float64Array,
+  p: Float64Array,
+  a: Float64Array,
+  pow: Float64Array,
+  pass: Float64Array,
+  cw: Float64Array,
+  k: number,
+  delta: number,
+  out: Float64Array,
+): void {
+  let J = 0;
+  let inner = 0;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const u = 1 - pi;
+    let pw = pow[i];
+    let ps = pass[i];
+    ps += pw * u * passAtKUnchecked(pi, delta);
+    pw *= Math.exp(delta * Math.log1p(-pi));
+    pow[i] = pw;
+    pass[i] = ps;
+    const m = mass[i];
+    const c = m * k * pw;
+    cw[i] = c;
+    J += m * ps;
+    inner += c * a[i];
+  }
+  out[0] = J;
+  out[1] = inner;
 }
