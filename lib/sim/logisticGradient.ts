@@ -12,6 +12,13 @@ import type { LogisticPolicy } from "./policies";
 import { promptWeightUnchecked, WEIGHT_PRODUCT_MAX_K } from "../theory/passAtK";
 
 /**
+ * A module-local binding of promptWeightUnchecked, called per prompt in the loops below:
+ * through tsx's CommonJS interop every call of an imported function goes through a getter
+ * that V8 did not inline (~15 % of a toy step's time; bench/RESULTS.md, issue 17).
+ */
+const weightOf = promptWeightUnchecked;
+
+/**
  * Largest k whose weight (1 − p)^{k−1} is formed by repeated squaring; above it,
  * exp((k−1)·log1p(−p)) — the weight of lib/theory/passAtK.ts promptWeightUnchecked, shared.
  */
@@ -56,7 +63,7 @@ export function logisticGradJk(
       const big = 1 / (1 + e);
       const small = e / (1 + e);
       const p = sign * z >= 0 ? big : small;
-      const w = promptWeightUnchecked(p, k);
+      const w = weightOf(p, k);
       const c = mass[x] * w;
       if (c === 0) continue;
       const gp = sign * big * small;
@@ -77,7 +84,7 @@ export function logisticGradJk(
     const big = 1 / (1 + e);
     const small = e / (1 + e);
     const p = sign * z >= 0 ? big : small;
-    const w = promptWeightUnchecked(p, k);
+    const w = weightOf(p, k);
     const c = mass[x] * w;
     if (c === 0) continue;
     const gp = sign * big * small;
