@@ -98,8 +98,11 @@ export function kStarExactUnchecked(
       : gatherActive(mass, p, a, coef, ratio, out);
   const uMax = out[0];
   if (out[1] === 0) return null; // no D·a < 0
+  // scanFirst divides 1 − p by u_max as it reads it (u_max = 0: every active ratio is 0)
+  if (uMax === 0) ratio.fill(0, 0, n);
+  const scale = uMax === 0 ? 1 : uMax;
   for (let k0 = 1; k0 <= kMax; k0 += 4) {
-    if (k0 === 1) scanFirst(coef, ratio, pow, n, out);
+    if (k0 === 1) scanFirst(coef, ratio, pow, n, out, scale);
     else scanNext(coef, ratio, pow, n, out);
     if (out[0] < 0) return k0;
     if (k0 === 1 && uMax === 0) return null; // every active p = 1: w_k = 0 for all k ≥ 2
@@ -121,7 +124,7 @@ export function kStarExactUnchecked(
 
 /**
  * Packs the active prompts (D(x)·a(x) ≠ 0; the others never contribute) to the front: coef = D·a,
- * ratio = (1 − p)/u_max with u_max the largest 1 − p among them (0 when u_max = 0). Returns their
+ * ratio = 1 − p (scanFirst divides it by u_max, the largest 1 − p among them). Returns their
  * number; out = [u_max, 1 if some coef < 0 else 0].
  */
 function gatherActive(
@@ -145,7 +148,6 @@ function gatherActive(
     if (c < 0) anyNegative = 1;
     if (u > uMax) uMax = u;
   }
-  scaleRatios(ratio, n, uMax);
   out[0] = uMax;
   out[1] = anyNegative;
   return n;
@@ -173,24 +175,22 @@ function gatherActiveF64(
     if (c < 0) anyNegative = 1;
     if (u > uMax) uMax = u;
   }
-  scaleRatios(ratio, n, uMax);
   out[0] = uMax;
   out[1] = anyNegative;
   return n;
 }
 
-/** ratio[i] ← ratio[i]/u_max for i < n (0 when u_max = 0). */
-function scaleRatios(ratio: Float64Array, n: number, uMax: number): void {
-  for (let i = 0; i < n; i++) ratio[i] = uMax > 0 ? ratio[i] / uMax : 0;
-}
-
-/** out[t] = Σ_i coef_i·ratio_i^t for t < 4 (the first pass: pow = 1); pow ← ratio⁴. */
+/**
+ * ratio_i ← ratio_i/scale, then out[t] = Σ_i coef_i·ratio_i^t for t < 4 (the first pass: pow = 1);
+ * pow ← ratio⁴.
+ */
 function scanFirst(
   coef: Float64Array,
   ratio: Float64Array,
   pow: Float64Array,
   n: number,
   out: Float64Array,
+  scale: number,
 ): void {
   let s0 = 0;
   let s1 = 0;
@@ -198,7 +198,8 @@ function scanFirst(
   let s3 = 0;
   for (let i = 0; i < n; i++) {
     const c = coef[i];
-    const r = ratio[i];
+    const r = ratio[i] / scale;
+    ratio[i] = r;
     s0 += c; // c·1
     let q = r; // 1·r
     s1 += c * q;
