@@ -26,11 +26,17 @@
  */
 import { projectedDirection } from "../theory/mitigations";
 import type { Objective, ObjectiveEntry } from "../theory/objectives";
-import { kStarExactUnchecked, kStarScratch, type KStarScratch } from "../theory/threshold";
+import {
+  kStarExactUnchecked,
+  kStarScanUnchecked,
+  kStarScratch,
+  type KStarScratch,
+} from "../theory/threshold";
 import type { Population } from "../core/types";
 import {
   addRowBlocksD2,
   agreementAndSumsD2,
+  agreementGatherD2,
   gridJump,
   gridSteps,
   weightedSum2D2,
@@ -95,7 +101,7 @@ export class FusedExactStep {
     this.pow = new Float64Array(N);
     this.pass = new Float64Array(N);
     this.G = new Float64Array(K * d);
-    this.gridOut = new Float64Array(2);
+    this.gridOut = new Float64Array(3);
     this.scratch = kStarScratch(N);
   }
 
@@ -165,8 +171,28 @@ export class FusedExactStep {
    */
   record(pop: Population): void {
     const { N, d, mass, p, gradP } = pop;
-    const { K, g1, a, pow, pass, G, sortedK, coef } = this;
-    if (d === 2) agreementAndSumsD2(gradP, N, g1, mass, p, a, this.sums);
+    const { K, g1, a, pow, pass, G, sortedK, coef, scratch } = this;
+    const out = this.gridOut;
+    // d = 2 with k = 1 first on the grid (train's default): a(x), J_1, the negative share, the
+    // k = 1 record and the k* gather in one pass (lib/sim/trainingStep2.ts; the same sums)
+    const merged = d === 2 && K > 0 && sortedK[0] === 1;
+    let active = 0;
+    if (merged) {
+      active = agreementGatherD2(
+        gradP,
+        N,
+        g1,
+        mass,
+        p,
+        a,
+        scratch.coef,
+        scratch.ratio,
+        out,
+        scratch.out,
+      );
+      this.sums[0] = out[0];
+      this.sums[1] = out[1];
+    } else if (d === 2) agreementAndSumsD2(gradP, N, g1, mass, p, a, this.sums);
     else {
       agreement(gradP, N, d, g1, a);
       passAndNegative(mass, p, a, this.sums);
@@ -175,31 +201,39 @@ export class FusedExactStep {
     for (let j = 0; j < d; j++) n1sq += g1[j] * g1[j];
     const normGradJ1 = Math.sqrt(n1sq);
     G.fill(0);
+    pow.fill(1); // (1 − p)^0 and pass@1 at k = 1
+    pass.set(p);
     let kPrev = 1;
     for (let s = 0; s < K; s++) {
       const k = sortedK[s];
-      const out = this.gridOut;
       const delta = k - kPrev;
-      if (s === 0) {
-        pow.fill(1); // (1 − p)^0 and pass@1 at k = 1
-        pass.set(p);
+      kPrev = k;
+      if (merged && s === 0) {
+        addRowBlocksD2(gradP, N, mass, G, 0); // w_1 = 1: cw = D·1·1 = D
+        this.storeRecord(s, out[0], out[2], normGradJ1, d);
+        continue;
       }
       if (delta > 8) gridJump(mass, p, a, pow, pass, coef, k, delta, out);
       else gridSteps(mass, p, a, pow, pass, coef, k, delta, out);
       if (d === 2) addRowBlocksD2(gradP, N, coef, G, s * d);
       else addRowBlocks(gradP, N, d, coef, G, s * d);
-      const J = out[0];
-      const inner = out[1];
-      kPrev = k;
-      let nk = 0;
-      for (let j = 0; j < d; j++) nk += G[s * d + j] * G[s * d + j];
-      const normK = Math.sqrt(nk);
-      const at = this.order[s];
-      this.passAtK[at] = J;
-      this.innerProduct[at] = inner;
-      this.cosine[at] = normK > 0 && normGradJ1 > 0 ? inner / (normK * normGradJ1) : NaN;
+      this.storeRecord(s, out[0], out[1], normGradJ1, d);
     }
-    this.kStar = kStarExactUnchecked(mass, p, a, this.kStarMax, this.scratch);
+    this.kStar = merged
+      ? kStarScanUnchecked(scratch, active, this.kStarMax)
+      : kStarExactUnchecked(mass, p, a, this.kStarMax, scratch);
+  }
+
+  /** J_k, ⟨∇J_k, ∇J_1⟩ and the cosine (from row s of G) of the grid's s-th smallest k. */
+  private storeRecord(s: number, J: number, inner: number, normGradJ1: number, d: number): void {
+    const G = this.G;
+    let nk = 0;
+    for (let j = 0; j < d; j++) nk += G[s * d + j] * G[s * d + j];
+    const normK = Math.sqrt(nk);
+    const at = this.order[s];
+    this.passAtK[at] = J;
+    this.innerProduct[at] = inner;
+    this.cosine[at] = normK > 0 && normGradJ1 > 0 ? inner / (normK * normGradJ1) : NaN;
   }
 }
 

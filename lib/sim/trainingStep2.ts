@@ -95,6 +95,58 @@ export function agreementAndSumsD2(
 }
 
 /**
+ * {@link agreementAndSumsD2} that also yields the k = 1 record and the k* gather in the same
+ * pass: out = [J_1, negative share, E[w_1 a] = Σ_x D(x)a(x)] and, for the prompts with
+ * D(x)a(x) ≠ 0 in order, coef = D·a and ratio = 1 − p (kStarScanUnchecked's input, with
+ * kOut = [max ratio, 1 if some coef < 0 else 0]); returns their number. The same terms in the
+ * same order as gridSteps at k = 1 (D·1·1 = D) and the gather of lib/theory/threshold.ts   [D]
+ */
+export function agreementGatherD2(
+  gradP: Float64Array,
+  N: number,
+  g1: Float64Array,
+  mass: Float64Array,
+  p: Float64Array,
+  a: Float64Array,
+  coef: Float64Array,
+  ratio: Float64Array,
+  out: Float64Array,
+  kOut: Float64Array,
+): number {
+  const g0 = g1[0];
+  const g1v = g1[1];
+  let j1 = 0;
+  let negative = 0;
+  let inner = 0;
+  let n = 0;
+  let anyNegative = 0;
+  let uMax = 0;
+  for (let i = 0; i < N; i++) {
+    const ai = 0 + gradP[2 * i] * g0 + gradP[2 * i + 1] * g1v;
+    a[i] = ai;
+    const m = mass[i];
+    const pi = p[i];
+    j1 += m * pi;
+    if (ai < 0) negative += m;
+    const c = m * ai;
+    inner += c;
+    if (c === 0) continue;
+    const u = 1 - pi;
+    coef[n] = c;
+    ratio[n] = u;
+    n++;
+    if (c < 0) anyNegative = 1;
+    if (u > uMax) uMax = u;
+  }
+  out[0] = j1;
+  out[1] = negative;
+  out[2] = inner;
+  kOut[0] = uMax;
+  kOut[1] = anyNegative;
+  return n;
+}
+
+/**
  * G[g0 + j] = Σ_x cw(x)∇p(x)_j for d = 2, four prompts' rows per update associated
  * ((c0r0 + c1r1) + c2r2) + c3r3, the last N mod 4 one by one, coefficient 0 skipped
  * (addRowBlocks of trainingStep.ts)   [P, PAPER.md §2]

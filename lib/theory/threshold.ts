@@ -91,11 +91,22 @@ export function kStarExactUnchecked(
   kMax: number,
   scratch: KStarScratch = kStarScratch(p.length),
 ): number | null {
-  const { coef, ratio, pow, out } = scratch;
+  const { coef, ratio, out } = scratch;
   const n =
     mass instanceof Float64Array && p instanceof Float64Array && a instanceof Float64Array
       ? gatherActiveF64(mass, p, a, coef, ratio, out)
       : gatherActive(mass, p, a, coef, ratio, out);
+  return kStarScanUnchecked(scratch, n, kMax);
+}
+
+/**
+ * The scan of {@link kStarExactUnchecked} after its gather, for a caller that packed the active
+ * prompts itself (lib/sim/trainingStep2.ts, in its a(x) pass): scratch.coef[0..n) = D·a ≠ 0 and
+ * scratch.ratio[0..n) = 1 − p in prompt order, scratch.out = [u_max = max ratio (≥ 0), 1 if some
+ * coef < 0 else 0]. Same operations, same result.
+ */
+export function kStarScanUnchecked(scratch: KStarScratch, n: number, kMax: number): number | null {
+  const { coef, ratio, pow, out } = scratch;
   const uMax = out[0];
   if (out[1] === 0) return null; // no D·a < 0
   // scanFirst divides 1 − p by u_max as it reads it (u_max = 0: every active ratio is 0)
@@ -114,13 +125,8 @@ export function kStarExactUnchecked(
   return null;
 }
 
-/*
- * The scan's loops are separate small functions over typed arrays, each with no branch that
- * runs only on some calls: with `first ? 1 : pow[i]` in one loop, V8 compiled the loop before
- * the second branch had run and then deoptimised it again and again in training runs, where
- * k* ≤ 4 made that branch rare (the scan took ~110 µs per record at N = 4 000 instead of ~5;
- * bench/RESULTS.md, issue 17). Same operations, same order, same numbers as before.
- */
+// The scan's loops have no branch that runs only on some calls: V8 kept deoptimising one loop
+// with `first ? 1 : pow[i]` in training runs, where k* ≤ 4 made the branch rare (bench/RESULTS.md).
 
 /**
  * Packs the active prompts (D(x)·a(x) ≠ 0; the others never contribute) to the front: coef = D·a,
