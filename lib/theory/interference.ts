@@ -9,6 +9,7 @@
 import type { Population } from "../core/types";
 import { checkMassAndP, promptWeightUnchecked } from "./passAtK";
 import { conflictChunk, gradJ1Blocked } from "./conflictWeights";
+import { gradJkOnePass2 } from "./gradJkOnePass";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength } from "../core/validate";
 import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
 
@@ -119,6 +120,8 @@ export function gradJ1(pop: Population): Float64Array {
  * @example gradJk(workedExamplePopulation(), 3) // => Float64Array [-0.3534, 0.3897]
  */
 export function gradJk(pop: Population, k: number): Float64Array {
+  const fast = gradJkOnePass2(pop, k); // d = 2, checks folded into the pass; null: check below
+  if (fast !== null) return fast;
   checkPopulation("gradJk", pop);
   checkInteger("gradJk", "k", k);
   return gradJkUnchecked(pop, k);
