@@ -46,6 +46,7 @@ export default tseslint.config(
       "figures/**",
       "notebooks/**",
       "lib/core/kernels/blockUpdateWasm.ts",
+      "lib/core/kernels/logisticWasm.ts",
     ],
   },
   js.configs.recommended,

@@ -16,6 +16,8 @@ import {
   weightShareBelow,
 } from "../lib/theory/passAtK";
 import { createRng } from "../lib/core/rng";
+import { checkMass } from "../lib/theory/passAtK";
+import { checkProbabilityArray } from "../lib/core/validate";
 import { assertClose, randomPopulation, theoryFixtures } from "./fixtures/theory";
 
 const FX = theoryFixtures();
@@ -191,5 +193,44 @@ describe("bad input", () => {
       name: "RangeError",
       message: /weightShareBelow: tau must be in \[0, 1\], got 2/,
     });
+  });
+
+  test("checkMass and checkProbabilityArray raise the same errors for a Float64Array (their one-pass fast path) as for an array", () => {
+    const outcome = (f: () => void): string => {
+      try {
+        f();
+        return "ok";
+      } catch (err) {
+        return `${(err as Error).name}: ${(err as Error).message}`;
+      }
+    };
+    const masses: [number[], number | undefined][] = [
+      [[0.5, 0.5], 2],
+      [[1.5, -0.5], 2],
+      [[NaN, 1], 2],
+      [[Infinity, 0], 2],
+      [[-Infinity, 1], 2],
+      [[0.4, 0.4], 2],
+      [[0.5, 0.5], 3],
+      [[NaN, 1], 3],
+      [[1e308, 1e308], 2],
+      [[0.25, 0.75], undefined],
+    ];
+    const seen = new Set<string>();
+    for (const [m, n] of masses) {
+      const want = outcome(() => checkMass("w", m, n));
+      seen.add(want);
+      assert.equal(
+        outcome(() => checkMass("w", Float64Array.from(m), n)),
+        want,
+        `mass ${m}`,
+      );
+    }
+    assert.ok(seen.size >= 7, "the cases reach the different errors");
+    for (const p of [[0, 1], [0.5, -0.1], [1.1], [NaN], [Infinity], [-Infinity], [-0]]) {
+      const want = outcome(() => checkProbabilityArray("w", "p", p));
+      const got = outcome(() => checkProbabilityArray("w", "p", Float64Array.from(p)));
+      assert.equal(got, want, `p ${p}`);
+    }
   });
 });

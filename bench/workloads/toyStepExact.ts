@@ -1,9 +1,11 @@
 /**
  * `toy-step-exact`: one exact pass@4 ascent step θ⁺ = θ + η∇J_4(θ) on our easy/hard toy
  * (PAPER.md §6) with 100 000 contexts. Default (`--param path=fused`): ∇J_4 straight from θ in
- * one pass (lib/sim/logisticGradient.ts logisticGradJk; agrees with the generic path to 1e-12).
+ * one pass (lib/sim/logisticGradient.ts logisticGradJk; equal to the generic path to the bit).
  * `--param path=generic`: exact p(x), ∇p(x) from the logistic policy (lib/sim/policies.ts
- * population), then ∇J_4 = E[w_4(p)∇p] (lib/theory/interference.ts gradJk), as before issue 17.
+ * population, the wasm kernel at d = 2), then ∇J_4 = E[w_4(p)∇p] (lib/theory/interference.ts
+ * gradJk, checks folded into its pass at d = 2); train's fused step computes the same ∇J_4 from
+ * the same population (registry weights, then one weighted sum).
  */
 import { gradJk } from "../../lib/theory/interference";
 import { logisticGradJk } from "../../lib/sim/logisticGradient";

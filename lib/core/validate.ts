@@ -95,12 +95,19 @@ function finiteF64(xs: Float64Array): boolean {
   return true;
 }
 
+function probabilitiesF64(ps: Float64Array): boolean {
+  for (let i = 0; i < ps.length; i++) if (!(ps[i] >= 0 && ps[i] <= 1)) return false;
+  return true;
+}
+
 /** Every entry a probability in [0, 1]. */
 export function checkProbabilityArray<T extends ArrayLike<number>>(
   where: string,
   name: string,
   ps: T,
 ): T {
+  // Float64Array: one monomorphic pass (NaN fails v >= 0); the checks below name a bad entry.
+  if (ps instanceof Float64Array && probabilitiesF64(ps)) return ps;
   checkFiniteArray(where, name, ps);
   for (let i = 0; i < ps.length; i++) {
     if (ps[i] < 0 || ps[i] > 1) {

@@ -3,33 +3,26 @@
  * straight from θ, in one pass over the contexts, without forming the N × d matrix of ∇p(x)
  * that `gradJk(policy.population(θ), k)` (the generic path) builds and reads back.
  *
- * Agrees with the generic path and with a 64-digit reference to 1e-12 relative (tests/
- * logisticGradient.test.ts); it is not bit-identical to the generic path (the weights are
- * products, not exp∘log1p), so the training step, which must reproduce the generic path's bits,
- * does not use it.
+ * Agrees with a 64-digit reference to 1e-12 relative (tests/logisticGradient.test.ts) and with
+ * the generic path to the last bit: the same weight (promptWeightUnchecked), the same σ and the
+ * same sums in the same order (since issue 17, when the weights of both became products).
  */
 import { checkFiniteArray, checkInteger, checkLength } from "../core/validate";
 import type { LogisticPolicy } from "./policies";
+import { promptWeightUnchecked, WEIGHT_PRODUCT_MAX_K } from "../theory/passAtK";
+
+/**
+ * A module-local binding of promptWeightUnchecked, called per prompt in the loops below:
+ * through tsx's CommonJS interop every call of an imported function goes through a getter
+ * that V8 did not inline (~15 % of a toy step's time; bench/RESULTS.md, issue 17).
+ */
+const weightOf = promptWeightUnchecked;
 
 /**
  * Largest k whose weight (1 − p)^{k−1} is formed by repeated squaring; above it,
- * exp((k−1)·log1p(−p)) as in the generic path. Squaring for an exponent n costs ≤ 2·log2(n)
- * multiplications and loses at most ~2n ulps relative (≤ 1.4e-14 at n = 63, inside the 1e-12
- * budget); exp∘log1p loses |(k−1)·log1p(−p)| ulps.
+ * exp((k−1)·log1p(−p)) — the weight of lib/theory/passAtK.ts promptWeightUnchecked, shared.
  */
-export const LOGISTIC_PRODUCT_WEIGHT_MAX_K = 64;
-
-/** u^n for an integer n ≥ 0 by repeated squaring. */
-function powInt(u: number, n: number): number {
-  let result = 1;
-  let base = u;
-  while (n > 0) {
-    if (n & 1) result *= base;
-    n >>= 1;
-    if (n > 0) base *= base;
-  }
-  return result;
-}
+export const LOGISTIC_PRODUCT_WEIGHT_MAX_K = WEIGHT_PRODUCT_MAX_K;
 
 /**
  * The exact pass@k gradient of the logistic policy at θ.
@@ -56,8 +49,6 @@ export function logisticGradJk(
   const { N, d, features, reward, mass } = policy;
   if (out !== undefined) checkLength(where, "out", out, d, "the policy's d");
   const g = out ?? new Float64Array(d);
-  const n = k - 1;
-  const products = k <= LOGISTIC_PRODUCT_WEIGHT_MAX_K;
   if (d === 2) {
     const t0 = theta[0];
     const t1 = theta[1];
@@ -72,7 +63,7 @@ export function logisticGradJk(
       const big = 1 / (1 + e);
       const small = e / (1 + e);
       const p = sign * z >= 0 ? big : small;
-      const w = n === 0 ? 1 : k * (products ? powInt(1 - p, n) : Math.exp(n * Math.log1p(-p)));
+      const w = weightOf(p, k);
       const c = mass[x] * w;
       if (c === 0) continue;
       const gp = sign * big * small;
@@ -93,7 +84,7 @@ export function logisticGradJk(
     const big = 1 / (1 + e);
     const small = e / (1 + e);
     const p = sign * z >= 0 ? big : small;
-    const w = n === 0 ? 1 : k * (products ? powInt(1 - p, n) : Math.exp(n * Math.log1p(-p)));
+    const w = weightOf(p, k);
     const c = mass[x] * w;
     if (c === 0) continue;
     const gp = sign * big * small;

@@ -8,6 +8,7 @@ import type { Contexts } from "./populations";
 import { massOrUniform, rewardTable, SoftmaxPolicy } from "./policy";
 import type { Population } from "../core/types";
 import { checkFiniteArray, checkInteger, checkLength, show } from "../core/validate";
+import { logisticPopulation2Wasm } from "../core/kernels/logistic";
 
 export * from "./policy";
 
@@ -105,6 +106,21 @@ export class LogisticPolicy extends SoftmaxPolicy {
     const { N, d, features, reward } = this;
     const p = pop.p;
     const gradP = pop.gradP;
+    if (d === 2) {
+      // the wasm kernel where it can (same bits), the JS loop for the rest
+      const wasm = logisticPopulation2Wasm(theta[0], theta[1], features, reward, p, gradP);
+      logisticPopulation2(
+        theta[0],
+        theta[1],
+        wasm ? N - (N % 2) : 0,
+        N,
+        features,
+        reward,
+        p,
+        gradP,
+      );
+      return pop;
+    }
     for (let x = 0; x < N; x++) {
       const o = x * d;
       let z = 0;
@@ -119,6 +135,36 @@ export class LogisticPolicy extends SoftmaxPolicy {
       for (let j = 0; j < d; j++) gradP[o + j] = g * features[o + j];
     }
     return pop;
+  }
+}
+
+/**
+ * {@link LogisticPolicy.population} for d = 2 (our toy: ψ = [1, s]) for prompts x0 ≤ x < N, with
+ * scalar θ and no inner loops over d; the same operations in the same order, so the same bits
+ * (also those of lib/core/kernels/logistic.ts, which does the rest)   [D]
+ */
+function logisticPopulation2(
+  t0: number,
+  t1: number,
+  x0: number,
+  N: number,
+  features: Float64Array,
+  reward: Uint8Array,
+  p: Float64Array,
+  gradP: Float64Array,
+): void {
+  for (let x = x0; x < N; x++) {
+    const f0 = features[2 * x];
+    const f1 = features[2 * x + 1];
+    const z = 0 + t0 * f0 + t1 * f1; // the general loop's sum, starting from 0
+    const sign = reward[2 * x + 1] === 1 ? 1 : -1;
+    const e = Math.exp(-Math.abs(z));
+    const big = 1 / (1 + e);
+    const small = e / (1 + e);
+    p[x] = sign * z >= 0 ? big : small;
+    const g = sign * big * small;
+    gradP[2 * x] = g * f0;
+    gradP[2 * x + 1] = g * f1;
   }
 }
 

@@ -16,9 +16,9 @@
  *
  * Each loop is its own small function over typed arrays, one component of a d-vector at a time:
  * V8 compiles these much better than one long loop with short inner loops over d (measured 2–3×
- * per loop). What is left is mostly the exact weights w_k = k·exp((k−1)·log1p(−p)) of the step
- * (one call into the registry per step, whose loop is written out in lib/theory/objectives.ts)
- * and the policy's exp per prompt.
+ * per loop); for d = 2 (our toy) both components go in one pass (./trainingStep2.ts, the same
+ * sums). What is left is mostly the policy's exp per prompt and the passes over the prompts
+ * (bench/RESULTS.md, issue 17).
  *
  * Checks are train's job: it validates its options once and the first population fully; the
  * library's policies return valid populations (D a distribution, p ∈ [0, 1], finite ∇p) for
@@ -26,9 +26,22 @@
  */
 import { projectedDirection } from "../theory/mitigations";
 import type { Objective, ObjectiveEntry } from "../theory/objectives";
-import { passAtKUnchecked } from "../theory/passAtK";
-import { kStarExactUnchecked, kStarScratch, type KStarScratch } from "../theory/threshold";
+import {
+  kStarExactUnchecked,
+  kStarScanUnchecked,
+  kStarScratch,
+  type KStarScratch,
+} from "../theory/threshold";
 import type { Population } from "../core/types";
+import {
+  addRowBlocksD2,
+  agreementAndSumsD2,
+  agreementGatherD2,
+  gridJump,
+  gridSteps,
+  weightedSum2D2,
+  weightedSumD2,
+} from "./trainingStep2";
 
 /**
  * Work arrays and results of the fused step for one run: a population of N prompts in d
@@ -88,7 +101,7 @@ export class FusedExactStep {
     this.pow = new Float64Array(N);
     this.pass = new Float64Array(N);
     this.G = new Float64Array(K * d);
-    this.gridOut = new Float64Array(2);
+    this.gridOut = new Float64Array(3);
     this.scratch = kStarScratch(N);
   }
 
@@ -121,7 +134,10 @@ export class FusedExactStep {
     const { coef, g1, gk } = this;
     entry.coefficients(mass, p, k, objective as never, coef);
     const both = withG1 || entry.combine !== "none";
-    if (both) weightedSum2(pop, mass, g1, coef, gk);
+    if (d === 2) {
+      if (both) weightedSum2D2(pop.gradP, pop.N, mass, g1, coef, gk);
+      else weightedSumD2(pop.gradP, pop.N, coef, gk);
+    } else if (both) weightedSum2(pop, mass, g1, coef, gk);
     else weightedSum(pop, coef, gk);
     if (entry.combine === "mixture") {
       const lambda = (objective as { lambda: number }).lambda;
@@ -136,7 +152,8 @@ export class FusedExactStep {
    * [P, PAPER.md §1]
    */
   gradJ1(pop: Population): void {
-    weightedSum(pop, pop.mass, this.g1);
+    if (pop.d === 2) weightedSumD2(pop.gradP, pop.N, pop.mass, this.g1);
+    else weightedSum(pop, pop.mass, this.g1);
   }
 
   /**
@@ -154,32 +171,69 @@ export class FusedExactStep {
    */
   record(pop: Population): void {
     const { N, d, mass, p, gradP } = pop;
-    const { K, g1, a, pow, pass, G, sortedK, coef } = this;
-    agreement(gradP, N, d, g1, a);
-    passAndNegative(mass, p, a, this.sums);
+    const { K, g1, a, pow, pass, G, sortedK, coef, scratch } = this;
+    const out = this.gridOut;
+    // d = 2 with k = 1 first on the grid (train's default): a(x), J_1, the negative share, the
+    // k = 1 record and the k* gather in one pass (lib/sim/trainingStep2.ts; the same sums)
+    const merged = d === 2 && K > 0 && sortedK[0] === 1;
+    let active = 0;
+    if (merged) {
+      active = agreementGatherD2(
+        gradP,
+        N,
+        g1,
+        mass,
+        p,
+        a,
+        scratch.coef,
+        scratch.ratio,
+        out,
+        scratch.out,
+      );
+      this.sums[0] = out[0];
+      this.sums[1] = out[1];
+    } else if (d === 2) agreementAndSumsD2(gradP, N, g1, mass, p, a, this.sums);
+    else {
+      agreement(gradP, N, d, g1, a);
+      passAndNegative(mass, p, a, this.sums);
+    }
     let n1sq = 0;
     for (let j = 0; j < d; j++) n1sq += g1[j] * g1[j];
     const normGradJ1 = Math.sqrt(n1sq);
     G.fill(0);
+    pow.fill(1); // (1 − p)^0 and pass@1 at k = 1
+    pass.set(p);
     let kPrev = 1;
     for (let s = 0; s < K; s++) {
       const k = sortedK[s];
-      const out = this.gridOut;
       const delta = k - kPrev;
-      gridWeights(mass, p, a, pow, pass, coef, s === 0, k, delta, out);
-      addRowBlocks(gradP, N, d, coef, G, s * d);
-      const J = out[0];
-      const inner = out[1];
       kPrev = k;
-      let nk = 0;
-      for (let j = 0; j < d; j++) nk += G[s * d + j] * G[s * d + j];
-      const normK = Math.sqrt(nk);
-      const at = this.order[s];
-      this.passAtK[at] = J;
-      this.innerProduct[at] = inner;
-      this.cosine[at] = normK > 0 && normGradJ1 > 0 ? inner / (normK * normGradJ1) : NaN;
+      if (merged && s === 0) {
+        addRowBlocksD2(gradP, N, mass, G, 0); // w_1 = 1: cw = D·1·1 = D
+        this.storeRecord(s, out[0], out[2], normGradJ1, d);
+        continue;
+      }
+      if (delta > 8) gridJump(mass, p, a, pow, pass, coef, k, delta, out);
+      else gridSteps(mass, p, a, pow, pass, coef, k, delta, out);
+      if (d === 2) addRowBlocksD2(gradP, N, coef, G, s * d);
+      else addRowBlocks(gradP, N, d, coef, G, s * d);
+      this.storeRecord(s, out[0], out[1], normGradJ1, d);
     }
-    this.kStar = kStarExactUnchecked(mass, p, a, this.kStarMax, this.scratch);
+    this.kStar = merged
+      ? kStarScanUnchecked(scratch, active, this.kStarMax)
+      : kStarExactUnchecked(mass, p, a, this.kStarMax, scratch);
+  }
+
+  /** J_k, ⟨∇J_k, ∇J_1⟩ and the cosine (from row s of G) of the grid's s-th smallest k. */
+  private storeRecord(s: number, J: number, inner: number, normGradJ1: number, d: number): void {
+    const G = this.G;
+    let nk = 0;
+    for (let j = 0; j < d; j++) nk += G[s * d + j] * G[s * d + j];
+    const normK = Math.sqrt(nk);
+    const at = this.order[s];
+    this.passAtK[at] = J;
+    this.innerProduct[at] = inner;
+    this.cosine[at] = normK > 0 && normGradJ1 > 0 ? inner / (normK * normGradJ1) : NaN;
   }
 }
 
@@ -259,57 +313,6 @@ function passAndNegative(
   }
   out[0] = j1;
   out[1] = negative;
-}
-
-/**
- * One k of the record's sorted grid, `delta` after the previous one (`first`: after k = 1, where
- * (1 − p)^0 = 1 and pass@1 = p), per prompt by repeated multiplication, or in one step for
- * gaps > 8 (non-negative terms, no cancellation):
- *
- *   pass@(k'+1) = pass@k' + p(1 − p)^{k'},  pass@(k'+Δ) = pass@k' + (1 − p)^{k'}·pass@Δ,
- *   w_k = k(1 − p)^{k−1}   [D from P, PAPER.md §1–2]
- *
- * (1 − p)^{k−1} into pow, pass@k into pass, D·w_k into cw; out = [J_k = Σ D·pass@k,
- * E[w_k a] = Σ D·w_k·a] in prompt order.
- */
-function gridWeights(
-  mass: Float64Array,
-  p: Float64Array,
-  a: Float64Array,
-  pow: Float64Array,
-  pass: Float64Array,
-  cw: Float64Array,
-  first: boolean,
-  k: number,
-  delta: number,
-  out: Float64Array,
-): void {
-  let J = 0;
-  let inner = 0;
-  for (let i = 0; i < p.length; i++) {
-    const pi = p[i];
-    const u = 1 - pi;
-    let pw = first ? 1 : pow[i];
-    let ps = first ? pi : pass[i];
-    if (delta > 8) {
-      ps += pw * u * passAtKUnchecked(pi, delta);
-      pw *= Math.exp(delta * Math.log1p(-pi));
-    } else {
-      for (let step = 0; step < delta; step++) {
-        pw *= u;
-        ps += pi * pw;
-      }
-    }
-    pow[i] = pw;
-    pass[i] = ps;
-    const m = mass[i];
-    const c = m * k * pw;
-    cw[i] = c;
-    J += m * ps;
-    inner += c * a[i];
-  }
-  out[0] = J;
-  out[1] = inner;
 }
 
 /**

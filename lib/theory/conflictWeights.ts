@@ -41,6 +41,27 @@ function dotRow(R: Float64Array, t: number, d: number, g1: Float64Array): number
   return s;
 }
 
+/** a(x) for chunk rows t … t + 3 into DOTS: four independent sums, each j ascending as dotRow. */
+const DOTS = new Float64Array(4);
+function dotRows4(R: Float64Array, t: number, d: number, g1: Float64Array): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const b0 = t * d;
+  for (let j = 0; j < d; j++) {
+    const g = g1[j];
+    s0 += R[b0 + j] * g;
+    s1 += R[b0 + d + j] * g;
+    s2 += R[b0 + 2 * d + j] * g;
+    s3 += R[b0 + 3 * d + j] * g;
+  }
+  DOTS[0] = s0;
+  DOTS[1] = s1;
+  DOTS[2] = s2;
+  DOTS[3] = s3;
+}
+
 /**
  * One prompt (chunk row t): a(x), its weights into coef, its terms into the accumulators.
  * Returns meanA + D(x)·a(x).
@@ -118,10 +139,11 @@ export function conflictChunk(
       const p1 = p[i + 1];
       const p2 = p[i + 2];
       const p3 = p[i + 3];
-      const a0 = dotRow(c.R, t, c.d, c.g1);
-      const a1 = dotRow(c.R, t + 1, c.d, c.g1);
-      const a2 = dotRow(c.R, t + 2, c.d, c.g1);
-      const a3 = dotRow(c.R, t + 3, c.d, c.g1);
+      dotRows4(c.R, t, c.d, c.g1); // the four dot products interleaved (same sums)
+      const a0 = DOTS[0];
+      const a1 = DOTS[1];
+      const a2 = DOTS[2];
+      const a3 = DOTS[3];
       a[i] = a0;
       a[i + 1] = a1;
       a[i + 2] = a2;

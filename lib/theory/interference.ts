@@ -9,8 +9,16 @@
 import type { Population } from "../core/types";
 import { checkMassAndP, promptWeightUnchecked } from "./passAtK";
 import { conflictChunk, gradJ1Blocked } from "./conflictWeights";
+import { gradJkOnePass2 } from "./gradJkOnePass";
 import { checkFiniteArray, checkInteger, checkKGrid, checkLength } from "../core/validate";
 import { blockUpdate, type BlockKernel } from "../core/kernels/blockUpdate";
+
+/**
+ * A module-local binding of promptWeightUnchecked, called per prompt in the loops below:
+ * through tsx's CommonJS interop every call of an imported function goes through a getter
+ * that V8 did not inline (~15 % of a toy step's time; bench/RESULTS.md, issue 17).
+ */
+const weightOf = promptWeightUnchecked;
 
 /**
  * Checks a Population: N, d integers ≥ 1; mass a distribution and p ∈ [0,1], both of
@@ -112,6 +120,8 @@ export function gradJ1(pop: Population): Float64Array {
  * @example gradJk(workedExamplePopulation(), 3) // => Float64Array [-0.3534, 0.3897]
  */
 export function gradJk(pop: Population, k: number): Float64Array {
+  const fast = gradJkOnePass2(pop, k); // d = 2, checks folded into the pass; null: check below
+  if (fast !== null) return fast;
   checkPopulation("gradJk", pop);
   checkInteger("gradJk", "k", k);
   return gradJkUnchecked(pop, k);
@@ -130,7 +140,7 @@ export function gradJkUnchecked(pop: Population, k: number): Float64Array {
     let s0 = 0;
     let s1 = 0;
     for (let i = 0; i < N; i++) {
-      const c = mass[i] * promptWeightUnchecked(p[i], k);
+      const c = mass[i] * weightOf(p[i], k);
       if (c === 0) continue;
       s0 += c * gradP[2 * i];
       s1 += c * gradP[2 * i + 1];
@@ -140,7 +150,7 @@ export function gradJkUnchecked(pop: Population, k: number): Float64Array {
     return out;
   }
   for (let i = 0; i < N; i++) {
-    const c = mass[i] * promptWeightUnchecked(p[i], k);
+    const c = mass[i] * weightOf(p[i], k);
     if (c === 0) continue;
     const base = i * d;
     for (let j = 0; j < d; j++) out[j] += c * gradP[base + j];
@@ -360,6 +370,6 @@ export function innerProductFromAgreement(
   checkVector("innerProductFromAgreement", "a", a, p.length, "p");
   checkInteger("innerProductFromAgreement", "k", k);
   let s = 0;
-  for (let i = 0; i < p.length; i++) s += mass[i] * promptWeightUnchecked(p[i], k) * a[i];
+  for (let i = 0; i < p.length; i++) s += mass[i] * weightOf(p[i], k) * a[i];
   return s;
 }

@@ -17,6 +17,7 @@
 import { checkInteger, checkKGrid, checkLength, checkPositive, show } from "../core/validate";
 import { checkProbability } from "../core/validate";
 import { interferenceAwareCoefficients } from "./mitigations";
+import { promptWeightUnchecked } from "./passAtK";
 
 /** The objective whose ascent direction a run follows (kind + its parameters). */
 export type Objective =
@@ -101,10 +102,8 @@ export interface ObjectiveEntry<K extends ObjectiveKind = ObjectiveKind> {
   readonly sampled: null | "pass1" | "passK" | "passHatK";
 }
 
-/** w_k(p) = k(1 − p)^{k−1}   [P, PAPER.md §2] (passAtK.ts promptWeightUnchecked's expression). */
-function passAtKWeight(p: number, k: number): number {
-  return k === 1 ? 1 : k * Math.exp((k - 1) * Math.log1p(-p));
-}
+/** w_k(p) = k(1 − p)^{k−1}   [P, PAPER.md §2] (passAtK.ts promptWeightUnchecked). */
+const passAtKWeight = promptWeightUnchecked;
 
 /** w^k(p) = k p^{k−1}   [D, issue 19] (k = 1: 1, also at p = 0). */
 export function passHatKWeightUnchecked(p: number, k: number): number {

@@ -91,34 +91,56 @@ export function kStarExactUnchecked(
   kMax: number,
   scratch: KStarScratch = kStarScratch(p.length),
 ): number | null {
-  const n = gatherActive(mass, p, a, scratch);
-  const uMax = scratch.out[0];
-  if (scratch.out[1] === 0) return null; // no D·a < 0
-  const sums = scratch.out;
+  const { coef, ratio, out } = scratch;
+  const n =
+    mass instanceof Float64Array && p instanceof Float64Array && a instanceof Float64Array
+      ? gatherActiveF64(mass, p, a, coef, ratio, out)
+      : gatherActive(mass, p, a, coef, ratio, out);
+  return kStarScanUnchecked(scratch, n, kMax);
+}
+
+/**
+ * The scan of {@link kStarExactUnchecked} after its gather, for a caller that packed the active
+ * prompts itself (lib/sim/trainingStep2.ts, in its a(x) pass): scratch.coef[0..n) = D·a ≠ 0 and
+ * scratch.ratio[0..n) = 1 − p in prompt order, scratch.out = [u_max = max ratio (≥ 0), 1 if some
+ * coef < 0 else 0]. Same operations, same result.
+ */
+export function kStarScanUnchecked(scratch: KStarScratch, n: number, kMax: number): number | null {
+  const { coef, ratio, pow, out } = scratch;
+  const uMax = out[0];
+  if (out[1] === 0) return null; // no D·a < 0
+  // scanFirst divides 1 − p by u_max as it reads it (u_max = 0: every active ratio is 0)
+  if (uMax === 0) ratio.fill(0, 0, n);
+  const scale = uMax === 0 ? 1 : uMax;
   for (let k0 = 1; k0 <= kMax; k0 += 4) {
-    scanFour(scratch, n, k0 === 1);
-    if (sums[0] < 0) return k0;
+    if (k0 === 1) scanFirst(coef, ratio, pow, n, out, scale);
+    else scanNext(coef, ratio, pow, n, out);
+    if (out[0] < 0) return k0;
     if (k0 === 1 && uMax === 0) return null; // every active p = 1: w_k = 0 for all k ≥ 2
     for (let t = 1; t < 4; t++) {
       if (k0 + t > kMax) return null;
-      if (sums[t] < 0) return k0 + t;
+      if (out[t] < 0) return k0 + t;
     }
   }
   return null;
 }
 
+// The scan's loops have no branch that runs only on some calls: V8 kept deoptimising one loop
+// with `first ? 1 : pow[i]` in training runs, where k* ≤ 4 made the branch rare (bench/RESULTS.md).
+
 /**
  * Packs the active prompts (D(x)·a(x) ≠ 0; the others never contribute) to the front: coef = D·a,
- * ratio = (1 − p)/u_max with u_max the largest 1 − p among them (0 when u_max = 0). Returns their
+ * ratio = 1 − p (scanFirst divides it by u_max, the largest 1 − p among them). Returns their
  * number; out = [u_max, 1 if some coef < 0 else 0].
  */
 function gatherActive(
   mass: ArrayLike<number>,
   p: ArrayLike<number>,
   a: ArrayLike<number>,
-  scratch: KStarScratch,
+  coef: Float64Array,
+  ratio: Float64Array,
+  out: Float64Array,
 ): number {
-  const { coef, ratio } = scratch;
   let n = 0;
   let anyNegative = 0;
   let uMax = 0;
@@ -132,15 +154,81 @@ function gatherActive(
     if (c < 0) anyNegative = 1;
     if (u > uMax) uMax = u;
   }
-  for (let i = 0; i < n; i++) ratio[i] = uMax > 0 ? ratio[i] / uMax : 0;
-  scratch.out[0] = uMax;
-  scratch.out[1] = anyNegative;
+  out[0] = uMax;
+  out[1] = anyNegative;
   return n;
 }
 
-/** out[t] = Σ_i coef_i·pow_i·ratio_i^t for t < 4 (pow = 1 when `first`); pow advances by ratio⁴. */
-function scanFour(scratch: KStarScratch, n: number, first: boolean): void {
-  const { coef, ratio, pow, out } = scratch;
+/** {@link gatherActive} for Float64Arrays (train's records), a copy with its own type feedback. */
+function gatherActiveF64(
+  mass: Float64Array,
+  p: Float64Array,
+  a: Float64Array,
+  coef: Float64Array,
+  ratio: Float64Array,
+  out: Float64Array,
+): number {
+  let n = 0;
+  let anyNegative = 0;
+  let uMax = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = mass[i] * a[i];
+    if (c === 0) continue;
+    const u = 1 - p[i];
+    coef[n] = c;
+    ratio[n] = u;
+    n++;
+    if (c < 0) anyNegative = 1;
+    if (u > uMax) uMax = u;
+  }
+  out[0] = uMax;
+  out[1] = anyNegative;
+  return n;
+}
+
+/**
+ * ratio_i ← ratio_i/scale, then out[t] = Σ_i coef_i·ratio_i^t for t < 4 (the first pass: pow = 1);
+ * pow ← ratio⁴.
+ */
+function scanFirst(
+  coef: Float64Array,
+  ratio: Float64Array,
+  pow: Float64Array,
+  n: number,
+  out: Float64Array,
+  scale: number,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < n; i++) {
+    const c = coef[i];
+    const r = ratio[i] / scale;
+    ratio[i] = r;
+    s0 += c; // c·1
+    let q = r; // 1·r
+    s1 += c * q;
+    q *= r;
+    s2 += c * q;
+    q *= r;
+    s3 += c * q;
+    pow[i] = q * r;
+  }
+  out[0] = s0;
+  out[1] = s1;
+  out[2] = s2;
+  out[3] = s3;
+}
+
+/** out[t] = Σ_i coef_i·pow_i·ratio_i^t for t < 4; pow advances by ratio⁴. */
+function scanNext(
+  coef: Float64Array,
+  ratio: Float64Array,
+  pow: Float64Array,
+  n: number,
+  out: Float64Array,
+): void {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -148,7 +236,7 @@ function scanFour(scratch: KStarScratch, n: number, first: boolean): void {
   for (let i = 0; i < n; i++) {
     const c = coef[i];
     const r = ratio[i];
-    let q = first ? 1 : pow[i];
+    let q = pow[i];
     s0 += c * q;
     q *= r;
     s1 += c * q;
