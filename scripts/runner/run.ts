@@ -10,9 +10,7 @@ import { FIGURE_METADATA_KEY, PLOTLY_MIME, type PlotlyFigure } from "../../lib/p
 import {
   type CodeCell,
   type Notebook,
-  type Output,
   ensureCellIds,
-  joinSource,
   readNotebook,
   serializeNotebook,
   NotebookFormatError,
