@@ -271,13 +271,12 @@ export async function executeNotebook(
     });
     Promise.all([kernel.ready, libView]).then(
       ([, view]) => {
-        if (finished) return;
-        child.send({
-          t: "run",
-          notebook: path.resolve(file),
-          cells,
-          libView: view,
-        } satisfies RunRequest);
+        // A kernel that died meanwhile is reported by the "exit" handler, not by send.
+        if (finished || !child.connected) return;
+        child.send(
+          { t: "run", notebook: path.resolve(file), cells, libView: view } satisfies RunRequest,
+          () => {},
+        );
       },
       (e: Error) => {
         if (finished) return;
