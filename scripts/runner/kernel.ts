@@ -241,7 +241,7 @@ export async function executeNotebook(
           break;
       }
     });
-    child.on("exit", (code, signal) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (!finished && signal !== null && !kernel.killedByRunner) {
         // Not a cell failure: someone else killed the kernel. Nothing of this run is stored.
         killedBySignal = signal;
@@ -268,11 +268,16 @@ export async function executeNotebook(
         };
         finish();
       }
-    });
+    };
+    // A pre-started kernel may have died (killed by a signal) before its notebook was due.
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    child.on("exit", onExit);
     Promise.all([kernel.ready, libView]).then(
       ([, view]) => {
-        // A kernel that died meanwhile is reported by the "exit" handler, not by send.
-        if (finished || !child.connected) return;
+        if (finished) return;
+        if (exited()) return onExit(child.exitCode, child.signalCode);
+        // A kernel dying from here on is reported by the "exit" handler, not by send.
+        if (!child.connected) return;
         child.send(
           { t: "run", notebook: path.resolve(file), cells, libView: view } satisfies RunRequest,
           () => {},
