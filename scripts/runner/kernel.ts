@@ -312,31 +312,23 @@ export async function executeNotebook(
   return { outputs, counts, failure, killedBySignal };
 }
 
-/** The repository root: lib-view.js builds the declarations of its lib/. */
-const REPO_ROOT = path.join(__dirname, "..", "..");
-
 /**
- * Starts building the declaration view of lib/ (scripts/runner/lib-view.js) in a child process,
- * if some notebook mentions `./lib` and PASSK_RUNNER_LIB_VIEW is not "0". The view resolves to
- * undefined when there is nothing to build or the build fails (the kernels then compile lib from
- * its sources, as plain tslab does); `dispose` stops the build and removes the folder.
+ * Starts building the declaration view of the lib folder the notebooks import
+ * (scripts/runner/lib-view.js) in a child process: the real path of `lib/` beside the first
+ * notebook that mentions `./lib` and has one with an index.ts, unless PASSK_RUNNER_LIB_VIEW is
+ * "0". The view resolves to undefined when there is nothing to build or the build fails (the
+ * kernels then compile lib from its sources, as plain tslab does); `dispose` stops the build and
+ * removes the folder.
  */
 export function startLibView(
   notebooks: string[],
   log: (line: string) => void,
 ): { view: Promise<LibView | undefined>; dispose: () => void } {
-  const wanted =
-    process.env.PASSK_RUNNER_LIB_VIEW !== "0" &&
-    notebooks.some((f) => {
-      try {
-        return fs.readFileSync(f, "utf8").includes("./lib");
-      } catch {
-        return false;
-      }
-    });
-  if (!wanted) return { view: Promise.resolve(undefined), dispose: () => {} };
+  const libDir =
+    process.env.PASSK_RUNNER_LIB_VIEW === "0" ? undefined : notebooks.map(libBeside).find(Boolean);
+  if (!libDir) return { view: Promise.resolve(undefined), dispose: () => {} };
   const declDir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-lib-decls-"));
-  const child = fork(path.join(__dirname, "lib-view.js"), [REPO_ROOT, declDir], {
+  const child = fork(path.join(__dirname, "lib-view.js"), [libDir, declDir], {
     execArgv: [],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
@@ -346,7 +338,7 @@ export function startLibView(
   const view = new Promise<LibView | undefined>((resolve) => {
     child.once("error", () => resolve(undefined));
     child.once("exit", (code, signal) => {
-      if (code === 0) return resolve({ repoRoot: REPO_ROOT, declDir });
+      if (code === 0) return resolve({ libDir, declDir });
       if (signal !== "SIGKILL")
         log(
           `  note: lib declarations not built (exit ${code ?? signal}: ${text.trim().split("\n").pop()}); kernels compile lib`,
@@ -361,4 +353,15 @@ export function startLibView(
       fs.rmSync(declDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The real path of the `lib/` beside `notebook` if the notebook mentions `./lib`. */
+function libBeside(notebook: string): string | undefined {
+  try {
+    if (!fs.readFileSync(notebook, "utf8").includes("./lib")) return undefined;
+    const lib = fs.realpathSync(path.join(path.dirname(notebook), "lib"));
+    return fs.existsSync(path.join(lib, "index.ts")) ? lib : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -21,19 +21,19 @@ const path = require("path");
 /** @typedef {typeof import("@tslab/typescript-for-tslab")} TS */
 
 /**
- * Writes the declarations of `<repoRoot>/lib/index.ts` and of every lib file it reaches under
- * `outDir`, mirroring the repository's layout (notebooks/lib.ts, the one-line shim, stays a
- * source: tslab compiles it in no time and it then imports the declarations). Compiled with
- * tslab's own TypeScript and the options tslab compiles cells with (not strict), so the types a
- * cell sees are the ones tslab would infer from the sources.
- * @param {string} repoRoot
+ * Writes the declarations of `<libDir>/index.ts` and of every lib file it reaches under `outDir`,
+ * mirroring lib's layout (a notebook folder's lib.ts, the one-line shim, stays a source: tslab
+ * compiles it in no time and it then imports the declarations). Compiled with tslab's own
+ * TypeScript and the options tslab compiles cells with (not strict), so the types a cell sees are
+ * the ones tslab would infer from the sources.
+ * @param {string} libDir
  * @param {string} outDir
  * @returns {number} the number of declaration files written
  */
-function buildDeclarations(repoRoot, outDir) {
+function buildDeclarations(libDir, outDir) {
   /** @type {TS} */
   const ts = require("@tslab/typescript-for-tslab");
-  const program = ts.createProgram([path.join(repoRoot, "lib", "index.ts")], {
+  const program = ts.createProgram([path.join(libDir, "index.ts")], {
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.NodeJs,
     esModuleInterop: true,
@@ -45,7 +45,7 @@ function buildDeclarations(repoRoot, outDir) {
     resolveJsonModule: true,
     experimentalDecorators: true,
     skipLibCheck: true,
-    rootDir: repoRoot,
+    rootDir: libDir,
     outDir,
   });
   let written = 0;
@@ -60,13 +60,13 @@ function buildDeclarations(repoRoot, outDir) {
 /**
  * Makes tslab's compiler see `X.d.ts` (from `declDir`) instead of `X.ts` for every file whose
  * declaration was built: `X.ts` stops existing for it, `X.d.ts` starts. Files without a built
- * declaration (outside the repository, or not reached from lib/index.ts) are left as they are.
+ * declaration (outside `libDir`, or not reached from its index.ts) are left as they are.
  * Patches `ts.sys`, which tslab's compiler host delegates to; call before the first convert.
  * @param {TS} ts
- * @param {{ repoRoot: string; declDir: string }} view
+ * @param {{ libDir: string; declDir: string }} view
  */
 function installDeclarationView(ts, view) {
-  const repoRoot = fs.realpathSync(view.repoRoot);
+  const libDir = fs.realpathSync(view.libDir);
   /** @type {Map<string, string | null>} a directory → its realpath (null: none) */
   const realDirs = new Map();
   /** @param {string} dir */
@@ -96,7 +96,7 @@ function installDeclarationView(ts, view) {
     if (stem === undefined) return undefined;
     const dir = realDir(path.dirname(stem));
     if (dir === null) return undefined;
-    const rel = path.relative(repoRoot, path.join(dir, path.basename(stem)));
+    const rel = path.relative(libDir, path.join(dir, path.basename(stem)));
     if (rel.startsWith("..") || path.isAbsolute(rel)) return undefined;
     const decl = path.join(view.declDir, rel + ".d.ts");
     return fs.existsSync(decl) ? decl : undefined;
@@ -127,8 +127,8 @@ function installDeclarationView(ts, view) {
 module.exports = { buildDeclarations, installDeclarationView };
 
 if (require.main === module) {
-  // `node lib-view.js REPO_ROOT OUT_DIR`: the runner builds the declarations in this child.
-  const [repoRoot, outDir] = process.argv.slice(2);
-  const n = buildDeclarations(repoRoot, outDir);
+  // `node lib-view.js LIB_DIR OUT_DIR`: the runner builds the declarations in this child.
+  const [libDir, outDir] = process.argv.slice(2);
+  const n = buildDeclarations(libDir, outDir);
   process.stdout.write(`${n}\n`);
 }

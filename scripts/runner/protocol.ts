@@ -5,7 +5,8 @@
  * built `.d.ts` files in `declDir` instead of the repository's lib sources.
  */
 export interface LibView {
-  repoRoot: string;
+  /** The real path of the lib folder the notebooks import (its index.ts). */
+  libDir: string;
   declDir: string;
 }
 
