@@ -1,5 +1,5 @@
 /**
- * `npm start [-- NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png]`
+ * `npm start [-- NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--jobs N]`
  *
  * Executes every notebook in notebooks/ in reading order (or those whose file
  * name matches NAME), each in its own tslab child process, writes the outputs
@@ -13,7 +13,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { discoverNotebooks, formatTable, runNotebooks, MAX_CELL_TIMEOUT_SEC } from "./runner/run";
+import {
+  discoverNotebooks,
+  formatTable,
+  runNotebooks,
+  DEFAULT_JOBS,
+  MAX_CELL_TIMEOUT_SEC,
+} from "./runner/run";
 import { exportFigures } from "./figures";
 import { openRenderer, type Renderer } from "../lib/export/render";
 
@@ -26,7 +32,8 @@ const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] 
   --no-write   execute only; leave the .ipynb files untouched
   --no-png     do not add static PNG renderings of figures to the outputs
   --no-figures do not export the executed notebooks' figures to figures/ afterwards
-  --dir DIR    notebook folder (default notebooks/)`;
+  --dir DIR    notebook folder (default notebooks/)
+  --jobs N     notebooks executed at the same time (default ${DEFAULT_JOBS}); output stays in order`;
 
 async function main(): Promise<number> {
   let args;
@@ -37,6 +44,7 @@ async function main(): Promise<number> {
         fast: { type: "boolean", default: false },
         check: { type: "boolean", default: false },
         timeout: { type: "string", default: "600" },
+        jobs: { type: "string", default: String(DEFAULT_JOBS) },
         "no-write": { type: "boolean", default: false },
         "no-png": { type: "boolean", default: false },
         "no-figures": { type: "boolean", default: false },
@@ -56,6 +64,13 @@ async function main(): Promise<number> {
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_CELL_TIMEOUT_SEC) {
     process.stderr.write(
       `--timeout must be a number of seconds in (0, ${MAX_CELL_TIMEOUT_SEC}], got ${JSON.stringify(args.values.timeout)}\n`,
+    );
+    return 2;
+  }
+  const jobs = Number(args.values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    process.stderr.write(
+      `--jobs must be a whole number ≥ 1, got ${JSON.stringify(args.values.jobs)}\n`,
     );
     return 2;
   }
@@ -141,6 +156,7 @@ async function runAndExport(
     write: !args.values["no-write"],
     png: !args.values["no-png"],
     cellTimeoutSec: Number(args.values.timeout),
+    jobs: Number(args.values.jobs),
     getRenderer,
   });
   if (caught) {

@@ -81,9 +81,11 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
 }
 
 /**
- * Two notebooks with committed outputs; the first one's cell 2 writes a marker file and then
- * spins (a busy cell: its kernel's event loop never runs again). Returns the runner process,
- * started in its own process group like a shell job, once the busy cell is running.
+ * Two notebooks with committed outputs; the first one's cell 2 and the second one's only cell
+ * write a marker file and then spin (busy cells: their kernels' event loops never run again).
+ * Returns the runner process, started in its own process group like a shell job, once the first
+ * busy cell is running and both kernels exist (the runner runs the second notebook beside the
+ * first, or pre-starts its kernel with --jobs 1): neither notebook may be written.
  */
 async function startBusyRun(
   tag: string,
@@ -109,7 +111,10 @@ async function startBusyRun(
   );
   const b = writeNb(
     `${tag}-b.ipynb`,
-    notebook([`console.log("b");`], [committed("committed b\n")]),
+    notebook(
+      [`require("fs").writeFileSync(${JSON.stringify(marker + "-b")}, "x");\nwhile (true) {}`],
+      [committed("committed b\n")],
+    ),
   );
   const files = [a, b];
   const before = files.map((f) => fs.readFileSync(f, "utf8"));
@@ -128,8 +133,7 @@ async function startBusyRun(
   runner.stderr!.on("data", (b) => (err += b.toString()));
   runner.stdout!.resume();
   await waitFor(`cell 2 of ${tag}-a to start`, () => fs.existsSync(marker));
-  // The runner pre-starts the next notebook's kernel: both kernels are children of the runner
-  // (of the tsx CLI's child when run through it).
+  // Both kernels are children of the runner (of the tsx CLI's child when run through it).
   const kernelPids = () =>
     viaTsxCli ? childPids(runner.pid!).flatMap((p) => childPids(p)) : childPids(runner.pid!);
   await waitFor("two kernels", () => kernelPids().length >= 2, 30_000);
