@@ -186,7 +186,16 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
       fs.rmSync(path.join(opts.outDir, `${row.id}.${ext}`), { force: true });
     log(`figures: removed files of ${JSON.stringify(row.id)}, no longer in the notebooks`);
   }
-  writeFileAtomic(indexFile, indexMarkdown(figures, opts.outDir, opts.preset, kept));
+  // Figures collected but not exported this run (`--only`, `npm start -- NN`) keep the files
+  // their previous row listed: their HTML/SVG/PDF are not rewritten, and in a fresh clone only
+  // their PNGs are on disk, which would otherwise turn every other row into a PNG-only link.
+  const exported = new Set(selected.map((f) => f.info.id));
+  const previousFiles = new Map(
+    indexedRows(indexFile)
+      .filter((row) => current.has(row.id) && !exported.has(row.id))
+      .map((row) => [row.id, row.files] as const),
+  );
+  writeFileAtomic(indexFile, indexMarkdown(figures, opts.outDir, opts.preset, kept, previousFiles));
 
   const staticAvailable = renderer !== null;
   const spent = spentBefore && renderer?.timings();

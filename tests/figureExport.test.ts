@@ -464,6 +464,27 @@ describe("figures command (no browser)", () => {
     );
   });
 
+  test("--only leaves the other figures' INDEX.md rows as they were, even when their HTML is absent (a fresh clone)", async () => {
+    const root = makeFixtureProject();
+    const out = path.join(root, "figures");
+    const opts = {
+      notebooksDir: path.join(root, "notebooks"),
+      outDir: out,
+      preset: "slide" as const,
+    };
+    await exportFigures({ ...opts, renderer: null, log: quiet });
+    const before = fs.readFileSync(path.join(out, "INDEX.md"), "utf8");
+    assert.match(before, /\| fx-lines \| \[html\]\(fx-lines\.html\)/);
+    fs.rmSync(path.join(out, "fx-lines.html")); // gitignored: absent after a clone
+    const r = await exportFigures({ ...opts, only: ["fx-bars"], renderer: null, log: quiet });
+    assert.deepEqual(r.written, ["fx-bars"]);
+    assert.equal(fs.readFileSync(path.join(out, "INDEX.md"), "utf8"), before);
+    // a full export lists what is on disk again
+    fs.rmSync(path.join(out, "fx-lines.html"), { force: true });
+    await exportFigures({ ...opts, renderer: null, log: quiet });
+    assert.match(fs.readFileSync(path.join(out, "INDEX.md"), "utf8"), /\| fx-lines \| \[html\]/);
+  });
+
   test("the CLI exits non-zero with --require-static when Chromium is missing, and 2 on a bad option", () => {
     const root = makeFixtureProject();
     const run = (...args: string[]) =>
