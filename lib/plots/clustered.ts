@@ -5,6 +5,7 @@
  */
 import type { Data, PlotlyFigure } from "./figure";
 import { COLORS, PALETTE } from "./style";
+import { DASH_CYCLE } from "./fit";
 import { checkFiniteArray, checkInteger, checkLength } from "../core/validate";
 
 /** Input of {@link clusteredKStarFigure}. */
@@ -64,6 +65,7 @@ export function clusteredKStarFigure(input: ClusteredKStarInput): PlotlyFigure {
   const layout: Record<string, unknown> = {
     title: { text: "Conflict threshold k* on the clustered family (ours)" },
     legend: { title: { text: "within-cluster spread" } },
+    // overlap = cosine of the cluster centres (our construction, lib/sim/clustered.ts)
     annotations: [],
     shapes: [],
   };
@@ -80,7 +82,8 @@ export function clusteredKStarFigure(input: ClusteredKStarInput): PlotlyFigure {
         showlegend: i === 0,
         x: [...input.overlaps],
         y: ys.map((v) => (v === null ? null : v)),
-        line: { color },
+        // its own dash: the lines break at "none" cells, and fitDashes leaves broken lines solid
+        line: { color, dash: DASH_CYCLE[l % DASH_CYCLE.length] },
         marker: { color },
         connectgaps: false,
         xaxis: `x${ax}` as "x",
@@ -109,7 +112,8 @@ export function clusteredKStarFigure(input: ClusteredKStarInput): PlotlyFigure {
     const x0 = c * (w + gapX);
     const y1 = 1 - r * (h + gapY);
     layout[`xaxis${ax}`] = {
-      title: { text: r === rows - 1 ? "overlap (cosine of cluster centres)" : "" },
+      // short: two panels share a row, down to the one-column paper preset
+      title: { text: r === rows - 1 ? "overlap" : "" },
       domain: [x0, x0 + w],
       anchor: `y${ax}`,
       range: [Math.min(...input.overlaps) - pad, Math.max(...input.overlaps) + pad],
