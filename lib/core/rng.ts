@@ -23,6 +23,18 @@ interface XoroshiroGenerator {
   next(): number;
 }
 
+/**
+ * pure-rand 8's XoroShiro128Plus keeps its 128-bit state in four int32 fields; fillUniform steps
+ * that state in local variables (no call and no heap number per draw). Used only after
+ * {@link stateIsReadable} has checked, once, that stepping the fields reproduces next().
+ */
+interface XoroshiroState {
+  s00: number;
+  s01: number;
+  s10: number;
+  s11: number;
+}
+
 // pure-rand 8 exposes its modules only through package.json "exports"; the TypeScript used
 // here (and by the notebook kernel) resolves modules "node10"-style, which ignores "exports".
 // Node's require honours it, so we load the generator at runtime and type it locally.
@@ -35,6 +47,11 @@ const { xoroshiro128plusFromState } = require("pure-rand/generator/xoroshiro128p
 export interface Rng {
   /** Uniform on [0, 1), a multiple of 2^−53 (53 random bits). */
   uniform(): number;
+  /**
+   * The next `count` uniform() values into out[offset … offset + count), in order: the same
+   * numbers, and the same state afterwards, as `count` calls of uniform(). Returns `out`.
+   */
+  fillUniform(out: Float64Array, offset?: number, count?: number): Float64Array;
   /** Normal(mean, sd²); defaults to the standard normal. */
   normal(mean?: number, sd?: number): number;
   /** true with probability p. */
@@ -58,6 +75,47 @@ const TWO_POW_MINUS_53 = 1.1102230246251565e-16;
 const TWO_POW_53 = 9007199254740992;
 /** Below this n, binomial() counts n uniforms directly (exact); above it, it halves n first. */
 const BINOMIAL_DIRECT_MAX = 64;
+
+/** Spare output of {@link stepState}: the 32-bit output of the step. */
+let stepOutput = 0;
+
+/**
+ * One xoroshiro128+ step on `g`'s fields, exactly as pure-rand's `next()` (same expressions);
+ * the output goes to stepOutput. Only for the self-check: fillUniform inlines it.
+ */
+function stepState(g: XoroshiroState): void {
+  stepOutput = (g.s00 + g.s10) | 0;
+  const a0 = g.s10 ^ g.s00;
+  const a1 = g.s11 ^ g.s01;
+  const s00 = g.s00;
+  const s01 = g.s01;
+  g.s00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
+  g.s01 = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+  g.s10 = (a1 << 5) ^ (a0 >>> 27);
+  g.s11 = (a0 << 5) ^ (a1 >>> 27);
+}
+
+/**
+ * Whether pure-rand's generator exposes its state as the four int32 fields above and stepping
+ * them gives its next() outputs (checked on 64 steps from a fixed state); if a pure-rand update
+ * changed that, fillUniform falls back to calling uniform().
+ */
+function checkStateReadable(): boolean {
+  const seed = [0x12345678, -0x6543210f, 0x0badf00d, 0x7eadbeef];
+  const reference = xoroshiro128plusFromState(seed);
+  const probe = xoroshiro128plusFromState(seed);
+  const g = probe as unknown as Partial<XoroshiroState>;
+  if (!(["s00", "s01", "s10", "s11"] as const).every((key) => typeof g[key] === "number"))
+    return false;
+  for (let i = 0; i < 64; i++) {
+    stepState(g as XoroshiroState);
+    if (stepOutput !== reference.next()) return false;
+  }
+  // and next() continues from the fields as written
+  for (let i = 0; i < 64; i++) if (probe.next() !== reference.next()) return false;
+  return true;
+}
+const stateIsReadable = checkStateReadable();
 
 /** SplitMix32-style finaliser (murmur3 fmix32 after a golden-ratio increment). */
 function mix32(x: number): number {
@@ -92,6 +150,55 @@ class XoroshiroRng implements Rng {
     const a = this.gen.next() >>> 5; // high 27 bits
     const b = this.gen.next() >>> 6; // high 26 bits
     return (a * TWO_POW_26 + b) * TWO_POW_MINUS_53;
+  }
+
+  fillUniform(out: Float64Array, offset = 0, count = out.length - offset): Float64Array {
+    if (!(out instanceof Float64Array))
+      throw new TypeError(`Rng.fillUniform: out must be a Float64Array, got ${show(out)}`);
+    checkInteger("Rng.fillUniform", "offset", offset, 0);
+    checkInteger("Rng.fillUniform", "count", count, 0);
+    if (offset + count > out.length) {
+      throw new RangeError(
+        `Rng.fillUniform: offset + count must be ≤ out.length = ${out.length}, got ${offset + count}`,
+      );
+    }
+    const end = offset + count;
+    if (!stateIsReadable) {
+      for (let i = offset; i < end; i++) out[i] = this.uniform();
+      return out;
+    }
+    const g = this.gen as unknown as XoroshiroState;
+    let s00 = g.s00;
+    let s01 = g.s01;
+    let s10 = g.s10;
+    let s11 = g.s11;
+    for (let i = offset; i < end; i++) {
+      // two steps of pure-rand's next() (stepState), as uniform() takes them
+      const hi = (s00 + s10) | 0;
+      let a0 = s10 ^ s00;
+      let a1 = s11 ^ s01;
+      let t00 = s00;
+      let t01 = s01;
+      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16);
+      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+      s10 = (a1 << 5) ^ (a0 >>> 27);
+      s11 = (a0 << 5) ^ (a1 >>> 27);
+      const lo = (s00 + s10) | 0;
+      a0 = s10 ^ s00;
+      a1 = s11 ^ s01;
+      t00 = s00;
+      t01 = s01;
+      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16);
+      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+      s10 = (a1 << 5) ^ (a0 >>> 27);
+      s11 = (a0 << 5) ^ (a1 >>> 27);
+      out[i] = ((hi >>> 5) * TWO_POW_26 + (lo >>> 6)) * TWO_POW_MINUS_53;
+    }
+    g.s00 = s00;
+    g.s01 = s01;
+    g.s10 = s10;
+    g.s11 = s11;
+    return out;
   }
 
   /** Uniform on (0, 1]: safe under log. */
