@@ -14,6 +14,10 @@
  * random point of the 2^128 − 1 cycle (the approach of SplitMix and numpy's SeedSequence).
  */
 import { checkFinite, checkInteger, checkPositive, checkProbability, show } from "./validate";
+import { fillFromGenerator, XOROSHIRO_STATE_READABLE } from "./rngFill";
+
+/** A module-local binding (tsx's CommonJS interop calls imported functions through a getter). */
+const fillFrom = fillFromGenerator;
 
 /**
  * The part of pure-rand's JumpableRandomGenerator we use (typed locally: see the require below).
@@ -21,18 +25,6 @@ import { checkFinite, checkInteger, checkPositive, checkProbability, show } from
 interface XoroshiroGenerator {
   /** Next 32-bit output, a signed int in [−2^31, 2^31). */
   next(): number;
-}
-
-/**
- * pure-rand 8's XoroShiro128Plus keeps its 128-bit state in four int32 fields; fillUniform steps
- * that state in local variables (no call and no heap number per draw). Used only after
- * {@link stateIsReadable} has checked, once, that stepping the fields reproduces next().
- */
-interface XoroshiroState {
-  s00: number;
-  s01: number;
-  s10: number;
-  s11: number;
 }
 
 // pure-rand 8 exposes its modules only through package.json "exports"; the TypeScript used
@@ -76,47 +68,6 @@ const TWO_POW_53 = 9007199254740992;
 /** Below this n, binomial() counts n uniforms directly (exact); above it, it halves n first. */
 const BINOMIAL_DIRECT_MAX = 64;
 
-/** Spare output of {@link stepState}: the 32-bit output of the step. */
-let stepOutput = 0;
-
-/**
- * One xoroshiro128+ step on `g`'s fields, exactly as pure-rand's `next()` (same expressions);
- * the output goes to stepOutput. Only for the self-check: fillUniform inlines it.
- */
-function stepState(g: XoroshiroState): void {
-  stepOutput = (g.s00 + g.s10) | 0;
-  const a0 = g.s10 ^ g.s00;
-  const a1 = g.s11 ^ g.s01;
-  const s00 = g.s00;
-  const s01 = g.s01;
-  g.s00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
-  g.s01 = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-  g.s10 = (a1 << 5) ^ (a0 >>> 27);
-  g.s11 = (a0 << 5) ^ (a1 >>> 27);
-}
-
-/**
- * Whether pure-rand's generator exposes its state as the four int32 fields above and stepping
- * them gives its next() outputs (checked on 64 steps from a fixed state); if a pure-rand update
- * changed that, fillUniform falls back to calling uniform().
- */
-function checkStateReadable(): boolean {
-  const seed = [0x12345678, -0x6543210f, 0x0badf00d, 0x7eadbeef];
-  const reference = xoroshiro128plusFromState(seed);
-  const probe = xoroshiro128plusFromState(seed);
-  const g = probe as unknown as Partial<XoroshiroState>;
-  if (!(["s00", "s01", "s10", "s11"] as const).every((key) => typeof g[key] === "number"))
-    return false;
-  for (let i = 0; i < 64; i++) {
-    stepState(g as XoroshiroState);
-    if (stepOutput !== reference.next()) return false;
-  }
-  // and next() continues from the fields as written
-  for (let i = 0; i < 64; i++) if (probe.next() !== reference.next()) return false;
-  return true;
-}
-const stateIsReadable = checkStateReadable();
-
 /** SplitMix32-style finaliser (murmur3 fmix32 after a golden-ratio increment). */
 function mix32(x: number): number {
   let z = (x + 0x9e3779b9) | 0;
@@ -138,6 +89,8 @@ function hashedState(lo: number, hi: number): number[] {
 }
 
 class XoroshiroRng implements Rng {
+  /** See the end of the module (held by the class, which createRng holds). */
+  static keepMapsAlive: Rng | undefined;
   private readonly gen: XoroshiroGenerator;
   private spareNormal = 0;
   private hasSpareNormal = false;
@@ -163,41 +116,11 @@ class XoroshiroRng implements Rng {
       );
     }
     const end = offset + count;
-    if (!stateIsReadable) {
+    if (!XOROSHIRO_STATE_READABLE) {
       for (let i = offset; i < end; i++) out[i] = this.uniform();
       return out;
     }
-    const g = this.gen as unknown as XoroshiroState;
-    let s00 = g.s00;
-    let s01 = g.s01;
-    let s10 = g.s10;
-    let s11 = g.s11;
-    for (let i = offset; i < end; i++) {
-      // two steps of pure-rand's next() (stepState), as uniform() takes them
-      const hi = (s00 + s10) | 0;
-      let a0 = s10 ^ s00;
-      let a1 = s11 ^ s01;
-      let t00 = s00;
-      let t01 = s01;
-      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16);
-      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-      s10 = (a1 << 5) ^ (a0 >>> 27);
-      s11 = (a0 << 5) ^ (a1 >>> 27);
-      const lo = (s00 + s10) | 0;
-      a0 = s10 ^ s00;
-      a1 = s11 ^ s01;
-      t00 = s00;
-      t01 = s01;
-      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16);
-      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-      s10 = (a1 << 5) ^ (a0 >>> 27);
-      s11 = (a0 << 5) ^ (a1 >>> 27);
-      out[i] = ((hi >>> 5) * TWO_POW_26 + (lo >>> 6)) * TWO_POW_MINUS_53;
-    }
-    g.s00 = s00;
-    g.s01 = s01;
-    g.s10 = s10;
-    g.s11 = s11;
+    fillFrom(this.gen, out, offset, end);
     return out;
   }
 
@@ -381,3 +304,17 @@ export function createRng(seed: number): Rng {
   const hi = Math.floor(seed / 4294967296) | 0;
   return new XoroshiroRng(hashedState(lo, hi));
 }
+
+/**
+ * One stream kept alive for the life of the module, after a draw of each kind. V8 reaches the
+ * maps (hidden classes) of a generator's fields through weak transitions only: when every
+ * stream has died (a fresh createRng per step, then a full GC), the maps were collected and all
+ * optimized code that had checked them — fillUniform, uniform, the samplers that inline them —
+ * was thrown away at that GC ("weak objects"), so the next step ran unoptimized (bench/RESULTS.md,
+ * issue 17, sampled-step). Holding one instance keeps the maps; it never changes any other
+ * stream's numbers.
+ */
+XoroshiroRng.keepMapsAlive = createRng(0);
+XoroshiroRng.keepMapsAlive.fillUniform(new Float64Array(2));
+XoroshiroRng.keepMapsAlive.uniform();
+XoroshiroRng.keepMapsAlive.normal();
