@@ -14,6 +14,10 @@
  * random point of the 2^128 − 1 cycle (the approach of SplitMix and numpy's SeedSequence).
  */
 import { checkFinite, checkInteger, checkPositive, checkProbability, show } from "./validate";
+import { fillFromGenerator, XOROSHIRO_STATE_READABLE } from "./rngFill";
+
+/** A module-local binding (tsx's CommonJS interop calls imported functions through a getter). */
+const fillFrom = fillFromGenerator;
 
 /**
  * The part of pure-rand's JumpableRandomGenerator we use (typed locally: see the require below).
@@ -35,6 +39,11 @@ const { xoroshiro128plusFromState } = require("pure-rand/generator/xoroshiro128p
 export interface Rng {
   /** Uniform on [0, 1), a multiple of 2^−53 (53 random bits). */
   uniform(): number;
+  /**
+   * The next `count` uniform() values into out[offset … offset + count), in order: the same
+   * numbers, and the same state afterwards, as `count` calls of uniform(). Returns `out`.
+   */
+  fillUniform(out: Float64Array, offset?: number, count?: number): Float64Array;
   /** Normal(mean, sd²); defaults to the standard normal. */
   normal(mean?: number, sd?: number): number;
   /** true with probability p. */
@@ -80,6 +89,8 @@ function hashedState(lo: number, hi: number): number[] {
 }
 
 class XoroshiroRng implements Rng {
+  /** See the end of the module (held by the class, which createRng holds). */
+  static keepMapsAlive: Rng | undefined;
   private readonly gen: XoroshiroGenerator;
   private spareNormal = 0;
   private hasSpareNormal = false;
@@ -92,6 +103,25 @@ class XoroshiroRng implements Rng {
     const a = this.gen.next() >>> 5; // high 27 bits
     const b = this.gen.next() >>> 6; // high 26 bits
     return (a * TWO_POW_26 + b) * TWO_POW_MINUS_53;
+  }
+
+  fillUniform(out: Float64Array, offset = 0, count = out.length - offset): Float64Array {
+    if (!(out instanceof Float64Array))
+      throw new TypeError(`Rng.fillUniform: out must be a Float64Array, got ${show(out)}`);
+    checkInteger("Rng.fillUniform", "offset", offset, 0);
+    checkInteger("Rng.fillUniform", "count", count, 0);
+    if (offset + count > out.length) {
+      throw new RangeError(
+        `Rng.fillUniform: offset + count must be ≤ out.length = ${out.length}, got ${offset + count}`,
+      );
+    }
+    const end = offset + count;
+    if (!XOROSHIRO_STATE_READABLE) {
+      for (let i = offset; i < end; i++) out[i] = this.uniform();
+      return out;
+    }
+    fillFrom(this.gen, out, offset, end);
+    return out;
   }
 
   /** Uniform on (0, 1]: safe under log. */
@@ -274,3 +304,17 @@ export function createRng(seed: number): Rng {
   const hi = Math.floor(seed / 4294967296) | 0;
   return new XoroshiroRng(hashedState(lo, hi));
 }
+
+/**
+ * One stream kept alive for the life of the module, after a draw of each kind. V8 reaches the
+ * maps (hidden classes) of a generator's fields through weak transitions only: when every
+ * stream has died (a fresh createRng per step, then a full GC), the maps were collected and all
+ * optimized code that had checked them — fillUniform, uniform, the samplers that inline them —
+ * was thrown away at that GC ("weak objects"), so the next step ran unoptimized (bench/RESULTS.md,
+ * issue 17, sampled-step). Holding one instance keeps the maps; it never changes any other
+ * stream's numbers.
+ */
+XoroshiroRng.keepMapsAlive = createRng(0);
+XoroshiroRng.keepMapsAlive.fillUniform(new Float64Array(2));
+XoroshiroRng.keepMapsAlive.uniform();
+XoroshiroRng.keepMapsAlive.normal();

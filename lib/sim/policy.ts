@@ -207,7 +207,12 @@ export abstract class SoftmaxPolicy implements Policy {
     const probs = this.probsInto(theta, out?.probs ?? new Float64Array(N * K));
     const actions = out?.actions ?? new Int32Array(N * n);
     const correct = out?.correct ?? new Uint8Array(N * n);
-    const cumulative = new Float64Array(K);
+    // cumulative[b] for b < last, then +∞ (never ≤ u) up to 7 entries at least: see below
+    const cumulative = new Float64Array(Math.max(K, 7));
+    // One row of n uniforms per prompt, drawn in bulk: the same draws, in the same order, as n
+    // calls of rng.uniform() (Rng.fillUniform); per-call uniform() for an Rng without it.
+    const bulk = typeof rng.fillUniform === "function";
+    const row = new Float64Array(n);
     for (let x = 0; x < N; x++) {
       const o = x * K;
       let acc = 0;
@@ -217,12 +222,43 @@ export abstract class SoftmaxPolicy implements Policy {
         cumulative[a] = acc;
         if (probs[o + a] > 0) last = a;
       }
-      for (let j = 0; j < n; j++) {
-        const u = rng.uniform() * acc;
-        let a = 0;
-        while (a < last && u >= cumulative[a]) a++;
-        actions[x * n + j] = a;
-        correct[x * n + j] = reward[o + a];
+      if (bulk) rng.fillUniform(row, 0, n);
+      else for (let j = 0; j < n; j++) row[j] = rng.uniform();
+      // Inverse CDF: the action is the number of b < last with u ≥ cumulative[b]. cumulative is
+      // a running sum of probabilities ≥ 0, so non-decreasing, and these b are a prefix: the
+      // count is the index a search "first b with u < cumulative[b], at most last" returns, but
+      // +(u ≥ c) compiles without a branch (a search mispredicts about once per draw).
+      const base = x * n;
+      if (last < 8) {
+        for (let b = last; b < 7; b++) cumulative[b] = Infinity;
+        const c0 = cumulative[0];
+        const c1 = cumulative[1];
+        const c2 = cumulative[2];
+        const c3 = cumulative[3];
+        const c4 = cumulative[4];
+        const c5 = cumulative[5];
+        const c6 = cumulative[6];
+        for (let j = 0; j < n; j++) {
+          const u = row[j] * acc;
+          const a =
+            +(u >= c0) +
+            +(u >= c1) +
+            +(u >= c2) +
+            +(u >= c3) +
+            +(u >= c4) +
+            +(u >= c5) +
+            +(u >= c6);
+          actions[base + j] = a;
+          correct[base + j] = reward[o + a];
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          const u = row[j] * acc;
+          let a = 0;
+          for (let b = 0; b < last; b++) a += +(u >= cumulative[b]);
+          actions[base + j] = a;
+          correct[base + j] = reward[o + a];
+        }
       }
     }
     return out ?? { N, n, K, actions, correct, probs };

@@ -6,11 +6,13 @@
  *   R(n, c, m) = C(n−c, m) / C(n, m),   E_{c~Bin(n,p)}[R(n, c, m)] = (1 − p)^m  (m ≤ n),
  *
  * the chance that m of the n samples drawn without replacement are all incorrect.
- * It is evaluated as a product of min(c, m) factors in (0, 1] — never as a ratio of
- * binomials, which overflow float64 from n ≈ 1030 — and, when R ≥ 1/2, 1 − R is accumulated
- * as a sum of positive terms, so neither suffers cancellation.
+ * It is evaluated (lib/theory/binomialRatio.ts) from exact integers — never as a ratio of
+ * float64 binomials, which overflow from n ≈ 1030 —: for n ≤ 1024 and min(c, m) > 3 from a table
+ * of factorials (≤ 7 roundings, O(1)), otherwise as a product of min(c, m) factors in (0, 1];
+ * when R ≥ 1/2, 1 − R is accumulated as a sum of positive terms, so neither suffers cancellation.
  */
 import { checkInteger, checkProbability } from "../core/validate";
+import { binomialRatio, binomialRatioComplement } from "./binomialRatio";
 
 /**
  * Checks sample counts: n (integer ≥ minN), c (integer in [0, n]) and `m` (integer in
@@ -38,45 +40,17 @@ export function checkSamples(
   }
 }
 
-/**
- * R(n, c, m) = C(n−c, m)/C(n, m) for valid inputs (0 ≤ c ≤ n, 0 ≤ m ≤ n): a product of
- * min(c, m) factors in (0, 1], each an exact integer over an exact integer.
- */
-function binomialRatio(n: number, c: number, m: number): number {
-  if (n - c < m) return 0;
-  let ratio = 1;
-  if (m <= c) {
-    for (let i = 0; i < m && ratio !== 0; i++) ratio *= (n - c - i) / (n - i); // Π_{i<m} (n−c−i)/(n−i)
-  } else {
-    for (let j = n - c + 1; j <= n && ratio !== 0; j++) ratio *= (j - m) / j; // Π_{j=n−c+1}^{n} (j−m)/j
-  }
-  return ratio;
-}
+/** Module-local bindings (tsx's CommonJS interop calls imported functions through a getter). */
+const ratioOf = binomialRatio;
+const complementOf = binomialRatioComplement;
 
 /**
- * 1 − R(n, c, m) without cancellation. Below R = 1/2, 1 − R is as accurate as R (and rounds to
- * exactly 1 when it should); above, it is re-accumulated as 1 − Π f_j = Σ_j x_j Π_{l<j} f_l with
- * x_j = 1 − f_j formed from exact integers — all terms ≥ 0. That second pass runs only when
- * R ≥ 1/2, i.e. when few factors are far from 1.
+ * n, c, m are int32 integers with 0 ≤ c ≤ n and minM ≤ m ≤ n (n ≥ 1 when minM ≥ 1): the common
+ * case, tested in a few comparisons; anything else goes through {@link checkSamples}, which
+ * throws the named error (or accepts, e.g. n ≥ 2^31).
  */
-function binomialRatioComplement(n: number, c: number, m: number): number {
-  const ratio = binomialRatio(n, c, m);
-  if (ratio < 0.5) return 1 - ratio;
-  let prod = 1;
-  let complement = 0;
-  if (m <= c) {
-    for (let i = 0; i < m; i++) {
-      const den = n - i;
-      complement += prod * (c / den);
-      prod *= (den - c) / den;
-    }
-  } else {
-    for (let j = n - c + 1; j <= n; j++) {
-      complement += prod * (m / j);
-      prod *= (j - m) / j;
-    }
-  }
-  return complement;
+function isPlainTriple(n: number, c: number, m: number, minM: number): boolean {
+  return (n | 0) === n && (c | 0) === c && (m | 0) === m && c >= 0 && c <= n && m >= minM && m <= n;
 }
 
 /**
@@ -87,15 +61,16 @@ function binomialRatioComplement(n: number, c: number, m: number): number {
  *
  * Returns exactly 1 when n − c < k (every k-subset contains a correct sample) and 0 when
  * c = 0. Requires 1 ≤ k ≤ n (k > n throws: the estimator needs n ≥ k samples).
- * Product form as in openai/human-eval, with 1 − R formed without cancellation: worst relative
- * error 2e−16 over 937 exact-rational fixtures with n up to 10^5 (tests/estimators.test.ts).
- * O(min(c, k)) time.
+ * R from exact integers — a factorial table for n ≤ 1024 and min(c, k) > 3, else the product form
+ * of openai/human-eval — with 1 − R formed without cancellation: worst relative error 2e−16 over
+ * 937 exact-rational fixtures with n up to 10^5 (tests/estimators.test.ts). O(1) time from the
+ * table, else O(min(c, k)).
  *
  * @example passAtKEstimate(10, 3, 2) // => 0.5333333333333334  (8/15, 1 ulp high)
  */
 export function passAtKEstimate(n: number, c: number, k: number): number {
-  checkSamples("passAtKEstimate", n, c, "k", k, 1, 1);
-  return binomialRatioComplement(n, c, k);
+  if (!isPlainTriple(n, c, k, 1)) checkSamples("passAtKEstimate", n, c, "k", k, 1, 1);
+  return complementOf(n, c, k);
 }
 
 /**
@@ -109,8 +84,8 @@ export function passAtKEstimate(n: number, c: number, k: number): number {
  * @example oneMinusPPowEstimate(10, 3, 2) // => 0.4666666666666666  (21/45, 1 ulp low)
  */
 export function oneMinusPPowEstimate(n: number, c: number, m: number): number {
-  checkSamples("oneMinusPPowEstimate", n, c, "m", m, 0, 0);
-  return binomialRatio(n, c, m);
+  if (!isPlainTriple(n, c, m, 0)) checkSamples("oneMinusPPowEstimate", n, c, "m", m, 0, 0);
+  return ratioOf(n, c, m);
 }
 
 /**
