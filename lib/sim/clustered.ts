@@ -11,11 +11,9 @@
  * agreement scores and cosines with ∇J_1 take a continuum of values instead of ±1.
  */
 import type { Rng } from "../core/rng";
-import { checkFinite, checkInteger, checkPositive } from "../core/validate";
-import { logisticPolicy } from "./policies";
+import { checkFinite, checkInteger } from "../core/validate";
 import { typedPromptContexts, type Contexts } from "./populations";
-import type { WarmToy } from "./toy";
-import { train } from "./training";
+import { warmStart, type WarmToy } from "./toy";
 
 /** Options of {@link clusteredContexts}. */
 export interface ClusteredOptions {
@@ -90,21 +88,5 @@ export interface WarmClusteredOptions extends ClusteredOptions {
  * rng: createRng(1) }).theta.length // => 9
  */
 export function warmClustered(opts: WarmClusteredOptions): WarmToy {
-  const where = "warmClustered";
-  const warmSteps =
-    opts.warmSteps === undefined ? 10 : checkInteger(where, "warmSteps", opts.warmSteps, 0);
-  const warmLr = opts.warmLr === undefined ? 2 : checkPositive(where, "warmLr", opts.warmLr);
-  const contexts = clusteredContexts(opts);
-  const policy = logisticPolicy(contexts);
-  const theta = Float64Array.from(
-    train({
-      policy,
-      theta0: new Array(policy.d).fill(0),
-      steps: warmSteps,
-      lr: warmLr,
-      objective: { kind: "pass1" },
-      record: { ks: [1], every: Math.max(1, warmSteps) },
-    }).theta,
-  );
-  return { contexts, policy, theta, population: policy.population(theta) };
+  return warmStart("warmClustered", clusteredContexts(opts), opts);
 }

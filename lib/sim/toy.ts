@@ -51,16 +51,28 @@ export interface WarmToy {
  * const { policy, theta } = warmToy({ M: 4000, rho: 0.3, delta: 1, rng: createRng(1) });
  */
 export function warmToy(opts: WarmToyOptions): WarmToy {
-  const where = "warmToy";
+  const contexts = easyHardBandit({ M: opts.M, rho: opts.rho, delta: opts.delta, rng: opts.rng });
+  return warmStart("warmToy", contexts, opts);
+}
+
+/**
+ * The logistic policy on `contexts` after our warm start: `warmSteps` (default 10) steps of exact
+ * pass@1 ascent with step `warmLr` (default 2) from θ = 0 [D: our choice]. Shared by
+ * {@link warmToy} and lib/sim/clustered.ts warmClustered; `where` names the caller in errors.
+ */
+export function warmStart(
+  where: string,
+  contexts: Contexts,
+  opts: { warmSteps?: number; warmLr?: number },
+): WarmToy {
   const warmSteps =
     opts.warmSteps === undefined ? 10 : checkInteger(where, "warmSteps", opts.warmSteps, 0);
   const warmLr = opts.warmLr === undefined ? 2 : checkPositive(where, "warmLr", opts.warmLr);
-  const contexts = easyHardBandit({ M: opts.M, rho: opts.rho, delta: opts.delta, rng: opts.rng });
   const policy = logisticPolicy(contexts);
   const theta = Float64Array.from(
     train({
       policy,
-      theta0: [0, 0],
+      theta0: new Array(policy.d).fill(0),
       steps: warmSteps,
       lr: warmLr,
       objective: { kind: "pass1" },
