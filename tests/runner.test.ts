@@ -11,6 +11,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { runNotebooks, comparableOutputs } from "../scripts/runner/run";
 import { parseNotebook, type CodeCell, type Notebook } from "../scripts/runner/nbformat";
+import type { Renderer } from "../lib/export/renderTypes";
 
 const ROOT = path.join(__dirname, "..");
 let dir: string;
@@ -115,6 +116,48 @@ describe("headless notebook runner", () => {
     assert.deepEqual(comparableOutputs((read(good).cells[0] as CodeCell).outputs), [
       "stdout: still runs\n",
     ]);
+  });
+
+  test("a figure whose Plotly data is unchanged keeps its committed PNG; a changed one is rendered", async () => {
+    const cell = (y: number) =>
+      `import { showFigure } from "./lib/export/display";\n` +
+      `await showFigure({ data: [{ type: "scatter", x: [0, 1], y: [0, ${y}] }], layout: {} }, { id: "t-fig", caption: "c" });`;
+    // tslab compiles only files under the notebook's folder: lib is linked in, as in notebooks/
+    if (!fs.existsSync(path.join(dir, "lib")))
+      fs.symlinkSync(path.join(ROOT, "lib"), path.join(dir, "lib"));
+    // A stand-in renderer: each call returns a new image, as Chromium's anti-aliasing may.
+    let calls = 0;
+    const renderer = {
+      toImage: async () => Buffer.from(`render ${++calls}`),
+      close: async () => {},
+    } as unknown as Renderer;
+    const run = (file: string) =>
+      runNotebooks({ notebooks: [file], log: quiet, getRenderer: async () => renderer });
+    const pngOf = (file: string) => {
+      const o = (read(file).cells[0] as CodeCell).outputs.find(
+        (x) => x.output_type === "display_data",
+      );
+      return Buffer.from(
+        String((o as { data: Record<string, unknown> }).data["image/png"]),
+        "base64",
+      ).toString();
+    };
+    const file = writeNb("f-figure.ipynb", notebook([{ type: "code", src: cell(1) }]));
+    assert.equal((await run(file))[0].status, "ok");
+    assert.equal(pngOf(file), "render 1");
+    assert.equal((await run(file))[0].status, "ok");
+    assert.equal(
+      pngOf(file),
+      "render 1",
+      "unchanged data: the committed PNG stays, nothing rendered",
+    );
+    assert.equal(calls, 1);
+    const nb = read(file);
+    (nb.cells[0] as CodeCell).source = cell(2);
+    fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
+    assert.equal((await run(file))[0].status, "ok");
+    assert.equal(pngOf(file), "render 2", "changed data: rendered again");
+    fs.unlinkSync(path.join(dir, "lib")); // the other tests run without lib beside them
   });
 
   test("a TypeScript type error becomes an error output naming the line", async () => {

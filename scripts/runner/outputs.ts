@@ -63,9 +63,10 @@ export function figureIds(nb: Notebook): string[] {
 }
 
 /**
- * Figures whose Plotly data is unchanged get their committed PNG back when this run added none
- * (no Chromium, --no-png, or a render that failed): a PNG that cannot be regenerated here is
- * kept rather than stripped.
+ * Figures whose Plotly data is unchanged (same JSON, styling included) get their committed PNG
+ * back, before any rendering: outputs stay byte-stable across runs and fresh clones, and a PNG
+ * that cannot be regenerated here (no Chromium, --no-png) is kept rather than stripped. Figures
+ * whose data changed, or are new, are rendered. To force a re-render, clear the outputs.
  */
 export function keepCommittedPngs(nb: Notebook, committed: Notebook): void {
   const pngs = new Map<string, unknown>();

@@ -301,8 +301,11 @@ async function runOne(
     }
   }
   if (write) {
-    if (opts.png !== false) await addPngs(nb, ctx.getRenderer, log);
+    // First the committed PNG of every figure whose Plotly data is unchanged (Chromium's
+    // anti-aliasing is not byte-stable, so re-rendering would leave a diff in git after every
+    // run), then a render for the figures that changed or are new.
     keepCommittedPngs(nb, committed);
+    if (opts.png !== false) await addPngs(nb, ctx.getRenderer, log);
     if (aborted()) {
       log(`✗ ${name}: run interrupted; notebook left unchanged`);
       result.status = "aborted";
