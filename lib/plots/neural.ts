@@ -241,7 +241,8 @@ export function sampledTrainingFigure(input: SampledTrainingInput): PlotlyFigure
       anchor: yr,
       title: last ? { text: "step t" } : undefined,
     };
-    layout[key(yl)] = { domain: yDomain, anchor: xl, title: { text: "pass@1" } };
+    // the row's training k in the left title: both rows show pass@1 there
+    layout[key(yl)] = { domain: yDomain, anchor: xl, title: { text: `pass@1 (k = ${k})` } };
     layout[key(yr)] = { domain: yDomain, anchor: xr, title: { text: `pass@${k}` } };
     input.arms.forEach((arm) => {
       if (arm.k !== 1 && arm.k !== k) return;
