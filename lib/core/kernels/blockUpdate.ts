@@ -17,6 +17,7 @@
  * @module
  */
 import { BLOCK_UPDATE_WASM_BASE64 } from "./blockUpdateWasm";
+import { growMemoryTo, instantiateSimdKernel, type WasmMemory } from "./wasm";
 
 /** Which kernel adds the rows: WebAssembly SIMD or plain JS. */
 export type BlockKernel = "wasm" | "js";
@@ -37,7 +38,6 @@ export const WASM_MAX_BYTES = 64 * 1024 * 1024;
  */
 const CHUNK_DOUBLES = 8192;
 const MAX_CHUNK = 256;
-const WASM_PAGE = 65536;
 
 /**
  * One accumulation of G = Cᵀ R: for each chunk of prompts, get their rows with
@@ -202,22 +202,6 @@ class JsBlockUpdate implements BlockUpdate {
 
 const jsBlockUpdate = new JsBlockUpdate();
 
-/** The parts of the WebAssembly JS API used here (the project's TS lib has no DOM types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: Record<string, Record<string, unknown>>,
-  ) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
 /**
  * addBlocks(R, C, G, blocks, d, K) of blockUpdate.wat; pointers are byte addresses in the kernel's
  * memory.
@@ -253,8 +237,7 @@ class WasmBlockUpdate implements BlockUpdate {
     const rPtr = align16(cPtr + 8 * chunk * K);
     const bytes = rPtr + 8 * chunk * d;
     if (bytes > WASM_MAX_BYTES) return false;
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
+    growMemoryTo(this.memory, bytes);
     const { buffer } = this.memory; // a new ArrayBuffer after grow()
     this.d = d;
     this.K = K;
@@ -284,13 +267,9 @@ let wasmBlockUpdate: WasmBlockUpdate | null | undefined;
 
 function loadWasmKernel(): WasmBlockUpdate | null {
   if (wasmBlockUpdate !== undefined) return wasmBlockUpdate;
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = Uint8Array.from(atob(BLOCK_UPDATE_WASM_BASE64), (ch) => ch.charCodeAt(0));
-  // validate() is false where f64x2 is not supported: the SIMD feature test.
-  if (api === undefined || !api.validate(bytes)) return (wasmBlockUpdate = null);
-  const memory = new api.Memory({ initial: 1 });
-  const { exports } = new api.Instance(new api.Module(bytes), { env: { memory } });
-  return (wasmBlockUpdate = new WasmBlockUpdate(memory, exports.addBlocks as AddBlocks));
+  const wasm = instantiateSimdKernel(BLOCK_UPDATE_WASM_BASE64);
+  if (wasm === null) return (wasmBlockUpdate = null);
+  return (wasmBlockUpdate = new WasmBlockUpdate(wasm.memory, wasm.exports.addBlocks as AddBlocks));
 }
 
 /** True when this runtime can run the WebAssembly SIMD kernel. */

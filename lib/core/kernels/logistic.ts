@@ -14,28 +14,13 @@
  * @module
  */
 import { LOGISTIC_WASM_BASE64 } from "./logisticWasm";
+import { growMemoryTo, instantiateSimdKernel, type WasmMemory } from "./wasm";
 
 /** Largest wasm memory (bytes) the kernel grows to; a larger population uses the JS loop. */
 export const LOGISTIC_WASM_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Environment variable: "js" turns the kernel off (the JS loop everywhere), for comparisons. */
 export const LOGISTIC_KERNEL_ENV = "PASSK_LOGISTIC_KERNEL";
-
-const WASM_PAGE = 65536;
-
-/** The parts of the WebAssembly JS API used here (the project's TS lib has no DOM types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: Record<string, Record<string, unknown>>,
-  ) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => {
-    readonly buffer: ArrayBuffer;
-    grow(pages: number): number;
-  };
-}
 
 type Population2 = (
   F: number,
@@ -55,7 +40,7 @@ class LogisticKernel {
   private GP = new Float64Array(0);
 
   constructor(
-    private readonly memory: InstanceType<WasmApi["Memory"]>,
+    private readonly memory: WasmMemory,
     private readonly run: Population2,
   ) {}
 
@@ -65,8 +50,7 @@ class LogisticKernel {
     const even = N + (N % 2);
     const bytes = 48 * even;
     if (bytes > LOGISTIC_WASM_MAX_BYTES) return false;
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
+    growMemoryTo(this.memory, bytes);
     const { buffer } = this.memory; // a new ArrayBuffer after grow()
     this.F = new Float64Array(buffer, 0, 2 * even);
     this.S = new Float64Array(buffer, 16 * even, even);
@@ -109,13 +93,9 @@ let kernel: LogisticKernel | null | undefined;
 
 function loadKernel(): LogisticKernel | null {
   if (kernel !== undefined) return kernel;
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = Uint8Array.from(atob(LOGISTIC_WASM_BASE64), (ch) => ch.charCodeAt(0));
-  // validate() is false where f64x2 is not supported: the SIMD feature test.
-  if (api === undefined || !api.validate(bytes)) return (kernel = null);
-  const memory = new api.Memory({ initial: 1 });
-  const { exports } = new api.Instance(new api.Module(bytes), { env: { memory } });
-  return (kernel = new LogisticKernel(memory, exports.population2 as Population2));
+  const wasm = instantiateSimdKernel(LOGISTIC_WASM_BASE64);
+  if (wasm === null) return (kernel = null);
+  return (kernel = new LogisticKernel(wasm.memory, wasm.exports.population2 as Population2));
 }
 
 /**
