@@ -175,9 +175,17 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   // was read this run and no longer shows it. Figures of notebooks not read — another folder,
   // a notebook that failed to parse — keep their files and their INDEX.md rows.
   const current = new Set(figures.map((f) => f.info.id));
+  // Figures collected but not exported this run (`--only`, `npm start -- NN`) keep the files
+  // their previous row listed: their HTML/SVG/PDF are not rewritten, and in a fresh clone only
+  // their PNGs are on disk, which would otherwise turn every other row into a PNG-only link.
+  const exported = new Set(selected.map((f) => f.info.id));
+  const previousFiles = new Map<string, string>();
   const kept: IndexRow[] = [];
   for (const row of indexedRows(indexFile)) {
-    if (current.has(row.id)) continue;
+    if (current.has(row.id)) {
+      if (!exported.has(row.id)) previousFiles.set(row.id, row.files);
+      continue;
+    }
     if (!read.has(row.notebook)) {
       kept.push(row);
       continue;
@@ -186,15 +194,6 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
       fs.rmSync(path.join(opts.outDir, `${row.id}.${ext}`), { force: true });
     log(`figures: removed files of ${JSON.stringify(row.id)}, no longer in the notebooks`);
   }
-  // Figures collected but not exported this run (`--only`, `npm start -- NN`) keep the files
-  // their previous row listed: their HTML/SVG/PDF are not rewritten, and in a fresh clone only
-  // their PNGs are on disk, which would otherwise turn every other row into a PNG-only link.
-  const exported = new Set(selected.map((f) => f.info.id));
-  const previousFiles = new Map(
-    indexedRows(indexFile)
-      .filter((row) => current.has(row.id) && !exported.has(row.id))
-      .map((row) => [row.id, row.files] as const),
-  );
   writeFileAtomic(indexFile, indexMarkdown(figures, opts.outDir, opts.preset, kept, previousFiles));
 
   const staticAvailable = renderer !== null;
