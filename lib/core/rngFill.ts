@@ -63,7 +63,7 @@ function checkStateReadable(): boolean {
   return true;
 }
 /** Whether {@link fillFromGenerator} may be used (checked once, at load). */
-export const XOROSHIRO_STATE_READABLE = checkStateReadable();
+export const XOROSHIRO_STATE_READABLE: boolean = checkStateReadable();
 
 /** Scratch for {@link fillFromState}: s00, s01, s10, s11. */
 const fillState = new Int32Array(4);

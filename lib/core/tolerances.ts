@@ -4,7 +4,7 @@
  *
  * float64 has unit round-off u = 2^-53 ≈ 1.1e-16 (machine epsilon 2.2e-16).
  */
-export const TOL = Object.freeze({
+const TOLERANCES = {
   /**
    * A few float64 operations on O(1) quantities: a handful of ulps. Used for identities that
    * hold exactly in real arithmetic and are computed in a few steps (e.g. a(x) ≥ 0 ⇒ no conflict).
@@ -33,4 +33,7 @@ export const TOL = Object.freeze({
    * allows third derivatives up to ~10^4 times the function's scale.
    */
   finiteDifference: 1e-6,
-});
+} as const;
+
+/** The tolerances above, frozen. */
+export const TOL: typeof TOLERANCES = Object.freeze(TOLERANCES);

@@ -7,7 +7,7 @@ import { isUtf8 } from "buffer";
 import { InputError } from "../core/samples";
 
 /** Default longest line {@link forEachLine} accepts: 64 MiB (a record with d ≈ 3·10^6). */
-export const MAX_LINE_BYTES = 64 << 20;
+export const MAX_LINE_BYTES: number = 64 << 20;
 
 /** Options of {@link forEachLine}. */
 export interface LineOptions {

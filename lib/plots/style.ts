@@ -47,12 +47,15 @@ export const COLORS: readonly string[] = Object.freeze([
   PALETTE.yellow,
 ]);
 
+/** The quantities that have a colour of their own ({@link ROLE_COLORS}). */
+export type ColorRole = "pass1" | "passK" | "easy" | "hard" | "positive" | "negative" | "reference";
+
 /**
  * Colours with a fixed meaning across every notebook, so the same quantity looks the
  * same everywhere: J_1 / pass@1 blue, J_k / pass@k vermillion, easy vs hard prompts,
  * positive vs negative interference (κ > 0, a(x) > 0 vs < 0).
  */
-export const ROLE_COLORS = {
+export const ROLE_COLORS: Readonly<Record<ColorRole, string>> = {
   pass1: PALETTE.blue,
   passK: PALETTE.vermillion,
   easy: PALETTE.bluishGreen,
@@ -60,7 +63,7 @@ export const ROLE_COLORS = {
   positive: PALETTE.blue,
   negative: PALETTE.vermillion,
   reference: PALETTE.grey,
-} as const;
+};
 
 /** Sequential colour scale for non-negative matrices (perceptually uniform, CVD-safe). */
 export const SEQUENTIAL_COLORSCALE = "Viridis";

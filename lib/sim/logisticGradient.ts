@@ -22,7 +22,7 @@ const weightOf = promptWeightUnchecked;
  * Largest k whose weight (1 − p)^{k−1} is formed by repeated squaring; above it,
  * exp((k−1)·log1p(−p)) — the weight of lib/theory/passAtK.ts promptWeightUnchecked, shared.
  */
-export const LOGISTIC_PRODUCT_WEIGHT_MAX_K = WEIGHT_PRODUCT_MAX_K;
+export const LOGISTIC_PRODUCT_WEIGHT_MAX_K: number = WEIGHT_PRODUCT_MAX_K;
 
 /**
  * The exact pass@k gradient of the logistic policy at θ.

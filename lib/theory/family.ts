@@ -64,7 +64,7 @@ function ownK(objective: Objective): number {
 export function objectiveDirection(
   pop: Population,
   objective: Objective,
-  k = ownK(objective),
+  k: number = ownK(objective),
 ): Float64Array {
   const where = "objectiveDirection";
   checkPopulation(where, pop);
@@ -161,7 +161,7 @@ export function familyWeights(
   objective: Objective,
   mass: ArrayLike<number>,
   p: ArrayLike<number>,
-  k = ownK(objective),
+  k: number = ownK(objective),
 ): Float64Array {
   const where = "familyWeights";
   checkMassAndP(where, mass, p);

@@ -388,7 +388,7 @@ export function checkObjective<O extends Objective>(
 export function objectiveWeights(
   objective: Objective,
   ps: ArrayLike<number>,
-  k = "k" in objective && typeof objective.k === "number" ? objective.k : 1,
+  k: number = "k" in objective && typeof objective.k === "number" ? objective.k : 1,
 ): Float64Array {
   const entry = checkObjective("objectiveWeights", objective);
   checkInteger("objectiveWeights", "k", k, 1);

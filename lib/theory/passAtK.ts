@@ -16,7 +16,7 @@ import {
 } from "../core/validate";
 
 /** Tolerance on Σ mass = 1 (masses are a probability distribution D over prompts). */
-export const MASS_SUM_TOLERANCE = TOL.massSum;
+export const MASS_SUM_TOLERANCE: number = TOL.massSum;
 
 /**
  * Checks that `mass` is a probability vector (finite, ≥ 0, Σ = 1 within

@@ -30,7 +30,7 @@ export const BLOCK_KERNEL_ENV = "PASSK_BLOCK_KERNEL";
 /**
  * Largest wasm memory (bytes) the kernel grows to; a larger G + chunk falls back to the JS kernel.
  */
-export const WASM_MAX_BYTES = 64 * 1024 * 1024;
+export const WASM_MAX_BYTES: number = 64 * 1024 * 1024;
 
 /**
  * Doubles of rows ∇p(x) plus coefficients per chunk: 64 prompts at d = K = 64, 48 KiB of each in

@@ -17,7 +17,7 @@ import { LOGISTIC_WASM_BASE64 } from "./logisticWasm";
 import { growMemoryTo, instantiateSimdKernel, type WasmMemory } from "./wasm";
 
 /** Largest wasm memory (bytes) the kernel grows to; a larger population uses the JS loop. */
-export const LOGISTIC_WASM_MAX_BYTES = 64 * 1024 * 1024;
+export const LOGISTIC_WASM_MAX_BYTES: number = 64 * 1024 * 1024;
 
 /** Environment variable: "js" turns the kernel off (the JS loop everywhere), for comparisons. */
 export const LOGISTIC_KERNEL_ENV = "PASSK_LOGISTIC_KERNEL";
