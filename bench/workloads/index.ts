@@ -27,4 +27,5 @@ export const WORKLOADS: readonly WorkloadEntry[] = [
   { name: "test-unit", module: "./npmTests", export: "testUnit", optIn: true },
   { name: "test-notebooks", module: "./npmTests", export: "testNotebooks", optIn: true },
   { name: "first-cell", module: "./firstCell", optIn: true },
+  { name: "first-cell-jupyter", module: "./firstCellJupyter", optIn: true },
 ];

@@ -1,36 +1,147 @@
 /**
- * The runner's declaration view of lib/ (issue 17: the first cell in ≤ 2 s).
+ * The declaration view of lib/ (issue 17: the first cell in ≤ 2 s), used by the headless runner's
+ * kernels and by the Jupyter kernel launcher (scripts/tslab-kernel).
  *
  * tslab type-checks and emits every TypeScript file a cell imports: a notebook's
- * `import … from "./lib"` costs each kernel ≈ 10 s of CPU (parse ≈ 85 lib files, semantic
- * diagnostics of all of them, emit of all of them). The runner instead builds the declarations
- * of lib/ once per run ({@link buildDeclarations}, in a child process of its own) and each kernel
- * shows its type checker those `.d.ts` files in place of the sources
- * ({@link installDeclarationView}): the cell is type-checked against the same types (errors in a
- * reader's cell are still reported), tslab emits no lib file, and lib runs from its sources
- * through tsx's require hook (esbuild). What Jupyter users get is unchanged (real tslab reads the
- * sources); type errors inside lib itself are `npm run typecheck`'s to report, not the runner's.
+ * `import … from "./lib"` costs each kernel ≈ 10 s of CPU (parse ≈ 100 lib files, semantic
+ * diagnostics of all of them, emit of all of them). Instead, the declarations of lib/ are built
+ * once ({@link ensureDeclarations}: cached by lib's content) and each kernel shows its type
+ * checker those `.d.ts` files in place of the sources ({@link installDeclarationView}): a cell is
+ * type-checked against the same types (errors in a reader's cell are still reported), tslab
+ * emits no lib file, and lib runs from its sources through tsx's require hook (esbuild). Type
+ * errors inside lib itself are `npm run typecheck`'s to report, not the kernels'.
  *
- * Plain JavaScript (checked by tsc through JSDoc) so the kernel loads it without a TS loader.
+ * Building: every export in lib/ has an explicit type (TypeScript's `isolatedDeclarations`), so
+ * the declarations are emitted file by file without a type check ({@link emitIsolated}, ≈ 1 s of
+ * CPU for ≈ 100 files). If a file breaks that rule (a reader added an export without a type),
+ * the view is built the slow way ({@link emitChecked}: a checked emit with tslab's TypeScript,
+ * ≈ 5–7 s) and the first offending place is reported, so the notebook still runs.
+ *
+ * Plain JavaScript (checked by tsc through JSDoc) so a kernel loads it without a TS loader.
  */
 // @ts-check
 "use strict";
+const crypto = require("crypto");
 const fs = require("fs");
+const os = require("os");
 const path = require("path");
 
 /** @typedef {typeof import("@tslab/typescript-for-tslab")} TS */
 
+/** Bump when what a build writes changes, so cached views of the old kind are not reused. */
+const VIEW_FORMAT = 2;
+/** Cached views kept per cache folder (the newest); older ones are removed. */
+const KEEP_VIEWS = 4;
 /**
- * Writes the declarations of `<libDir>/index.ts` and of every lib file it reaches under `outDir`,
- * mirroring lib's layout (a notebook folder's lib.ts, the one-line shim, stays a source: tslab
- * compiles it in no time and it then imports the declarations). Compiled with tslab's own
- * TypeScript and the options tslab compiles cells with (not strict), so the types a cell sees are
- * the ones tslab would infer from the sources.
+ * "off": build into a temporary folder the caller removes (cold measurements); a folder path:
+ * cache there instead of `node_modules/.cache/passk-lib-view` beside lib/.
+ */
+const CACHE_ENV = "PASSK_LIB_VIEW_CACHE";
+/** Marks a finished build: a folder without it is an interrupted one. */
+const COMPLETE = ".complete.json";
+
+/**
+ * Every TypeScript source under `libDir` (not `.d.ts`), as sorted paths relative to it.
+ * @param {string} libDir
+ * @returns {string[]}
+ */
+function libSources(libDir) {
+  /** @type {string[]} */
+  const out = [];
+  /** @param {string} rel */
+  const walk = (rel) => {
+    for (const e of fs.readdirSync(path.join(libDir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(r);
+      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.push(r);
+    }
+  };
+  walk("");
+  return out.sort();
+}
+
+/**
+ * The cache key of a view: the format, both TypeScript versions, and every source's path and
+ * content (so any edit to lib/ builds a new view).
+ * @param {string} libDir
+ * @param {string[]} files from {@link libSources}
+ */
+function viewKey(libDir, files) {
+  const h = crypto.createHash("sha256");
+  h.update(`format ${VIEW_FORMAT}\0`);
+  h.update(`ts ${require("typescript/package.json").version}\0`);
+  h.update(`tslab-ts ${require("@tslab/typescript-for-tslab/package.json").version}\0`);
+  for (const rel of files) {
+    h.update(rel);
+    h.update("\0");
+    h.update(fs.readFileSync(path.join(libDir, rel)));
+    h.update("\0");
+  }
+  return h.digest("hex").slice(0, 20);
+}
+
+/**
+ * Emits the declaration of every file in `files` into `outDir` (mirroring lib's layout) without
+ * a type check: TypeScript ≥ 5.5's isolated-declarations emit, which needs every export typed.
+ * @param {string} libDir
+ * @param {string[]} files from {@link libSources}
+ * @param {string} outDir
+ * @returns {{ written: number; problem?: string }} `problem`: the first place that needs a type
+ *   (nothing usable was written then)
+ */
+function emitIsolated(libDir, files, outDir) {
+  /** @type {typeof import("typescript")} */
+  const ts = require("typescript");
+  const program = ts.createProgram(
+    files.map((f) => path.join(libDir, f)),
+    {
+      noCheck: true,
+      isolatedDeclarations: true,
+      declaration: true,
+      emitDeclarationOnly: true,
+      noLib: true,
+      noResolve: true,
+      types: [],
+      target: ts.ScriptTarget.ES2020,
+      module: ts.ModuleKind.ESNext,
+      skipLibCheck: true,
+      rootDir: libDir,
+      outDir,
+    },
+  );
+  /** @type {[string, string][]} */
+  const outputs = [];
+  const result = program.emit(undefined, (file, data) => outputs.push([file, data]));
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getSyntacticDiagnostics(),
+    ...result.diagnostics,
+  ];
+  if (diagnostics.length > 0) {
+    const d = diagnostics[0];
+    const text = ts.flattenDiagnosticMessageText(d.messageText, " ");
+    if (!d.file || d.start === undefined) return { written: 0, problem: text };
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    const where = path.relative(path.dirname(libDir), d.file.fileName);
+    return { written: 0, problem: `${where}:${line + 1}:${character + 1}: ${text}` };
+  }
+  for (const [file, data] of outputs) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, data);
+  }
+  return { written: outputs.length };
+}
+
+/**
+ * The slow way: declarations of `<libDir>/index.ts` and every lib file it reaches, from a
+ * type-checked program with tslab's own TypeScript and the options tslab compiles cells with
+ * (not strict), so the types a cell sees are the ones tslab would infer from the sources.
  * @param {string} libDir
  * @param {string} outDir
  * @returns {number} the number of declaration files written
  */
-function buildDeclarations(libDir, outDir) {
+function emitChecked(libDir, outDir) {
   /** @type {TS} */
   const ts = require("@tslab/typescript-for-tslab");
   const program = ts.createProgram([path.join(libDir, "index.ts")], {
@@ -58,9 +169,126 @@ function buildDeclarations(libDir, outDir) {
 }
 
 /**
+ * @typedef {object} BuildResult
+ * @property {number} written declaration files written
+ * @property {"isolated" | "checked"} method how they were built
+ * @property {string} [problem] why the fast build could not be used (file:line:col: message)
+ */
+
+/**
+ * Builds the declarations of lib/ into `outDir`: the fast way, else the slow way.
+ * @param {string} libDir
+ * @param {string} outDir
+ * @param {string[]} [files] from {@link libSources}
+ * @returns {BuildResult}
+ */
+function buildDeclarations(libDir, outDir, files = libSources(libDir)) {
+  const fast = emitIsolated(libDir, files, outDir);
+  if (fast.problem === undefined) return { written: fast.written, method: "isolated" };
+  return { written: emitChecked(libDir, outDir), method: "checked", problem: fast.problem };
+}
+
+/**
+ * @typedef {object} EnsuredView
+ * @property {string} declDir where the declarations are
+ * @property {boolean} temporary the caller removes `declDir` when done (cache off or unusable)
+ * @property {boolean} cached found in the cache, nothing built
+ * @property {"isolated" | "checked"} method
+ * @property {string} [problem] see {@link BuildResult}
+ */
+
+/**
+ * The declarations of `libDir`'s current content: from the cache (`node_modules/.cache/
+ * passk-lib-view/<key>` beside lib/, or the folder PASSK_LIB_VIEW_CACHE names) if there, else
+ * built there (into a temporary folder renamed into place, so a concurrent or interrupted build
+ * never leaves a half view). With PASSK_LIB_VIEW_CACHE=off, or when the cache folder cannot be
+ * written, the view is built into a temporary folder the caller removes.
+ * @param {string} libDir the real path of lib/
+ * @param {{ cacheRoot?: string }} [opts]
+ * @returns {EnsuredView}
+ */
+function ensureDeclarations(libDir, opts = {}) {
+  const files = libSources(libDir);
+  const setting = process.env[CACHE_ENV] ?? "";
+  const useCache = setting !== "off";
+  const cacheRoot =
+    opts.cacheRoot ??
+    (setting && setting !== "off" && setting !== "on"
+      ? path.resolve(setting)
+      : path.join(path.dirname(libDir), "node_modules", ".cache", "passk-lib-view"));
+  const key = viewKey(libDir, files);
+  const dir = path.join(cacheRoot, key);
+  if (useCache) {
+    try {
+      const done = JSON.parse(fs.readFileSync(path.join(dir, COMPLETE), "utf8"));
+      const now = new Date();
+      fs.utimesSync(dir, now, now); // recently used: pruned last
+      return { declDir: dir, temporary: false, cached: true, method: done.method, ...done.info };
+    } catch {
+      // not built yet (or an unreadable marker: build again)
+    }
+  }
+  let parent = os.tmpdir();
+  let temporary = true;
+  if (useCache) {
+    try {
+      fs.mkdirSync(cacheRoot, { recursive: true });
+      parent = cacheRoot;
+      temporary = false;
+    } catch {
+      // read-only checkout: a temporary view
+    }
+  }
+  const tmp = fs.mkdtempSync(path.join(parent, temporary ? "passk-lib-decls-" : `.${key}-`));
+  try {
+    const built = buildDeclarations(libDir, tmp, files);
+    const info = built.problem === undefined ? {} : { problem: built.problem };
+    fs.writeFileSync(path.join(tmp, COMPLETE), JSON.stringify({ method: built.method, info }));
+    if (temporary) return { declDir: tmp, temporary, cached: false, method: built.method, ...info };
+    try {
+      fs.renameSync(tmp, dir);
+    } catch {
+      // another process finished the same view first: use it
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    pruneCache(cacheRoot, key);
+    return { declDir: dir, temporary: false, cached: false, method: built.method, ...info };
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Keeps the {@link KEEP_VIEWS} newest views in `cacheRoot` (and `keep`); removes older ones and
+ * interrupted builds older than an hour.
+ * @param {string} cacheRoot
+ * @param {string} keep
+ */
+function pruneCache(cacheRoot, keep) {
+  /** @type {{ name: string; mtime: number }[]} */
+  const views = [];
+  for (const name of fs.readdirSync(cacheRoot)) {
+    let mtime;
+    try {
+      mtime = fs.statSync(path.join(cacheRoot, name)).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (name.startsWith(".")) {
+      if (Date.now() - mtime > 3600e3)
+        fs.rmSync(path.join(cacheRoot, name), { recursive: true, force: true });
+    } else if (name !== keep) views.push({ name, mtime });
+  }
+  views.sort((a, b) => b.mtime - a.mtime);
+  for (const v of views.slice(KEEP_VIEWS - 1))
+    fs.rmSync(path.join(cacheRoot, v.name), { recursive: true, force: true });
+}
+
+/**
  * Makes tslab's compiler see `X.d.ts` (from `declDir`) instead of `X.ts` for every file whose
  * declaration was built: `X.ts` stops existing for it, `X.d.ts` starts. Files without a built
- * declaration (outside `libDir`, or not reached from its index.ts) are left as they are.
+ * declaration (outside `libDir`) are left as they are.
  * Patches `ts.sys`, which tslab's compiler host delegates to; call before the first convert.
  * @param {TS} ts
  * @param {{ libDir: string; declDir: string }} view
@@ -124,11 +352,39 @@ function installDeclarationView(ts, view) {
   }
 }
 
-module.exports = { buildDeclarations, installDeclarationView };
+/**
+ * The real path of the `lib/` beside `dir` (a notebook's folder), if it has an index.ts.
+ * @param {string} dir
+ * @returns {string | undefined}
+ */
+function libBesideDir(dir) {
+  try {
+    const lib = fs.realpathSync(path.join(dir, "lib"));
+    return fs.existsSync(path.join(lib, "index.ts")) ? lib : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the view is turned off (PASSK_LIB_VIEW=0: kernels compile lib, as plain tslab). */
+function viewDisabled() {
+  return process.env.PASSK_LIB_VIEW === "0";
+}
+
+module.exports = {
+  CACHE_ENV,
+  buildDeclarations,
+  emitChecked,
+  emitIsolated,
+  ensureDeclarations,
+  installDeclarationView,
+  libBesideDir,
+  libSources,
+  viewDisabled,
+};
 
 if (require.main === module) {
-  // `node lib-view.js LIB_DIR OUT_DIR`: the runner builds the declarations in this child.
-  const [libDir, outDir] = process.argv.slice(2);
-  const n = buildDeclarations(libDir, outDir);
-  process.stdout.write(`${n}\n`);
+  // `node lib-view.js LIB_DIR`: the runner ensures the view in this child; one JSON line out.
+  const [libDir] = process.argv.slice(2);
+  process.stdout.write(JSON.stringify(ensureDeclarations(libDir)) + "\n");
 }

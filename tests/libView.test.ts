@@ -1,0 +1,235 @@
+/**
+ * The declaration view of lib/ (scripts/runner/lib-view.js), which the runner's kernels and the
+ * Jupyter launcher (scripts/tslab-kernel.js) type-check cells against instead of lib's sources.
+ *
+ * - lib/ itself builds the fast way (every export typed: isolatedDeclarations); an untyped export
+ *   added by a reader fails here first, naming the place.
+ * - On a small fixture lib, the fast emit equals the checked emit of tslab's own TypeScript
+ *   (the oracle: what tslab would infer from the sources), file for file.
+ * - The cache: reused while lib is unchanged, rebuilt after an edit, never half-written, off with
+ *   PASSK_LIB_VIEW_CACHE=off; an untyped export falls back to the checked build and says where.
+ * - Through a real kernel: a cell's type error against the view is still reported, and lib runs.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { runNotebooks } from "../scripts/runner/run";
+import {
+  emitChecked,
+  emitIsolated,
+  ensureDeclarations,
+  libSources,
+} from "../scripts/runner/lib-view";
+
+const ROOT = path.join(__dirname, "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "passk-libview-test-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A small lib exercising what declarations carry: defaults, consts, classes, re-exports. */
+const FIXTURE: Record<string, string> = {
+  "index.ts": [
+    'export { weight, type Weighted, Counter } from "./core/weights";',
+    'export * from "./core/consts";',
+    "",
+  ].join("\n"),
+  "core/weights.ts": [
+    "/** w_k(p) = k(1−p)^{k−1}. */",
+    "export function weight(p: number, k: number = 2): number {",
+    "  return k * Math.pow(1 - p, k - 1);",
+    "}",
+    "export interface Weighted { p: number; w: number }",
+    "export class Counter {",
+    "  private n = 0;",
+    "  readonly label: string;",
+    "  constructor(label: string) { this.label = label; }",
+    "  add(by: number = 1): this { this.n += by; return this; }",
+    "  get count(): number { return this.n; }",
+    "}",
+    "",
+  ].join("\n"),
+  "core/consts.ts": [
+    "export const K_MAX = 64;",
+    'export const NAME = "pass@k";',
+    "export const GRID: readonly number[] = [1, 2, 4];",
+    "export const ROLES = { one: 1, two: 2 } as const;",
+    "export type Role = keyof typeof ROLES;",
+    "export enum Kind { A = 1, B = 2 }",
+    "",
+  ].join("\n"),
+};
+
+function writeLib(dir: string, files: Record<string, string>): string {
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return fs.realpathSync(dir);
+}
+
+/** Every .d.ts under dir, relative path → text without `/// <reference …>` lines. */
+function readDecls(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.name.endsWith(".d.ts"))
+        out.set(
+          r,
+          fs
+            .readFileSync(path.join(dir, r), "utf8")
+            .split("\n")
+            .filter((l) => !l.startsWith("/// <reference"))
+            .join("\n"),
+        );
+    }
+  };
+  walk("");
+  return out;
+}
+
+describe("lib view: building", () => {
+  it("lib/ builds the fast way: every export has an explicit type", () => {
+    const libDir = fs.realpathSync(path.join(ROOT, "lib"));
+    const files = libSources(libDir);
+    assert.ok(files.length > 50, `${files.length} lib files`);
+    const out = path.join(tmp, "real");
+    const r = emitIsolated(libDir, files, out);
+    assert.equal(r.problem, undefined, `an export needs a type: ${r.problem}`);
+    assert.equal(r.written, files.length);
+    assert.ok(fs.existsSync(path.join(out, "theory", "passAtK.d.ts")));
+  });
+
+  it("on a fixture lib, the fast emit equals tslab's checked emit, file for file", () => {
+    const libDir = writeLib(path.join(tmp, "fixture"), FIXTURE);
+    const fast = path.join(tmp, "fixture-fast");
+    const checked = path.join(tmp, "fixture-checked");
+    assert.equal(emitIsolated(libDir, libSources(libDir), fast).problem, undefined);
+    emitChecked(libDir, checked);
+    const a = readDecls(fast);
+    const b = readDecls(checked);
+    assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
+    for (const [file, text] of b) assert.equal(a.get(file), text, file);
+    assert.match(
+      a.get("core/weights.d.ts")!,
+      /export declare function weight\(p: number, k\?: number\): number;/,
+    );
+  });
+
+  it("an untyped export: the fast build names file:line, the checked build takes over", () => {
+    const libDir = writeLib(path.join(tmp, "untyped"), {
+      ...FIXTURE,
+      "core/consts.ts": FIXTURE["core/consts.ts"] + "export const SCALE = Math.sqrt(2);\n",
+    });
+    const fast = emitIsolated(libDir, libSources(libDir), path.join(tmp, "untyped-fast"));
+    assert.match(fast.problem ?? "", /^untyped\/core\/consts\.ts:7:14: .*explicit type annotation/);
+    assert.equal(fs.existsSync(path.join(tmp, "untyped-fast")), false, "nothing half-written");
+    const ensured = ensureDeclarations(libDir, { cacheRoot: path.join(tmp, "untyped-cache") });
+    assert.equal(ensured.method, "checked");
+    assert.equal(ensured.problem, fast.problem);
+    const decl = fs.readFileSync(path.join(ensured.declDir, "core", "consts.d.ts"), "utf8");
+    assert.match(decl, /export declare const SCALE: number;/);
+  });
+});
+
+describe("lib view: the cache", () => {
+  it("reused while lib is unchanged, a new view after an edit, old views pruned to four", () => {
+    const libDir = writeLib(path.join(tmp, "cached"), FIXTURE);
+    const cacheRoot = path.join(tmp, "cache");
+    const first = ensureDeclarations(libDir, { cacheRoot });
+    assert.deepEqual([first.cached, first.temporary, first.method], [false, false, "isolated"]);
+    const again = ensureDeclarations(libDir, { cacheRoot });
+    assert.deepEqual([again.cached, again.declDir], [true, first.declDir]);
+    const seen = new Set([first.declDir]);
+    for (let i = 0; i < 5; i++) {
+      fs.appendFileSync(
+        path.join(libDir, "core", "consts.ts"),
+        `export const E${i}: number = ${i};\n`,
+      );
+      const edited = ensureDeclarations(libDir, { cacheRoot });
+      assert.equal(edited.cached, false);
+      assert.ok(!seen.has(edited.declDir), "an edit gives a new view");
+      seen.add(edited.declDir);
+      assert.match(
+        fs.readFileSync(path.join(edited.declDir, "core", "consts.d.ts"), "utf8"),
+        new RegExp(`export declare const E${i}: number;`),
+      );
+    }
+    const left = fs.readdirSync(cacheRoot);
+    assert.equal(left.length, 4, left.join(", "));
+    assert.ok(left.every((n) => fs.existsSync(path.join(cacheRoot, n, ".complete.json"))));
+  });
+
+  it("PASSK_LIB_VIEW_CACHE=off builds a temporary view and leaves the cache alone", () => {
+    const libDir = writeLib(path.join(tmp, "off"), FIXTURE);
+    const cacheRoot = path.join(tmp, "off-cache");
+    const saved = process.env.PASSK_LIB_VIEW_CACHE;
+    process.env.PASSK_LIB_VIEW_CACHE = "off";
+    try {
+      const v = ensureDeclarations(libDir, { cacheRoot });
+      assert.deepEqual([v.temporary, v.cached], [true, false]);
+      assert.ok(
+        v.declDir.startsWith(fs.realpathSync(os.tmpdir())) || v.declDir.startsWith(os.tmpdir()),
+      );
+      assert.equal(fs.existsSync(cacheRoot), false);
+      fs.rmSync(v.declDir, { recursive: true, force: true });
+    } finally {
+      if (saved === undefined) delete process.env.PASSK_LIB_VIEW_CACHE;
+      else process.env.PASSK_LIB_VIEW_CACHE = saved;
+    }
+  });
+});
+
+describe("lib view: in a kernel", () => {
+  it("a cell's type error against lib is reported; lib's code runs from its sources", async () => {
+    const dir = path.join(tmp, "kernel");
+    writeLib(path.join(dir, "lib"), FIXTURE);
+    const cell = (source: string) => ({
+      cell_type: "code",
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source,
+    });
+    const nb = (cells: unknown[]) =>
+      JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 });
+    const good = path.join(dir, "good.ipynb");
+    const bad = path.join(dir, "bad.ipynb");
+    fs.writeFileSync(
+      good,
+      nb([cell('import { weight, K_MAX } from "./lib";\nconsole.log(weight(0.5, 3), K_MAX);')]),
+    );
+    fs.writeFileSync(
+      bad,
+      nb([cell('import { weight } from "./lib";\nconst s: string = weight(0.5);')]),
+    );
+    const saved = process.env.PASSK_LIB_VIEW_CACHE;
+    process.env.PASSK_LIB_VIEW_CACHE = path.join(tmp, "kernel-cache");
+    try {
+      const [g, b] = await runNotebooks({
+        notebooks: [good, bad],
+        write: true,
+        png: false,
+        log: () => {},
+      });
+      assert.equal(g.status, "ok", g.failure?.message);
+      const written = JSON.parse(fs.readFileSync(good, "utf8")) as {
+        cells: { outputs: { text?: string | string[] }[] }[];
+      };
+      const text = written.cells[0].outputs.map((o) => [o.text ?? ""].flat().join("")).join("");
+      assert.equal(text.trim(), "0.75 64"); // w_3(0.5) = 3·0.25, from the lib's own code
+      assert.equal(b.status, "error");
+      assert.match(
+        b.failure?.message ?? "",
+        /TypeScriptError: .*Type 'number' is not assignable to type 'string'/,
+      );
+      // the view was used: built into the cache named above
+      assert.equal(fs.readdirSync(path.join(tmp, "kernel-cache")).length, 1);
+    } finally {
+      if (saved === undefined) delete process.env.PASSK_LIB_VIEW_CACHE;
+      else process.env.PASSK_LIB_VIEW_CACHE = saved;
+    }
+  });
+});
