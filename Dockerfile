@@ -28,7 +28,7 @@ COPY --chown=${NB_UID}:${NB_UID} . ${HOME}
 WORKDIR ${HOME}
 RUN npm ci --no-audit --no-fund \
  && npx tslab install --python=/opt/venv/bin/python --prefix=/opt/venv \
-      --binary="${HOME}/node_modules/.bin/tslab" \
+      --binary="${HOME}/scripts/tslab-kernel.js" \
  && chown -R ${NB_UID}:${NB_UID} ${HOME} /opt/venv
 USER ${NB_USER}
 
