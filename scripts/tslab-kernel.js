@@ -67,4 +67,6 @@ function main() {
   tslab.startKernel({ configPath: configPathOf(args) ?? "", enableFindLocal: false });
 }
 
-main();
+module.exports = { applyLibView, configPathOf };
+
+if (require.main === module) main();

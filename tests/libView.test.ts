@@ -9,13 +9,18 @@
  * - The cache: reused while lib is unchanged, rebuilt after an edit, never half-written, off with
  *   PASSK_LIB_VIEW_CACHE=off; an untyped export falls back to the checked build and says where.
  * - Through a real kernel: a cell's type error against the view is still reported, and lib runs.
+ * - The Jupyter launcher: applies the view beside lib/ only, and through jupyter_client (Debian's
+ *   python3-jupyter-client, which .ci/run installs) runs notebook 00's first cell and reports a
+ *   cell's type error.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
+import { spawnSync } from "node:child_process";
 import { runNotebooks } from "../scripts/runner/run";
+import { applyLibView, configPathOf } from "../scripts/tslab-kernel";
 import {
   emitChecked,
   emitIsolated,
@@ -232,4 +237,82 @@ describe("lib view: in a kernel", () => {
       else process.env.PASSK_LIB_VIEW_CACHE = saved;
     }
   });
+});
+
+describe("the Jupyter launcher (scripts/tslab-kernel.js)", () => {
+  it("reads --config-path in both spellings", () => {
+    assert.equal(configPathOf(["kernel", "--config-path", "/c.json"]), "/c.json");
+    assert.equal(configPathOf(["kernel", "--config-path=/d.json", "--js"]), "/d.json");
+    assert.equal(configPathOf(["kernel"]), undefined);
+  });
+
+  it("applies the view only beside a lib/ (built, then cached), and not with PASSK_LIB_VIEW=0", () => {
+    const dir = path.join(tmp, "launcher");
+    writeLib(path.join(dir, "lib"), FIXTURE);
+    fs.mkdirSync(path.join(dir, "elsewhere"));
+    assert.match(applyLibView(path.join(dir, "elsewhere")), /no lib\/ here: plain tslab/);
+    assert.match(applyLibView(dir), /^lib view of lib: built \(isolated\) in \d+ ms$/);
+    assert.match(applyLibView(dir), /^lib view of lib: cached in \d+ ms$/);
+    const saved = process.env.PASSK_LIB_VIEW;
+    process.env.PASSK_LIB_VIEW = "0";
+    try {
+      assert.match(applyLibView(dir), /lib view off/);
+    } finally {
+      if (saved === undefined) delete process.env.PASSK_LIB_VIEW;
+      else process.env.PASSK_LIB_VIEW = saved;
+    }
+  });
+
+  const python = "/usr/bin/python3";
+  const hasJupyter =
+    spawnSync(python, ["-c", "import jupyter_client"], { stdio: "ignore" }).status === 0;
+  it(
+    "in Jupyter: notebook 00's first cell runs against the view; a type error is reported",
+    {
+      skip: hasJupyter
+        ? false
+        : "needs /usr/bin/python3 with jupyter_client (apt-get install python3-jupyter-client)",
+    },
+    () => {
+      const jupyterPath = path.join(tmp, "jupyter");
+      const spec = path.join(jupyterPath, "kernels", "tslab");
+      fs.mkdirSync(spec, { recursive: true });
+      const argv = [path.join(ROOT, "scripts", "tslab-kernel.js"), "kernel", "--config-path"];
+      fs.writeFileSync(
+        path.join(spec, "kernel.json"),
+        JSON.stringify({ argv: [...argv, "{connection_file}"], display_name: "TypeScript" }),
+      );
+      const firstCell = (notebook: string) =>
+        spawnSync(python, [path.join(ROOT, "bench", "jupyter", "first_cell.py"), notebook], {
+          env: { ...process.env, JUPYTER_PATH: jupyterPath },
+          encoding: "utf8",
+          timeout: 180_000,
+        });
+      const good = firstCell(path.join(ROOT, "notebooks", "00-environment.ipynb"));
+      assert.equal(good.status, 0, good.stdout + good.stderr);
+      assert.equal(JSON.parse(good.stdout.trim()).status, "ok");
+      assert.match(good.stderr, /tslab-kernel: lib view of \.\.\/lib: (cached|built \(isolated\))/);
+
+      const dir = path.join(tmp, "jupyter-nb");
+      fs.mkdirSync(dir);
+      fs.symlinkSync(path.join(ROOT, "lib"), path.join(dir, "lib"));
+      const bad = path.join(dir, "bad.ipynb");
+      const source = 'import { passAtK } from "./lib";\nconst s: string = passAtK(0.5, 2);';
+      fs.writeFileSync(
+        bad,
+        JSON.stringify({
+          cells: [{ cell_type: "code", metadata: {}, outputs: [], source, execution_count: null }],
+          metadata: {},
+          nbformat: 4,
+          nbformat_minor: 5,
+        }),
+      );
+      const r = firstCell(bad);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(
+        JSON.parse(r.stdout.trim()).status,
+        /Type 'number' is not assignable to type 'string'/,
+      );
+    },
+  );
 });

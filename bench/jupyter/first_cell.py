@@ -31,15 +31,25 @@ def main() -> int:
         kc.wait_for_ready(timeout=300)
         t1 = time.perf_counter()
         msg_id = kc.execute(src)
+        stderr = ""
         while True:
             m = kc.get_iopub_msg(timeout=300)
             if m["parent_header"].get("msg_id") != msg_id:
                 continue
             if m["msg_type"] == "error":
                 status = "error: " + m["content"]["evalue"][:300]
+            if m["msg_type"] == "stream" and m["content"]["name"] == "stderr":
+                stderr += m["content"]["text"]
             if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
                 break
         t2 = time.perf_counter()
+        # tslab reports a type error as stderr text and an execute_reply with status "error"
+        while True:
+            reply = kc.get_shell_msg(timeout=60)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok" and status == "ok":
+            status = "error: " + (reply["content"].get("evalue") or stderr)[:300]
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
