@@ -295,6 +295,20 @@ describe("cross-fitting", () => {
     );
     assert.ok(exact.innerProduct[2] < 0 && mc.mean[logistic.N] + 4 * mc.se[logistic.N] < 0);
   });
+
+  test("sameSample: false leaves every cross-fitted field bit-identical (with and without agreement scores) and only the same-sample estimates NaN", () => {
+    const rng = createRng(50);
+    for (const agreement of [false, true]) {
+      const batch = logistic.sample(thetaToy, rng, n);
+      const full = crossFitConflict(logistic, batch, ks, { agreement });
+      const lean = crossFitConflict(logistic, batch, ks, { agreement, sameSample: false });
+      assert.ok(full.sameSampleInnerProduct.every(Number.isFinite));
+      assert.ok(lean.sameSampleInnerProduct.every(Number.isNaN));
+      const { sameSampleInnerProduct: _a, ...fullRest } = full;
+      const { sameSampleInnerProduct: _b, ...leanRest } = lean;
+      assert.deepStrictEqual(leanRest, fullRest);
+    }
+  });
 });
 
 describe("bad input", () => {

@@ -15,7 +15,10 @@ export interface CrossFitEstimate {
   ks: number[];
   /** Unbiased estimate of ⟨∇J_k, ∇J_1⟩ per k: ½(⟨Ĥ_k^A, Ĝ^B⟩ + ⟨Ĥ_k^B, Ĝ^A⟩). */
   innerProduct: Float64Array;
-  /** The same-sample estimate ⟨Ĥ_k, Ĝ⟩ from all n responses — biased, kept for comparison. */
+  /**
+   * The same-sample estimate ⟨Ĥ_k, Ĝ⟩ from all n responses — biased, kept for comparison (NaN
+   * when not asked for: `sameSample: false`).
+   */
   sameSampleInnerProduct: Float64Array;
   /** Unbiased estimate of ‖∇J_k‖² per k: ⟨Ĥ_k^A, Ĥ_k^B⟩ (may be negative). */
   normGradJkSq: Float64Array;
@@ -45,6 +48,8 @@ export interface CrossFitEstimate {
  * E⟨Ĥ_k, Ĝ⟩ = ⟨∇J_k, ∇J_1⟩ + Σ_x D(x)² tr Cov(ĥ_k(x), ĝ(x)) (each prompt paired with itself).
  * Likewise â(x) pairs ∇̂p^A(x) (prompt x's A half) with Ĝ^B (everyone's B halves).
  * Needs k ≤ ⌊n/2⌋ for every k in the grid (PKPO needs k samples per half).
+ * `sameSample: false` skips the same-sample estimates (1 + |ks| of the 3 + 3|ks| passes over the
+ * batch) for callers that read only the cross-fitted ones; the other fields are unchanged.
  * Memory O(N·d) (two N × d row blocks when agreement scores are asked for); no N × N matrix.
  *
  * @example crossFitConflict(policy, policy.sample(theta, rng, 16), [1, 2, 4]).innerProduct // =>
@@ -54,7 +59,7 @@ export function crossFitConflict(
   policy: Policy,
   batch: ResponseBatch,
   ks: ArrayLike<number>,
-  opts: { estimator?: "pkpo" | "pkpoLooMinusOne"; agreement?: boolean } = {},
+  opts: { estimator?: "pkpo" | "pkpoLooMinusOne"; agreement?: boolean; sameSample?: boolean } = {},
 ): CrossFitEstimate {
   const where = "crossFitConflict";
   checkBatch(where, policy, batch);
@@ -104,8 +109,12 @@ export function crossFitConflict(
       return policy.scoreSum(batch.probs, coef);
     });
   }
-  sampleCoefficients(policy, batch, 0, n, weightTable("reinforce", n, 1), true, coef);
-  const gFull = policy.scoreSum(batch.probs, coef);
+  const sameSample = opts.sameSample ?? true;
+  let gFull: Float64Array | undefined;
+  if (sameSample) {
+    sampleCoefficients(policy, batch, 0, n, weightTable("reinforce", n, 1), true, coef);
+    gFull = policy.scoreSum(batch.probs, coef);
+  }
   const K = ks.length;
   const innerProduct = new Float64Array(K);
   const sameSampleInnerProduct = new Float64Array(K);
@@ -124,6 +133,10 @@ export function crossFitConflict(
       normGradJkSq[s] > 0 && normGradJ1Sq > 0
         ? innerProduct[s] / Math.sqrt(normGradJkSq[s] * normGradJ1Sq)
         : NaN;
+    if (gFull === undefined) {
+      sameSampleInnerProduct[s] = NaN;
+      continue;
+    }
     sampleCoefficients(policy, batch, 0, n, weightTable(estimator, n, k), true, coef);
     sameSampleInnerProduct[s] = dot(policy.scoreSum(batch.probs, coef), gFull);
   }

@@ -271,7 +271,8 @@ export function conflictFromSamples(
   let batch: ResponseBatch | undefined;
   for (let r = 0; r < opts.reps; r++) {
     batch = policy.sample(theta, opts.rng, n, batch);
-    const ip = crossFitConflict(policy, batch, ks).innerProduct; // checks k ≤ ⌊n/2⌋
+    // checks k ≤ ⌊n/2⌋; only the cross-fitted estimates are used here
+    const ip = crossFitConflict(policy, batch, ks, { sameSample: false }).innerProduct;
     ks.forEach((_, i) => (est[i][r] = ip[i]));
     kStarHat.push(firstNegative(ip));
   }

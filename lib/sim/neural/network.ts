@@ -51,12 +51,21 @@ export function lastLayerOffset(net: NetworkWeights): number {
   return net.width * net.hidden + net.hidden;
 }
 
-/** Input features of prompt x as the (up to three) indices of its one-hot entries. */
-function featureIndices(task: ModularTask, x: number): number[] {
+/**
+ * Input features of every prompt as the indices of its one-hot entries, `per` = 2 or 3 per prompt
+ * (a, m + b, and 2m + operation when there is more than one), in one array: the passes below run
+ * once per step, and an array per prompt and pass cost more than the arithmetic.
+ */
+function featureIndices(task: ModularTask): { idx: Int32Array; per: number } {
   const m = task.modulus;
-  const f = [task.a[x], m + task.b[x]];
-  if (task.operations.length > 1) f.push(2 * m + task.op[x]);
-  return f;
+  const per = task.operations.length > 1 ? 3 : 2;
+  const idx = new Int32Array(task.N * per);
+  for (let x = 0; x < task.N; x++) {
+    idx[x * per] = task.a[x];
+    idx[x * per + 1] = m + task.b[x];
+    if (per === 3) idx[x * per + 2] = 2 * m + task.op[x];
+  }
+  return { idx, per };
 }
 
 function checkNet(where: string, task: ModularTask, net: NetworkWeights): void {
@@ -86,11 +95,17 @@ export function forwardPass(task: ModularTask, net: NetworkWeights): ForwardPass
   const hidden = new Float64Array(N * H);
   const probs = new Float64Array(N * m);
   const z = new Float64Array(m);
+  const { idx, per } = featureIndices(task);
+  const { w1, b1 } = net;
   for (let x = 0; x < N; x++) {
-    const f = featureIndices(task, x);
+    const o0 = idx[x * per] * H;
+    const o1 = idx[x * per + 1] * H;
+    const o2 = per === 3 ? idx[x * per + 2] * H : -1;
     for (let i = 0; i < H; i++) {
-      let u = net.b1[i];
-      for (const fi of f) u += net.w1[fi * H + i];
+      let u = b1[i];
+      u += w1[o0 + i];
+      u += w1[o1 + i];
+      if (o2 >= 0) u += w1[o2 + i];
       hidden[x * H + i] = Math.tanh(u);
     }
     let zMax = -Infinity;
@@ -132,6 +147,7 @@ export function scoreSum(
   const oW2 = oB1 + H;
   const oB2 = oW2 + H * m;
   const dz = new Float64Array(m);
+  const { idx, per } = featureIndices(task);
   for (let x = 0; x < N; x++) {
     let total = 0;
     for (let a = 0; a < m; a++) total += coef[x * m + a];
@@ -139,7 +155,9 @@ export function scoreSum(
     for (let a = 0; a < m && !any; a++) any = coef[x * m + a] !== 0;
     if (!any) continue;
     for (let j = 0; j < m; j++) dz[j] = coef[x * m + j] - total * fwd.probs[x * m + j];
-    const f = featureIndices(task, x);
+    const o0 = idx[x * per] * H;
+    const o1 = idx[x * per + 1] * H;
+    const o2 = per === 3 ? idx[x * per + 2] * H : -1;
     for (let i = 0; i < H; i++) {
       const h = fwd.hidden[x * H + i];
       let back = 0;
@@ -149,7 +167,9 @@ export function scoreSum(
       }
       const du = back * (1 - h * h);
       g[oB1 + i] += du;
-      for (const fi of f) g[fi * H + i] += du;
+      g[o0 + i] += du;
+      g[o1 + i] += du;
+      if (o2 >= 0) g[o2 + i] += du;
     }
     for (let j = 0; j < m; j++) g[oB2 + j] += dz[j];
   }
@@ -221,9 +241,11 @@ export function drawAnswers(task: ModularTask, fwd: ForwardPass, n: number, rng:
   const { N, modulus: m, answer } = task;
   const answers = new Int32Array(N * n);
   const correct = new Uint8Array(N * n);
+  const row = new Float64Array(n);
   for (let x = 0; x < N; x++) {
+    rng.fillUniform(row); // the same n uniform() values, in order
     for (let j = 0; j < n; j++) {
-      const u = rng.uniform();
+      const u = row[j];
       let y = m - 1;
       let acc = 0;
       for (let a = 0; a < m - 1; a++) {
@@ -249,7 +271,8 @@ export function addToWeights(
   checkLength("addToWeights", "g", g, parameterCount(net), "D");
   let o = 0;
   const move = (v: Float64Array) => {
-    const out = Float64Array.from(v, (t, j) => t + step * g[o + j]);
+    const out = new Float64Array(v.length);
+    for (let j = 0; j < v.length; j++) out[j] = v[j] + step * g[o + j];
     o += v.length;
     return out;
   };

@@ -169,7 +169,8 @@ export function pairedPassAt1Change(
   const before = policy.lastLayer();
   const gradK = gradJk(pop, k); // ∇J_k = E[w_k(p)∇p], PAPER.md §2
   const N = policy.task.N;
-  const u = Float64Array.from({ length: N * n }, () => opts.rng.uniform());
+  // The same N·n uniform() values in order, drawn in bulk (Rng.fillUniform).
+  const u = opts.rng.fillUniform(new Float64Array(N * n));
   const uniform = (x: number, j: number) => u[x * n + j];
   const b0 = policy.sampleWithUniforms(n, uniform);
   policy.setLastLayer(before.map((t, j) => t + eta * gradK[j]));
