@@ -21,6 +21,7 @@ import {
   MAX_CELL_TIMEOUT_SEC,
 } from "./runner/run";
 import { exportFigures } from "./figures";
+import { startEarlyExport } from "./figureExport";
 import { openRenderer, type Renderer } from "../lib/export/render";
 
 const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
@@ -148,6 +149,18 @@ async function runAndExport(
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const exporting = wrote && !args.values["no-figures"];
+  const figuresDir = path.join(__dirname, "..", "figures");
+  // Each notebook's figures are exported as soon as it is written, beside the notebooks still
+  // running; exportFigures below reuses them and writes INDEX.md once.
+  const early = exporting
+    ? startEarlyExport({
+        outDir: figuresDir,
+        preset: "notebook",
+        getRenderer,
+        stopped: () => abort.signal.aborted,
+      })
+    : undefined;
   const results = await runNotebooks({
     signal: abort.signal,
     notebooks,
@@ -158,11 +171,15 @@ async function runAndExport(
     cellTimeoutSec: Number(args.values.timeout),
     jobs: Number(args.values.jobs),
     getRenderer,
+    onNotebookDone: (r, file) => {
+      if (r.status !== "aborted" && r.figureIds.length > 0) early?.add(file, r.figureIds);
+    },
   });
   if (caught) {
+    await early?.settle(); // a batch under way finishes rendering; it writes nothing now
     const done = results.filter((r) => r.status !== "aborted" && r.status !== "unwritten");
     process.stderr.write(
-      `interrupted by ${caught}: ${done.length} notebook(s) finished before it; figures not exported\n`,
+      `interrupted by ${caught}: ${done.length} notebook(s) finished before it; no figure exported after it, INDEX.md not written\n`,
     );
     return 128 + (caught === "SIGINT" ? 2 : 15);
   }
@@ -173,16 +190,18 @@ async function runAndExport(
       `\n\ntotal ${total.toFixed(1)} s${args.values.fast ? " (FAST)" : ""}\n`,
   );
   let figuresExit = 0;
-  if (wrote && !args.values["no-figures"]) {
+  if (exporting) {
     // Export the figures of the notebooks just run (INDEX.md lists every notebook's figures).
     const ids = results.flatMap((r) => r.figureIds);
+    const done = await early?.settle();
     if (ids.length) {
       const res = await exportFigures({
         notebooksDir: String(args.values.dir),
-        outDir: path.join(__dirname, "..", "figures"),
+        outDir: figuresDir,
         preset: "notebook",
         only: ids,
         renderer: await getRenderer(),
+        done,
       });
       figuresExit = res.exitCode;
     }
