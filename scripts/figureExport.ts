@@ -150,9 +150,10 @@ export interface EarlyExport {
 }
 
 /**
- * Exports figures as their notebooks are written, one batch per notebook, one batch at a time.
- * Best effort: a batch that throws (Chromium gone) is dropped, and the final `exportFigures`
- * renders its figures again and reports the problem. Nothing is written once `stopped()`.
+ * Exports figures as their notebooks are written, one batch at a time: a batch takes every
+ * notebook queued by then (one print for all their PDFs). Best effort: a batch that throws
+ * (Chromium gone) is dropped, and the final `exportFigures` renders its figures again and
+ * reports the problem. Nothing is written once `stopped()`.
  */
 export function startEarlyExport(opts: {
   outDir: string;
@@ -163,24 +164,32 @@ export function startEarlyExport(opts: {
   const outcomes = new Map<string, FigureOutcome>();
   const spent: Record<RenderStep, number> = { plot: 0, svg: 0, png: 0, pdf: 0 };
   let seconds = 0;
-  let chain: Promise<void> = Promise.resolve();
   let prepared = false;
-  const one = async (file: string, ids: readonly string[]) => {
-    if (opts.stopped()) return;
-    const renderer = await opts.getRenderer();
-    if (opts.stopped()) return;
-    const t0 = performance.now();
-    const wanted = new Set(ids);
-    const { figures } = collectFigures(path.dirname(file), [path.basename(file)]);
-    const selected = figures.filter((f) => wanted.has(f.info.id));
-    if (selected.length === 0) return;
+  const pending: { file: string; ids: readonly string[] }[] = [];
+  /** The figures of the queued notebooks, from the first, up to one that would repeat an id. */
+  const takeBatch = (): CollectedFigure[] => {
+    const batch: CollectedFigure[] = [];
+    const ids = new Set<string>();
+    while (pending.length > 0) {
+      const { file, ids: want } = pending[0];
+      const wanted = new Set(want);
+      const { figures } = collectFigures(path.dirname(file), [path.basename(file)]);
+      const selected = figures.filter((f) => wanted.has(f.info.id));
+      if (selected.some((f) => ids.has(f.info.id))) break;
+      pending.shift();
+      for (const f of selected) ids.add(f.info.id);
+      batch.push(...selected);
+    }
+    return batch;
+  };
+  const exportOne = async (renderer: Renderer | null, batch: CollectedFigure[]) => {
     if (!prepared) {
       fs.mkdirSync(opts.outDir, { recursive: true });
       copyPlotly(opts.outDir);
       prepared = true;
     }
     const before = renderer?.timings();
-    const done = await exportBatch(selected, {
+    const done = await exportBatch(batch, {
       outDir: opts.outDir,
       preset: opts.preset,
       wanted: ALL_EXTENSIONS,
@@ -191,14 +200,41 @@ export function startEarlyExport(opts: {
     if (before && after)
       for (const k of Object.keys(spent) as RenderStep[]) spent[k] += after[k] - before[k];
     for (const [id, o] of done) outcomes.set(id, o);
-    seconds += (performance.now() - t0) / 1000;
+  };
+  let running = false;
+  let current: Promise<void> = Promise.resolve();
+  const drain = async () => {
+    running = true;
+    try {
+      while (pending.length > 0 && !opts.stopped()) {
+        let renderer: Renderer | null;
+        try {
+          renderer = await opts.getRenderer();
+        } catch {
+          pending.length = 0; // exportFigures renders these figures and reports the problem
+          break;
+        }
+        if (opts.stopped()) break;
+        const t0 = performance.now();
+        try {
+          const batch = takeBatch();
+          if (batch.length > 0) await exportOne(renderer, batch);
+        } catch {
+          // dropped: exportFigures renders these figures again
+        }
+        seconds += (performance.now() - t0) / 1000;
+      }
+    } finally {
+      running = false;
+    }
   };
   return {
     add: (file, ids) => {
-      chain = chain.then(() => one(file, ids)).catch(() => undefined);
+      pending.push({ file, ids });
+      if (!running) current = drain();
     },
     settle: async () => {
-      await chain;
+      while (running) await current;
       const settings = exportSettings(opts.preset, undefined, ALL_EXTENSIONS);
       return { settings, outcomes, seconds, spent: { ...spent } };
     },
