@@ -139,6 +139,8 @@ export interface EarlyExportResult {
   outcomes: Map<string, FigureOutcome>;
   /** Wall time spent in it, and the renderer's steps over its batches. */
   seconds: number;
+  /** Wall time `settle` waited for batches still under way (after the notebooks). */
+  waited: number;
   spent: Record<RenderStep, number>;
 }
 
@@ -160,6 +162,8 @@ export function startEarlyExport(opts: {
   preset: StylePreset;
   getRenderer: () => Promise<Renderer | null>;
   stopped: () => boolean;
+  /** Gets one line per batch (figures, start and end in seconds since `t0`), if given. */
+  timeline?: { t0: number; log: (line: string) => void };
 }): EarlyExport {
   const outcomes = new Map<string, FigureOutcome>();
   const spent: Record<RenderStep, number> = { plot: 0, svg: 0, png: 0, pdf: 0 };
@@ -201,6 +205,7 @@ export function startEarlyExport(opts: {
       for (const k of Object.keys(spent) as RenderStep[]) spent[k] += after[k] - before[k];
     for (const [id, o] of done) outcomes.set(id, o);
   };
+  let waited = 0;
   let running = false;
   let current: Promise<void> = Promise.resolve();
   const drain = async () => {
@@ -216,13 +221,21 @@ export function startEarlyExport(opts: {
         }
         if (opts.stopped()) break;
         const t0 = performance.now();
+        let batch: CollectedFigure[] = [];
         try {
-          const batch = takeBatch();
+          batch = takeBatch();
           if (batch.length > 0) await exportOne(renderer, batch);
         } catch {
           // dropped: exportFigures renders these figures again
         }
-        seconds += (performance.now() - t0) / 1000;
+        const t1 = performance.now();
+        seconds += (t1 - t0) / 1000;
+        const tl = opts.timeline;
+        if (tl && batch.length > 0) {
+          const at = (t: number) => ((t - tl.t0) / 1000).toFixed(1);
+          const nbs = [...new Set(batch.map((f) => f.info.notebook))].join(", ");
+          tl.log(`  figures: ${batch.length} of ${nbs} exported ${at(t0)}–${at(t1)} s`);
+        }
       }
     } finally {
       running = false;
@@ -234,9 +247,11 @@ export function startEarlyExport(opts: {
       if (!running) current = drain();
     },
     settle: async () => {
+      const t0 = performance.now();
       while (running) await current;
+      waited += (performance.now() - t0) / 1000;
       const settings = exportSettings(opts.preset, undefined, ALL_EXTENSIONS);
-      return { settings, outcomes, seconds, spent: { ...spent } };
+      return { settings, outcomes, seconds, waited, spent: { ...spent } };
     },
   };
 }

@@ -199,8 +199,10 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   for (const e of errors) log(`error: ${e}`);
   log(
     `figures: ${written.length}/${selected.length} written to ${opts.outDir} (${formats.join(", ")}; preset ${opts.preset}) ` +
-      `in ${seconds.toFixed(1)} s` +
-      (done ? ` after the notebooks and ${done.seconds.toFixed(1)} s beside them` : "") +
+      (done
+        ? `in ${(seconds + done.waited).toFixed(1)} s after the notebooks and ` +
+          `${(done.seconds - done.waited).toFixed(1)} s beside them`
+        : `in ${seconds.toFixed(1)} s`) +
       (staticAvailable
         ? ` (${opts.renderer === undefined ? `browser start ${browserStartSeconds.toFixed(1)} s; ` : ""}${steps} s)`
         : ""),

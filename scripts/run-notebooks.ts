@@ -150,6 +150,7 @@ async function runAndExport(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const exporting = wrote && !args.values["no-figures"];
+  const timing = process.env.PASSK_RUNNER_TIMING === "1";
   const figuresDir = path.join(__dirname, "..", "figures");
   // Each notebook's figures are exported as soon as it is written, beside the notebooks still
   // running; exportFigures below reuses them and writes INDEX.md once.
@@ -159,6 +160,7 @@ async function runAndExport(
         preset: "notebook",
         getRenderer,
         stopped: () => abort.signal.aborted,
+        timeline: timing ? { t0, log: (l) => process.stderr.write(l + "\n") } : undefined,
       })
     : undefined;
   const results = await runNotebooks({
@@ -172,6 +174,10 @@ async function runAndExport(
     jobs: Number(args.values.jobs),
     getRenderer,
     onNotebookDone: (r, file) => {
+      if (timing)
+        process.stderr.write(
+          `  ${r.notebook} done at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+        );
       if (r.status !== "aborted" && r.figureIds.length > 0) early?.add(file, r.figureIds);
     },
   });
