@@ -20,9 +20,8 @@ import {
   DEFAULT_JOBS,
   MAX_CELL_TIMEOUT_SEC,
 } from "./runner/run";
-import { exportFigures } from "./figures";
-import { startEarlyExport } from "./figureExport";
-import { openRenderer, type Renderer } from "../lib/export/render";
+import type { Renderer } from "../lib/export/render";
+import type { EarlyExport } from "./figureExport";
 
 const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
   NAME         run only notebooks whose file name starts with / contains NAME (e.g. 03)
@@ -109,21 +108,23 @@ async function main(): Promise<number> {
   // One Chromium, started on first need, for the notebooks' PNGs and the figure export.
   let opened: Promise<Renderer | null> | undefined;
   const getRenderer = (): Promise<Renderer | null> =>
-    (opened ??= openRenderer().then(
-      (r) => {
-        if (!r)
+    (opened ??= import("../lib/export/render")
+      .then(({ openRenderer }) => openRenderer())
+      .then(
+        (r) => {
+          if (!r)
+            process.stderr.write(
+              "note: no Chromium found: figures keep only the interactive output (apt-get install -y chromium adds PNG/SVG/PDF)\n",
+            );
+          return r;
+        },
+        (e) => {
           process.stderr.write(
-            "note: no Chromium found: figures keep only the interactive output (apt-get install -y chromium adds PNG/SVG/PDF)\n",
+            `note: Chromium did not start (${(e as Error).message.split("\n")[0]}); figures stay interactive-only\n`,
           );
-        return r;
-      },
-      (e) => {
-        process.stderr.write(
-          `note: Chromium did not start (${(e as Error).message.split("\n")[0]}); figures stay interactive-only\n`,
-        );
-        return null;
-      },
-    ));
+          return null;
+        },
+      ));
   try {
     return await runAndExport(args, notebooks, t0, wrote, getRenderer);
   } finally {
@@ -154,16 +155,8 @@ async function runAndExport(
   const figuresDir = path.join(__dirname, "..", "figures");
   // Each notebook's figures are exported as soon as it is written, beside the notebooks still
   // running; exportFigures below reuses them and writes INDEX.md once.
-  const early = exporting
-    ? startEarlyExport({
-        outDir: figuresDir,
-        preset: "notebook",
-        getRenderer,
-        stopped: () => abort.signal.aborted,
-        timeline: timing ? { t0, log: (l) => process.stderr.write(l + "\n") } : undefined,
-      })
-    : undefined;
-  const results = await runNotebooks({
+  let early: Promise<EarlyExport> | undefined;
+  const running = runNotebooks({
     signal: abort.signal,
     notebooks,
     fast: Boolean(args.values.fast),
@@ -178,11 +171,24 @@ async function runAndExport(
         process.stderr.write(
           `  ${r.notebook} done at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
         );
-      if (r.status !== "aborted" && r.figureIds.length > 0) early?.add(file, r.figureIds);
+      if (r.status !== "aborted" && r.figureIds.length > 0)
+        void early?.then((e) => e.add(file, r.figureIds));
     },
   });
+  // The export code loads once the kernels are starting (it is not needed before a notebook ends).
+  if (exporting)
+    early = import("./figureExport").then(({ startEarlyExport }) =>
+      startEarlyExport({
+        outDir: figuresDir,
+        preset: "notebook",
+        getRenderer,
+        stopped: () => abort.signal.aborted,
+        timeline: timing ? { t0, log: (l) => process.stderr.write(l + "\n") } : undefined,
+      }),
+    );
+  const results = await running;
   if (caught) {
-    await early?.settle(); // a batch under way finishes rendering; it writes nothing now
+    await (await early)?.settle(); // a batch under way finishes rendering; it writes nothing now
     const done = results.filter((r) => r.status !== "aborted" && r.status !== "unwritten");
     process.stderr.write(
       `interrupted by ${caught}: ${done.length} notebook(s) finished before it; no figure exported after it, INDEX.md not written\n`,
@@ -199,8 +205,9 @@ async function runAndExport(
   if (exporting) {
     // Export the figures of the notebooks just run (INDEX.md lists every notebook's figures).
     const ids = results.flatMap((r) => r.figureIds);
-    const done = await early?.settle();
+    const done = await (await early)?.settle();
     if (ids.length) {
+      const { exportFigures } = await import("./figures");
       const res = await exportFigures({
         notebooksDir: String(args.values.dir),
         outDir: figuresDir,
