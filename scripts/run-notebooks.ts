@@ -1,14 +1,17 @@
 /**
  * `npm start [-- NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--jobs N]`
  *
- * Executes every notebook in notebooks/ in reading order (or those whose file
- * name matches NAME), each in its own tslab child process, writes the outputs
- * back atomically, and prints a summary table. Exit code 1 if any cell failed,
- * a notebook was malformed, or (--check) outputs differ from the committed ones.
+ * Executes every notebook in notebooks/ in reading order (or those whose file name matches
+ * NAME), each in its own tslab child process, writes the outputs back atomically, and prints a
+ * summary table. Each notebook's figures are exported to figures/ as soon as it is written
+ * (scripts/figureExport.ts), beside the notebooks still running; at the end exportFigures
+ * (scripts/figures.ts) reuses them and writes figures/INDEX.md once. Exit code 1 if any cell
+ * failed, a notebook was malformed, or (--check) outputs differ from the committed ones.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops the run: the kernels are killed and no file is written from
- * then on (the notebook that was running keeps its committed outputs); exit 130 / 143. A second
- * signal exits at once. Kernels also die if this process is killed outright (their watchdog).
+ * then on (the notebook that was running keeps its committed outputs; no figure file, no
+ * INDEX.md); exit 130 / 143. A second signal exits at once. Kernels also die if this process
+ * is killed outright (their watchdog).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -31,7 +34,7 @@ const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] 
   --timeout S  per-cell timeout in seconds (default 600); a hung cell is killed and reported
   --no-write   execute only; leave the .ipynb files untouched
   --no-png     do not add static PNG renderings of figures to the outputs
-  --no-figures do not export the executed notebooks' figures to figures/ afterwards
+  --no-figures do not export the executed notebooks' figures to figures/
   --dir DIR    notebook folder (default notebooks/)
   --jobs N     notebooks executed at the same time (default ${DEFAULT_JOBS}); output stays in order`;
 
