@@ -152,10 +152,18 @@ export interface EarlyExport {
 }
 
 /**
- * Exports figures as their notebooks are written, one batch at a time: a batch takes every
- * notebook queued by then (one print for all their PDFs). Best effort: a batch that throws
- * (Chromium gone) is dropped, and the final `exportFigures` renders its figures again and
- * reports the problem. Nothing is written once `stopped()`.
+ * Most figures one batch of the export beside the notebooks takes (a notebook with more is
+ * still one batch). The renderer serves one job at a time, so a notebook whose own PNGs need
+ * rendering waits for the batch under way: this bounds the wait (≈ 2 s), while a batch still
+ * covers a few small notebooks (one PDF print, ≈ 0.1 s, for all of them).
+ */
+export const EARLY_BATCH_FIGURES = 12;
+
+/**
+ * Exports figures as their notebooks are written, one batch at a time: a batch takes the
+ * notebooks queued by then (one print for all their PDFs), up to EARLY_BATCH_FIGURES figures.
+ * Best effort: a batch that throws (Chromium gone) is dropped, and the final `exportFigures`
+ * renders its figures again and reports the problem. Nothing is written once `stopped()`.
  */
 export function startEarlyExport(opts: {
   outDir: string;
@@ -170,7 +178,10 @@ export function startEarlyExport(opts: {
   let seconds = 0;
   let prepared = false;
   const pending: { file: string; ids: readonly string[] }[] = [];
-  /** The figures of the queued notebooks, from the first, up to one that would repeat an id. */
+  /**
+   * The figures of the queued notebooks, from the first, up to one that would repeat an id or
+   * take the batch past EARLY_BATCH_FIGURES.
+   */
   const takeBatch = (): CollectedFigure[] => {
     const batch: CollectedFigure[] = [];
     const ids = new Set<string>();
@@ -179,6 +190,7 @@ export function startEarlyExport(opts: {
       const wanted = new Set(want);
       const { figures } = collectFigures(path.dirname(file), [path.basename(file)]);
       const selected = figures.filter((f) => wanted.has(f.info.id));
+      if (batch.length > 0 && batch.length + selected.length > EARLY_BATCH_FIGURES) break;
       if (selected.some((f) => ids.has(f.info.id))) break;
       pending.shift();
       for (const f of selected) ids.add(f.info.id);

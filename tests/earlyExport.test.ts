@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { exportFigures } from "../scripts/figures";
-import { startEarlyExport } from "../scripts/figureExport";
+import { EARLY_BATCH_FIGURES, startEarlyExport } from "../scripts/figureExport";
 import type { BatchItem, BatchOptions, Renderer } from "../lib/export/render";
 import { applyStyle, type StylePreset } from "../lib/plots/style";
 import { BARS, LINES, makeFixtureProject, writeNotebook } from "./helpers/figureNotebooks";
@@ -112,6 +112,21 @@ describe("figures exported as each notebook is written", () => {
     const renderer = recordingRenderer();
     await earlyThenFinal(root, ["01-a.ipynb", "02-b.ipynb"], renderer);
     assert.deepEqual(renderer.batches, [["fx-lines", "fx-kernel", "fx-bars"]]);
+  });
+
+  test("a batch stops short of EARLY_BATCH_FIGURES, so a notebook's own PNGs never wait long", async () => {
+    const root = makeFixtureProject();
+    const many = Array.from({ length: EARLY_BATCH_FIGURES - 1 }, (_, i) => ({
+      ...BARS,
+      info: { ...BARS.info, id: `fx-many-${i}` },
+    }));
+    writeNotebook(path.join(root, "notebooks", "03-c.ipynb"), many);
+    const renderer = recordingRenderer();
+    await earlyThenFinal(root, ["01-a.ipynb", "03-c.ipynb", "02-b.ipynb"], renderer);
+    assert.deepEqual(
+      renderer.batches.map((b) => b.length),
+      [2, EARLY_BATCH_FIGURES - 1 + 1],
+    );
   });
 
   test("a figure whose notebook changed after its export is rendered again at the end", async () => {
