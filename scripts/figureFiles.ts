@@ -31,11 +31,14 @@ export const PLOTLY_FILE = "plotly.min.js";
 export const PNG_SCALE = 2;
 
 /**
- * Reads `<dir>/*.ipynb` (sorted by name) and returns their figures in notebook order.
- * Problems (unreadable notebook, bad id, duplicate id, figure metadata without a Plotly
- * bundle) are returned as messages; the affected figure is left out.
+ * Reads `<dir>/*.ipynb` (sorted by name; or only `files`, names in that folder) and returns
+ * their figures in notebook order. Problems (unreadable notebook, bad id, duplicate id, figure
+ * metadata without a Plotly bundle) are returned as messages; the affected figure is left out.
  */
-export function collectFigures(notebooksDir: string): {
+export function collectFigures(
+  notebooksDir: string,
+  files?: readonly string[],
+): {
   figures: CollectedFigure[];
   problems: string[];
   /** Notebooks read this run (file names, and the names their figures give): only their
@@ -46,11 +49,13 @@ export function collectFigures(notebooksDir: string): {
   const problems: string[] = [];
   const read = new Set<string>();
   const seen = new Map<string, string>();
-  const files = fs
-    .readdirSync(notebooksDir)
-    .filter((f) => f.endsWith(".ipynb"))
-    .sort();
-  for (const file of files) {
+  const names =
+    files ??
+    fs
+      .readdirSync(notebooksDir)
+      .filter((f) => f.endsWith(".ipynb"))
+      .sort();
+  for (const file of names) {
     const nbPath = path.join(notebooksDir, file);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked field by field below
     let nb: any;

@@ -16,29 +16,24 @@
 import * as fs from "fs";
 import { UnsafeTargetError, writeFileAtomic } from "../lib/export/atomicFile";
 import * as path from "path";
-import { type PlotlyFigure } from "../lib/plots/figure";
-import { applyStyle, type StyleOptions, type StylePreset } from "../lib/plots/style";
+import { type StyleOptions, type StylePreset } from "../lib/plots/style";
 import { checkOnly, parseFigureArgs, USAGE, UsageError, type OutputFormat } from "./figureOptions";
-import {
-  CHROMIUM_HINT,
-  checkFigure,
-  openRenderer,
-  plotlyBundlePath,
-  type BatchResult,
-  type Renderer,
-} from "../lib/export/render";
+import { CHROMIUM_HINT, openRenderer, type Renderer } from "../lib/export/render";
 import {
   ALL_EXTENSIONS,
   collectFigures,
   indexedRows,
   indexMarkdown,
-  PLOTLY_FILE,
-  PNG_SCALE,
-  standaloneHtml,
   STATIC_FORMATS,
-  type CollectedFigure,
   type IndexRow,
 } from "./figureFiles";
+import {
+  copyPlotly,
+  exportBatch,
+  exportSettings,
+  figureKey,
+  type EarlyExportResult,
+} from "./figureExport";
 
 /** Re-exported for the export tests, which write through the same atomic path. */
 export { writeFileAtomic };
@@ -74,6 +69,13 @@ export interface ExportOptions {
   renderer?: Renderer | null;
   /** Line printer (default console.log). */
   log?: (line: string) => void;
+  /**
+   * Figures this run already exported (`npm start` exports each notebook's figures as soon as
+   * it is written: scripts/figureExport.ts `startEarlyExport`). A selected figure whose info
+   * and Plotly data are what was exported keeps those files and messages; the rest are
+   * rendered here. Ignored unless made with the same preset, style and formats.
+   */
+  done?: EarlyExportResult;
 }
 
 export interface ExportResult {
@@ -94,7 +96,9 @@ export interface ExportResult {
 export async function exportFigures(opts: ExportOptions): Promise<ExportResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const t0 = performance.now();
-  const wanted: readonly string[] = opts.formats ?? ALL_EXTENSIONS;
+  const wanted: readonly OutputFormat[] = opts.formats ?? ALL_EXTENSIONS;
+  const done =
+    opts.done?.settings === exportSettings(opts.preset, opts.style, wanted) ? opts.done : undefined;
   const { figures, problems, read } = collectFigures(opts.notebooksDir);
   const errors = [...problems];
   if (read.size === 0)
@@ -110,11 +114,16 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   }
   fs.mkdirSync(opts.outDir, { recursive: true });
   copyPlotly(opts.outDir);
+  // Figures already exported this run, unchanged since, keep those files and messages.
+  const toRender = selected.filter((f) => {
+    const o = done?.outcomes.get(f.info.id);
+    return o === undefined || o.key !== figureKey(f);
+  });
 
   let renderer: Renderer | null = opts.renderer ?? null;
   let browserStartSeconds = 0;
   let browserFailed = false;
-  if (opts.renderer === undefined && selected.length > 0) {
+  if (opts.renderer === undefined && toRender.length > 0) {
     const tb = performance.now();
     try {
       renderer = await openRenderer({ executablePath: opts.executablePath });
@@ -129,44 +138,20 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   const written: string[] = [];
   const warnings: string[] = [];
   const spentBefore = renderer?.timings();
-  const failed = (id: string, err: unknown) => {
-    errors.push((err as Error).message);
-    // A figure that no longer exports must not leave last run's files looking current.
-    for (const ext of ALL_EXTENSIONS)
-      fs.rmSync(path.join(opts.outDir, `${id}.${ext}`), { force: true });
-  };
   try {
-    const ready: { info: CollectedFigure["info"]; styled: PlotlyFigure }[] = [];
-    for (const { info, figure } of selected) {
-      try {
-        checkFigure(figure, info.id);
-        ready.push({ info, styled: applyStyle(figure, opts.preset, opts.style) });
-      } catch (err) {
-        failed(info.id, err);
-      }
-    }
-    const staticFormats = STATIC_FORMATS.filter((f) => wanted.includes(f));
-    const results: BatchResult[] =
-      renderer && staticFormats.length > 0
-        ? await renderer.renderBatch(
-            ready.map(({ info, styled }) => ({ fig: styled, id: info.id })),
-            { formats: staticFormats, scale: PNG_SCALE, warn: (w) => warnings.push(w) },
-          )
-        : ready.map(({ info }) => ({ id: info.id, images: {} }));
-    results.forEach((result, i) => {
-      const { info, styled } = ready[i];
-      if (result.error) return failed(info.id, result.error);
-      try {
-        if (wanted.includes("html"))
-          writeFileAtomic(path.join(opts.outDir, `${info.id}.html`), standaloneHtml(styled, info));
-        for (const [ext, buf] of Object.entries(result.images)) {
-          writeFileAtomic(path.join(opts.outDir, `${info.id}.${ext}`), buf as Buffer);
-        }
-        written.push(info.id);
-      } catch (err) {
-        failed(info.id, err);
-      }
+    const fresh = await exportBatch(toRender, {
+      outDir: opts.outDir,
+      preset: opts.preset,
+      style: opts.style,
+      wanted,
+      renderer,
     });
+    for (const f of selected) {
+      const o = fresh.get(f.info.id) ?? done!.outcomes.get(f.info.id)!;
+      warnings.push(...o.warnings);
+      errors.push(...o.errors);
+      if (o.written) written.push(f.info.id);
+    }
   } finally {
     if (opts.renderer === undefined) await renderer?.close();
   }
@@ -200,18 +185,24 @@ export async function exportFigures(opts: ExportOptions): Promise<ExportResult> 
   const spent = spentBefore && renderer?.timings();
   const steps = spent
     ? (Object.keys(spent) as (keyof typeof spent)[])
-        .map((k) => `${k} ${((spent[k] - spentBefore![k]) / 1000).toFixed(1)}`)
+        .map((k) => {
+          const ms = spent[k] - spentBefore![k] + (done?.spent[k] ?? 0);
+          return `${k} ${(ms / 1000).toFixed(1)}`;
+        })
         .join(", ")
     : "";
-  const formats = (staticAvailable ? ["html", ...STATIC_FORMATS] : ["html"]).filter((f) =>
-    wanted.includes(f),
-  );
+  const formats = (
+    staticAvailable ? ["html" as const, ...STATIC_FORMATS] : ["html" as const]
+  ).filter((f) => wanted.includes(f));
   const seconds = (performance.now() - t0) / 1000;
   for (const w of warnings) log(`warning: ${w}`);
   for (const e of errors) log(`error: ${e}`);
   log(
     `figures: ${written.length}/${selected.length} written to ${opts.outDir} (${formats.join(", ")}; preset ${opts.preset}) ` +
-      `in ${seconds.toFixed(1)} s` +
+      (done
+        ? `in ${(seconds + done.waited).toFixed(1)} s after the notebooks and ` +
+          `${(done.seconds - done.waited).toFixed(1)} s beside them`
+        : `in ${seconds.toFixed(1)} s`) +
       (staticAvailable
         ? ` (${opts.renderer === undefined ? `browser start ${browserStartSeconds.toFixed(1)} s; ` : ""}${steps} s)`
         : ""),
@@ -266,15 +257,6 @@ export function outDirProblem(dir: string): string | null {
     if (parent === probe) return "has no existing parent folder";
     probe = parent;
   }
-}
-
-/** Copies the Plotly bundle next to the HTML files unless an identical copy is there. */
-function copyPlotly(outDir: string): void {
-  const src = plotlyBundlePath();
-  const dest = path.join(outDir, PLOTLY_FILE);
-  const bundle = fs.readFileSync(src);
-  if (fs.existsSync(dest) && fs.readFileSync(dest).equals(bundle)) return;
-  writeFileAtomic(dest, bundle);
 }
 
 /** CLI entry point; returns the exit code. Options: scripts/figureOptions.ts. */

@@ -1,14 +1,17 @@
 /**
  * `npm start [-- NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--jobs N]`
  *
- * Executes every notebook in notebooks/ in reading order (or those whose file
- * name matches NAME), each in its own tslab child process, writes the outputs
- * back atomically, and prints a summary table. Exit code 1 if any cell failed,
- * a notebook was malformed, or (--check) outputs differ from the committed ones.
+ * Executes every notebook in notebooks/ in reading order (or those whose file name matches
+ * NAME), each in its own tslab child process, writes the outputs back atomically, and prints a
+ * summary table. Each notebook's figures are exported to figures/ as soon as it is written
+ * (scripts/figureExport.ts), beside the notebooks still running; at the end exportFigures
+ * (scripts/figures.ts) reuses them and writes figures/INDEX.md once. Exit code 1 if any cell
+ * failed, a notebook was malformed, or (--check) outputs differ from the committed ones.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops the run: the kernels are killed and no file is written from
- * then on (the notebook that was running keeps its committed outputs); exit 130 / 143. A second
- * signal exits at once. Kernels also die if this process is killed outright (their watchdog).
+ * then on (the notebook that was running keeps its committed outputs; no figure file, no
+ * INDEX.md); exit 130 / 143. A second signal exits at once. Kernels also die if this process
+ * is killed outright (their watchdog).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -20,8 +23,8 @@ import {
   DEFAULT_JOBS,
   MAX_CELL_TIMEOUT_SEC,
 } from "./runner/run";
-import { exportFigures } from "./figures";
-import { openRenderer, type Renderer } from "../lib/export/render";
+import type { Renderer } from "../lib/export/render";
+import type { EarlyExport } from "./figureExport";
 
 const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] [--no-write] [--no-png] [--dir DIR]
   NAME         run only notebooks whose file name starts with / contains NAME (e.g. 03)
@@ -31,7 +34,7 @@ const USAGE = `usage: npm start -- [NAME...] [--fast] [--check] [--timeout SEC] 
   --timeout S  per-cell timeout in seconds (default 600); a hung cell is killed and reported
   --no-write   execute only; leave the .ipynb files untouched
   --no-png     do not add static PNG renderings of figures to the outputs
-  --no-figures do not export the executed notebooks' figures to figures/ afterwards
+  --no-figures do not export the executed notebooks' figures to figures/
   --dir DIR    notebook folder (default notebooks/)
   --jobs N     notebooks executed at the same time (default ${DEFAULT_JOBS}); output stays in order`;
 
@@ -108,21 +111,23 @@ async function main(): Promise<number> {
   // One Chromium, started on first need, for the notebooks' PNGs and the figure export.
   let opened: Promise<Renderer | null> | undefined;
   const getRenderer = (): Promise<Renderer | null> =>
-    (opened ??= openRenderer().then(
-      (r) => {
-        if (!r)
+    (opened ??= import("../lib/export/render")
+      .then(({ openRenderer }) => openRenderer())
+      .then(
+        (r) => {
+          if (!r)
+            process.stderr.write(
+              "note: no Chromium found: figures keep only the interactive output (apt-get install -y chromium adds PNG/SVG/PDF)\n",
+            );
+          return r;
+        },
+        (e) => {
           process.stderr.write(
-            "note: no Chromium found: figures keep only the interactive output (apt-get install -y chromium adds PNG/SVG/PDF)\n",
+            `note: Chromium did not start (${(e as Error).message.split("\n")[0]}); figures stay interactive-only\n`,
           );
-        return r;
-      },
-      (e) => {
-        process.stderr.write(
-          `note: Chromium did not start (${(e as Error).message.split("\n")[0]}); figures stay interactive-only\n`,
-        );
-        return null;
-      },
-    ));
+          return null;
+        },
+      ));
   try {
     return await runAndExport(args, notebooks, t0, wrote, getRenderer);
   } finally {
@@ -148,7 +153,13 @@ async function runAndExport(
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const results = await runNotebooks({
+  const exporting = wrote && !args.values["no-figures"];
+  const timing = process.env.PASSK_RUNNER_TIMING === "1";
+  const figuresDir = path.join(__dirname, "..", "figures");
+  // Each notebook's figures are exported as soon as it is written, beside the notebooks still
+  // running; exportFigures below reuses them and writes INDEX.md once.
+  let early: Promise<EarlyExport> | undefined;
+  const running = runNotebooks({
     signal: abort.signal,
     notebooks,
     fast: Boolean(args.values.fast),
@@ -158,11 +169,32 @@ async function runAndExport(
     cellTimeoutSec: Number(args.values.timeout),
     jobs: Number(args.values.jobs),
     getRenderer,
+    onNotebookDone: (r, file) => {
+      if (timing)
+        process.stderr.write(
+          `  ${r.notebook} done at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+        );
+      if (r.status !== "aborted" && r.figureIds.length > 0)
+        void early?.then((e) => e.add(file, r.figureIds));
+    },
   });
+  // The export code loads once the kernels are starting (it is not needed before a notebook ends).
+  if (exporting)
+    early = import("./figureExport").then(({ startEarlyExport }) =>
+      startEarlyExport({
+        outDir: figuresDir,
+        preset: "notebook",
+        getRenderer,
+        stopped: () => abort.signal.aborted,
+        timeline: timing ? { t0, log: (l) => process.stderr.write(l + "\n") } : undefined,
+      }),
+    );
+  const results = await running;
   if (caught) {
+    await (await early)?.settle(); // a batch under way finishes rendering; it writes nothing now
     const done = results.filter((r) => r.status !== "aborted" && r.status !== "unwritten");
     process.stderr.write(
-      `interrupted by ${caught}: ${done.length} notebook(s) finished before it; figures not exported\n`,
+      `interrupted by ${caught}: ${done.length} notebook(s) finished before it; no figure exported after it, INDEX.md not written\n`,
     );
     return 128 + (caught === "SIGINT" ? 2 : 15);
   }
@@ -173,16 +205,19 @@ async function runAndExport(
       `\n\ntotal ${total.toFixed(1)} s${args.values.fast ? " (FAST)" : ""}\n`,
   );
   let figuresExit = 0;
-  if (wrote && !args.values["no-figures"]) {
+  if (exporting) {
     // Export the figures of the notebooks just run (INDEX.md lists every notebook's figures).
     const ids = results.flatMap((r) => r.figureIds);
+    const done = await (await early)?.settle();
     if (ids.length) {
+      const { exportFigures } = await import("./figures");
       const res = await exportFigures({
         notebooksDir: String(args.values.dir),
-        outDir: path.join(__dirname, "..", "figures"),
+        outDir: figuresDir,
         preset: "notebook",
         only: ids,
         renderer: await getRenderer(),
+        done,
       });
       figuresExit = res.exitCode;
     }

@@ -308,6 +308,7 @@ function makeRenderer(
               .map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t));
             opts.warn(
               `figure ${JSON.stringify(name)}: text outside the ${width}×${height} image: ${texts.join(", ")}${plotted.clipped.length > 5 ? ", …" : ""}`,
+              items[i].id,
             );
           }
           const images = results[i].images!;

@@ -45,7 +45,8 @@ export interface BatchOptions {
   formats: readonly ImageFormat[];
   /** PNG pixel ratio (default 2). */
   scale?: number;
-  warn?: (message: string) => void;
+  /** Called with a message and the item's id when some text falls outside that item's image. */
+  warn?: (message: string, id: string) => void;
 }
 
 export interface Renderer {

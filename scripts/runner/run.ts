@@ -56,6 +56,11 @@ export interface RunOptions {
    * progress lines come in the notebooks' order whatever the order they finish in.
    */
   jobs?: number;
+  /**
+   * Called as each notebook finishes (in the order they finish, which with `jobs` > 1 need not
+   * be reading order), after its file was written; `npm start` starts exporting its figures.
+   */
+  onNotebookDone?: (result: NotebookResult, file: string) => void;
   /** Stream output (stdout + stderr) stored per cell, in bytes (default 1 MiB); the rest is
    * counted and replaced by a visible "output truncated" note. */
   maxStreamBytes?: number;
@@ -191,6 +196,7 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
         aborted,
       });
       flush(i);
+      opts.onNotebookDone?.(results[i]!, opts.notebooks[i]);
     }
   };
   try {
