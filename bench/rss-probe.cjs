@@ -8,7 +8,10 @@
 const fs = require("fs");
 const path = require("path");
 const dir = process.env.BENCH_RSS_DIR;
-if (dir) {
+// Worker threads (a kernel's watchdog) inherit the preload and share the process's pid: only the
+// main thread writes, or two writers of one `<pid>.json.tmp` corrupt the record.
+const { isMainThread } = require("worker_threads");
+if (dir && isMainThread) {
   const start = Date.now();
   // process.argv can be empty here (entry scripts run through a loader); the notebook runner
   // marks its kernels with PASSK_RUNNER=1, which is how `notebooks` finds them.
