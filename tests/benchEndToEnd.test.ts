@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { removeClone, ROOT, tempClone } from "../bench/workloads/clone";
 import { cutAfterFirstCodeCell, parseCellMs } from "../bench/workloads/firstCell";
+import { parseFirstCellLine, writeKernelspec } from "../bench/workloads/firstCellJupyter";
 import { parseStartOutput } from "../bench/workloads/startCold";
 import { parseNotebookCounts, parseTestCounts } from "../bench/workloads/npmTests";
 import { WORKLOADS } from "../bench/workloads/index";
@@ -81,11 +82,38 @@ describe("end-to-end bench workloads", () => {
     });
     assert.equal(parseCellMs("  progress\n  cell 2: 1834 ms\n  cell 3: 5 ms\n"), 1834);
     assert.ok(Number.isNaN(parseCellMs("nothing")));
+    const line = '{"notebook": "00.ipynb", "ready_s": 2.1, "first_cell_s": 0.6, "status": "ok"}';
+    assert.deepEqual(parseFirstCellLine(`noise\n${line}\n`), JSON.parse(line));
+    assert.throws(() => parseFirstCellLine('{"notebook": "x"}'), /no timing/);
+  });
+
+  test("first-cell-jupyter's kernelspec runs the given command as tslab install writes it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "passk-kspec-"));
+    try {
+      writeKernelspec(dir, "/repo/scripts/tslab-kernel.js");
+      const spec = JSON.parse(
+        fs.readFileSync(path.join(dir, "kernels", "tslab", "kernel.json"), "utf8"),
+      );
+      assert.deepEqual(spec.argv, [
+        "/repo/scripts/tslab-kernel.js",
+        "kernel",
+        "--config-path",
+        "{connection_file}",
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the end-to-end workloads are opt-in; the default set is unchanged", () => {
     const optIn = WORKLOADS.filter((w) => w.optIn).map((w) => w.name);
-    assert.deepEqual(optIn, ["start-cold", "test-unit", "test-notebooks", "first-cell"]);
+    assert.deepEqual(optIn, [
+      "start-cold",
+      "test-unit",
+      "test-notebooks",
+      "first-cell",
+      "first-cell-jupyter",
+    ]);
     assert.ok(WORKLOADS.filter((w) => !w.optIn).some((w) => w.name === "agreement"));
   });
 });
