@@ -6,9 +6,11 @@
  * reuses every figure exported that way that is unchanged, renders the rest, and writes
  * INDEX.md once.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../lib/export/atomicFile";
+import { readPngText, withPngText } from "../lib/export/pngText";
 import {
   checkFigure,
   plotlyBundlePath,
@@ -37,6 +39,30 @@ export interface FigureOutcome {
   written: boolean;
   errors: string[];
   warnings: string[];
+}
+
+/** The PNG text chunk that records what a figures/<id>.png was rendered from. */
+export const PNG_SOURCE_KEYWORD = "passk-source";
+
+/**
+ * What a figure's PNG is rendered from: the styled figure, the pixel ratio and Plotly's version
+ * (sha-256). A figures/<id>.png stamped with the same value is current and is not rendered again
+ * (Chromium's anti-aliasing is not byte-stable, so a re-render would only churn the file).
+ */
+export function pngSource(styled: PlotlyFigure, plotlyVersion: string): string {
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify([styled, PNG_SCALE, plotlyVersion]))
+    .digest("hex");
+}
+
+/** Whether `file` is a PNG stamped with `source`. */
+function pngIsCurrent(file: string, source: string): boolean {
+  try {
+    return readPngText(fs.readFileSync(file), PNG_SOURCE_KEYWORD) === source;
+  } catch {
+    return false;
+  }
 }
 
 /** Identifies what a figure's files are made from: its info (HTML caption line) and figure. */
@@ -85,10 +111,20 @@ export async function exportBatch(
     }
   }
   const staticFormats = STATIC_FORMATS.filter((f) => ctx.wanted.includes(f));
+  const sources = ready.map(({ styled }) =>
+    ctx.renderer ? pngSource(styled, ctx.renderer.plotlyVersion) : "",
+  );
   const results: BatchResult[] =
     ctx.renderer && staticFormats.length > 0 && ready.length > 0
       ? await ctx.renderer.renderBatch(
-          ready.map(({ info, styled }) => ({ fig: styled, id: info.id })),
+          ready.map(({ info, styled }, i) => ({
+            fig: styled,
+            id: info.id,
+            // a PNG stamped with this figure's source is current: keep it
+            skip: pngIsCurrent(path.join(ctx.outDir, `${info.id}.png`), sources[i])
+              ? (["png"] as const)
+              : undefined,
+          })),
           {
             formats: staticFormats,
             scale: PNG_SCALE,
@@ -104,7 +140,8 @@ export async function exportBatch(
       if (ctx.wanted.includes("html"))
         writeFileAtomic(path.join(ctx.outDir, `${info.id}.html`), standaloneHtml(styled, info));
       for (const [ext, buf] of Object.entries(result.images ?? {})) {
-        writeFileAtomic(path.join(ctx.outDir, `${info.id}.${ext}`), buf as Buffer);
+        const data = ext === "png" ? withPngText(buf, PNG_SOURCE_KEYWORD, sources[i]) : buf;
+        writeFileAtomic(path.join(ctx.outDir, `${info.id}.${ext}`), data);
       }
       outcomes.get(info.id)!.written = true;
     } catch (err) {

@@ -197,6 +197,7 @@ export function indexMarkdown(
     `Style preset: \`${preset}\`. Each HTML file loads \`${PLOTLY_FILE}\` from this folder; copy the`,
     "folder as a whole. SVG and PDF are vector (PDF page = figure size, 96 px = 1 in); PNG is at 2× scale.",
     "Only the PNGs are committed: HTML, SVG and PDF are written here by `npm start` or `npm run figures`.",
+    "Each PNG carries a `passk-source` text chunk (what it was rendered from): an unchanged figure keeps its PNG.",
     "",
     "| Figure | Files | Notebook | Builder | Caption |",
     "|---|---|---|---|---|",

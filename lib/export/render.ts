@@ -312,7 +312,7 @@ function makeRenderer(
             );
           }
           const images = results[i].images!;
-          if (wants.has("png"))
+          if (wants.has("png") && !items[i].skip?.includes("png"))
             images.png = await timed("png", () =>
               screenshotPng(session.cdp, width, height, scale),
             ).catch(step("PNG export failed"));

@@ -34,6 +34,8 @@ export interface BatchItem {
   id: string;
   width?: number;
   height?: number;
+  /** Formats of the batch not to produce for this item (its file is already current). */
+  skip?: readonly ImageFormat[];
 }
 
 /** What a batch gives back for each item, in order: its images, or why it failed. */
