@@ -40,20 +40,35 @@ function chunkTypes(png: Buffer): string[] {
   return types;
 }
 
+/** `png` without its tEXt chunks (walked here, independently of lib/export/pngText.ts). */
+function withoutText(png: Buffer): Buffer {
+  const parts = [png.subarray(0, 8)];
+  for (let at = 8; at < png.length;) {
+    const end = at + 12 + png.readUInt32BE(at);
+    if (png.toString("latin1", at + 4, at + 8) !== "tEXt") parts.push(png.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(parts);
+}
+
 const ROOT = path.join(__dirname, "..");
 const committed = fs.readFileSync(path.join(ROOT, "figures", "03-kernel-heatmap.png"));
+/** The committed PNG as Chromium wrote it, before the export stamped it. */
+const rendered = withoutText(committed);
 
 describe("PNG text chunks", () => {
+  test("the committed figures are stamped with a sha-256 source", () => {
+    assert.match(readPngText(committed, PNG_SOURCE_KEYWORD) ?? "", /^[0-9a-f]{64}$/);
+    assert.equal(readPngText(rendered, PNG_SOURCE_KEYWORD), undefined);
+  });
+
   test("a stamped Chromium PNG keeps every chunk, gains one valid tEXt before IEND, reads back", () => {
-    assert.ok(isPng(committed));
-    const before = chunkTypes(committed).filter((t) => t !== "tEXt");
-    const stamped = withPngText(committed, "passk-source", "abc123");
+    assert.ok(isPng(rendered));
+    const before = chunkTypes(rendered);
+    const stamped = withPngText(rendered, "passk-source", "abc123");
     const after = chunkTypes(stamped);
     assert.deepEqual(after.slice(-2), ["tEXt", "IEND"]);
-    assert.deepEqual(
-      after.filter((t) => t !== "tEXt"),
-      before,
-    );
+    assert.deepEqual(after, [...before.slice(0, -1), "tEXt", "IEND"]);
     assert.equal(readPngText(stamped, "passk-source"), "abc123");
     assert.equal(readPngText(stamped, "other"), undefined);
     // stamping again replaces the text instead of adding a second chunk
@@ -63,9 +78,9 @@ describe("PNG text chunks", () => {
       after.filter((t) => t === "tEXt").length,
     );
     assert.equal(readPngText(again, "passk-source"), "def456");
-    // every byte before IEND is kept as it was (the committed PNG has no tEXt of ours)
-    const body = committed.length - 12;
-    assert.ok(stamped.subarray(0, body).equals(committed.subarray(0, body)));
+    // every byte before IEND is kept as it was
+    const body = rendered.length - 12;
+    assert.ok(stamped.subarray(0, body).equals(rendered.subarray(0, body)));
   });
 
   test("anything that is not a PNG comes back unchanged and has no text", () => {
