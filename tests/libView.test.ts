@@ -167,6 +167,18 @@ describe("lib view: the cache", () => {
     assert.ok(left.every((n) => fs.existsSync(path.join(cacheRoot, n, ".complete.json"))));
   });
 
+  it("a cached view whose marker is gone is built again, not used", () => {
+    const libDir = writeLib(path.join(tmp, "damaged"), FIXTURE);
+    const cacheRoot = path.join(tmp, "damaged-cache");
+    const first = ensureDeclarations(libDir, { cacheRoot });
+    fs.rmSync(path.join(first.declDir, ".complete.json"));
+    fs.rmSync(path.join(first.declDir, "core", "consts.d.ts"));
+    const again = ensureDeclarations(libDir, { cacheRoot });
+    assert.deepEqual([again.cached, again.declDir], [false, first.declDir]);
+    assert.ok(fs.existsSync(path.join(again.declDir, "core", "consts.d.ts")));
+    assert.ok(fs.existsSync(path.join(again.declDir, ".complete.json")));
+  });
+
   it("PASSK_LIB_VIEW_CACHE=off builds a temporary view and leaves the cache alone", () => {
     const libDir = writeLib(path.join(tmp, "off"), FIXTURE);
     const cacheRoot = path.join(tmp, "off-cache");

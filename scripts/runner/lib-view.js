@@ -248,8 +248,14 @@ function ensureDeclarations(libDir, opts = {}) {
     try {
       fs.renameSync(tmp, dir);
     } catch {
-      // another process finished the same view first: use it
-      fs.rmSync(tmp, { recursive: true, force: true });
+      if (fs.existsSync(path.join(dir, COMPLETE))) {
+        // another process finished the same view first: use it
+        fs.rmSync(tmp, { recursive: true, force: true });
+      } else {
+        // a folder without the marker is not a view (damaged by hand): replace it
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.renameSync(tmp, dir);
+      }
     }
     pruneCache(cacheRoot, key);
     return { declDir: dir, temporary: false, cached: false, method: built.method, ...info };
