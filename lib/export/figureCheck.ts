@@ -3,6 +3,8 @@
  * subset or the full one) and whether a figure is well formed (known trace types, usable data).
  */
 import type { PlotlyFigure } from "../plots/figure";
+import { figureSize } from "../plots/style";
+import type { BatchItem } from "./renderTypes";
 
 /** Absolute path of the full minified Plotly bundle shipped by plotly.js-dist-min. */
 export function plotlyBundlePath(): string {
@@ -170,4 +172,31 @@ export function figureLabel(fig: PlotlyFigure, id?: string): string {
   const title = (fig?.layout as { title?: string | { text?: string } } | undefined)?.title;
   const text = typeof title === "string" ? title : title?.text;
   return typeof text === "string" && text !== "" ? text : "figure";
+}
+
+/**
+ * Checks a batch item and fills in its size (the item's, else the figure's layout) for pixel
+ * ratio `scale`; throws an Error naming the figure.
+ */
+export function checkItem(
+  item: BatchItem,
+  scale: number,
+): { name: string; width: number; height: number } {
+  const name = figureLabel(item.fig, item.id);
+  checkFigure(item.fig, name);
+  const size = figureSize(item.fig);
+  const width = item.width ?? size.width;
+  const height = item.height ?? size.height;
+  for (const [k, v] of [
+    ["width", width],
+    ["height", height],
+    ["scale", scale],
+  ] as const) {
+    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+      throw new RangeError(
+        `figure ${JSON.stringify(name)}: ${k} must be a positive number, got ${String(v)}`,
+      );
+    }
+  }
+  return { name, width, height };
 }

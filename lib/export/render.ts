@@ -14,7 +14,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { PlotlyFigure } from "../plots/figure";
-import { figureSize } from "../plots/style";
 import {
   acquireProfile,
   contentHash,
@@ -25,7 +24,7 @@ import {
   type StaticServer,
 } from "./renderCache";
 import { CHROMIUM_ARGS, findChromium } from "./chromium";
-import { bundleFile, bundleFor, checkFigure, figureLabel, type PlotlyBundle } from "./figureCheck";
+import { bundleFile, bundleFor, checkItem, figureLabel, type PlotlyBundle } from "./figureCheck";
 import { PAGE_SCRIPT } from "./pageScript";
 import {
   figureError,
@@ -217,30 +216,6 @@ function makeRenderer(
     return run;
   };
 
-  /** Checks an item and fills in its size; throws an Error naming the figure. */
-  function prepare(
-    item: BatchItem,
-    opts: BatchOptions,
-  ): { name: string; width: number; height: number } {
-    const name = figureLabel(item.fig, item.id);
-    checkFigure(item.fig, name);
-    const size = figureSize(item.fig);
-    const width = item.width ?? size.width;
-    const height = item.height ?? size.height;
-    for (const [k, v] of [
-      ["width", width],
-      ["height", height],
-      ["scale", opts.scale ?? 2],
-    ] as const) {
-      if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
-        throw new RangeError(
-          `figure ${JSON.stringify(name)}: ${k} must be a positive number, got ${String(v)}`,
-        );
-      }
-    }
-    return { name, width, height };
-  }
-
   async function renderBatch(
     items: readonly BatchItem[],
     opts: BatchOptions,
@@ -278,7 +253,7 @@ function makeRenderer(
       for (let i = 0; i < items.length; i++) {
         let name = items[i].id;
         try {
-          const size = prepare(items[i], opts);
+          const size = checkItem(items[i], opts.scale ?? 2);
           name = size.name;
           const { width, height } = size;
           const step = (what: string) => (err: unknown) => {
