@@ -40,12 +40,7 @@ function applyLibView(cwd) {
   if (!libDir) return "no lib/ here: plain tslab";
   const t0 = performance.now();
   const ensured = view.ensureDeclarations(libDir);
-  view.installDeclarationView(require("@tslab/typescript-for-tslab"), {
-    libDir,
-    declDir: ensured.declDir,
-  });
-  const tsxApi = "tsx/cjs/api"; // (node10 resolution in tsconfig does not read "exports")
-  /** @type {{ register: () => unknown }} */ (require(tsxApi)).register();
+  view.useDeclarationView({ libDir, declDir: ensured.declDir });
   const ms = Math.round(performance.now() - t0);
   const how = ensured.cached ? "cached" : `built (${ensured.method})`;
   const note = ensured.problem ? `; note: ${ensured.problem} (give that export a type)` : "";

@@ -102,14 +102,8 @@ const convs = {
 /** @param {RunRequest} req */
 async function main(req) {
   process.chdir(path.dirname(req.notebook));
-  if (req.libView) {
-    // The type checker reads lib's declarations (built once per run) instead of its sources, so
-    // tslab neither checks nor emits the library; lib then runs from its sources through tsx.
-    const { installDeclarationView } = require("./lib-view");
-    installDeclarationView(require("@tslab/typescript-for-tslab"), req.libView);
-    const tsxApi = "tsx/cjs/api"; // (node10 resolution in tsconfig does not read "exports")
-    /** @type {{ register: () => unknown }} */ (require(tsxApi)).register();
-  }
+  // The type checker reads lib's declarations instead of its sources; lib runs through tsx.
+  if (req.libView) require("./lib-view").useDeclarationView(req.libView);
   process.stdout.write = /** @type {typeof process.stdout.write} */ (captureWrite("stdout"));
   process.stderr.write = /** @type {typeof process.stderr.write} */ (captureWrite("stderr"));
 

@@ -359,6 +359,18 @@ function installDeclarationView(ts, view) {
 }
 
 /**
+ * Puts a kernel on the view: tslab's TypeScript reads lib's declarations instead of its sources
+ * (so tslab neither checks nor emits the library), and lib runs from its sources through tsx's
+ * require hook. Used by the runner's kernels (kernel-child.js) and the Jupyter launcher.
+ * @param {{ libDir: string; declDir: string }} view
+ */
+function useDeclarationView(view) {
+  installDeclarationView(require("@tslab/typescript-for-tslab"), view);
+  const tsxApi = "tsx/cjs/api"; // (node10 resolution in tsconfig does not read "exports")
+  /** @type {{ register: () => unknown }} */ (require(tsxApi)).register();
+}
+
+/**
  * The real path of the `lib/` beside `dir` (a notebook's folder), if it has an index.ts.
  * @param {string} dir
  * @returns {string | undefined}
@@ -386,6 +398,7 @@ module.exports = {
   installDeclarationView,
   libBesideDir,
   libSources,
+  useDeclarationView,
   viewDisabled,
 };
 
