@@ -21,6 +21,7 @@ import { after, describe, it } from "node:test";
 import { spawnSync } from "node:child_process";
 import { runNotebooks } from "../scripts/runner/run";
 import { applyLibView, configPathOf } from "../scripts/tslab-kernel";
+import { writeKernelspec } from "../bench/workloads/firstCellJupyter";
 import {
   emitChecked,
   emitIsolated,
@@ -287,13 +288,7 @@ describe("the Jupyter launcher (scripts/tslab-kernel.js)", () => {
     },
     () => {
       const jupyterPath = path.join(tmp, "jupyter");
-      const spec = path.join(jupyterPath, "kernels", "tslab");
-      fs.mkdirSync(spec, { recursive: true });
-      const argv = [path.join(ROOT, "scripts", "tslab-kernel.js"), "kernel", "--config-path"];
-      fs.writeFileSync(
-        path.join(spec, "kernel.json"),
-        JSON.stringify({ argv: [...argv, "{connection_file}"], display_name: "TypeScript" }),
-      );
+      writeKernelspec(jupyterPath, path.join(ROOT, "scripts", "tslab-kernel.js"));
       const firstCell = (notebook: string) =>
         spawnSync(python, [path.join(ROOT, "bench", "jupyter", "first_cell.py"), notebook], {
           env: { ...process.env, JUPYTER_PATH: jupyterPath },
