@@ -4,7 +4,6 @@
  * tsx's CommonJS API (a dependency), so it works after `npm ci` without a build step and without
  * npm's banner. Usage, output and exit status: scripts/analyze.ts.
  */
-/* global __filename */
 "use strict";
 const path = require("path");
 const tsx = require("tsx/cjs/api");

@@ -18,6 +18,11 @@ const util = require("util");
 /** @typedef {import("./protocol").RunRequest} RunRequest */
 /** @typedef {import("./protocol").CellError} CellError */
 
+// Started with `--snapshot-blob` (kernel-snapshot.js): TypeScript and the package declarations
+// come parsed from the snapshot. Must run before anything requires TypeScript.
+const snapshot = require("./kernel-snapshot");
+snapshot.adopt();
+
 // tslab internals (pinned exactly in package.json; tests/runner.test.ts guards the contract).
 /** @type {typeof import("tslab/dist/converter")} */
 const { createConverter } = require("tslab/dist/converter");
@@ -226,4 +231,4 @@ process.once("message", (/** @type {RunRequest} */ req) => {
 // Warm the TypeScript converter (≈ 1.5 s) before saying ready: the runner starts the
 // next notebook's kernel while the current one runs, so this overlaps with real work.
 void convs.node;
-send({ t: "ready" });
+send(snapshot.stats.adopted ? { t: "ready", snapshotHits: snapshot.stats.hits } : { t: "ready" });

@@ -8,6 +8,7 @@ import * as path from "path";
 import { fork, type ChildProcess } from "child_process";
 import { joinSource, type Notebook, type Output } from "./nbformat";
 import { libBesideDir, viewDisabled, type EnsuredView } from "./lib-view";
+import { snapshotExecArgv } from "./kernel-snapshot";
 import type { ChildMessage, LibView, RunRequest } from "./protocol";
 
 /** Default of {@link KernelOptions.maxStreamBytes}. */
@@ -31,6 +32,11 @@ export interface Kernel {
   ready: Promise<void>;
   /** What the child wrote outside cells (crash messages). */
   output: () => string;
+  /**
+   * Resolves with the number of declaration files the kernel took parsed from the startup
+   * snapshot (kernel-snapshot.js), or undefined when it started without one.
+   */
+  snapshotHits: Promise<number | undefined>;
 }
 
 /** Live kernels, so an abort can kill every one of them. */
@@ -55,7 +61,8 @@ const KEEP_KERNEL_TEXT = 64 * 1024;
 
 export function spawnKernel(file: string, opts: KernelOptions): Kernel {
   const child = fork(CHILD, [], {
-    execArgv: [],
+    // The startup snapshot (TypeScript and package declarations already parsed), when built.
+    execArgv: snapshotExecArgv(),
     cwd: path.dirname(file),
     env: {
       ...process.env,
@@ -75,10 +82,13 @@ export function spawnKernel(file: string, opts: KernelOptions): Kernel {
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
+  let hits: number | undefined;
   const ready = new Promise<void>((resolve, reject) => {
-    child.once("message", (m: ChildMessage) =>
-      m.t === "ready" ? resolve() : reject(new Error(`unexpected first message ${m.t}`)),
-    );
+    child.once("message", (m: ChildMessage) => {
+      if (m.t !== "ready") return reject(new Error(`unexpected first message ${m.t}`));
+      hits = m.snapshotHits;
+      resolve();
+    });
     child.once("exit", (code, signal) =>
       reject(
         new Error(
@@ -88,7 +98,16 @@ export function spawnKernel(file: string, opts: KernelOptions): Kernel {
     );
   });
   ready.catch(() => {}); // observed by executeNotebook
-  const kernel: Kernel = { child, killedByRunner: false, ready, output: () => text };
+  const kernel: Kernel = {
+    child,
+    killedByRunner: false,
+    ready,
+    output: () => text,
+    snapshotHits: ready.then(
+      () => hits,
+      () => undefined,
+    ),
+  };
   liveKernels.add(kernel);
   child.once("exit", () => liveKernels.delete(kernel));
   return kernel;

@@ -266,12 +266,14 @@ function ensureDeclarations(libDir, opts = {}) {
 }
 
 /**
- * Keeps the {@link KEEP_VIEWS} newest views in `cacheRoot` (and `keep`); removes older ones and
- * interrupted builds older than an hour.
+ * Keeps the `count` newest builds in `cacheRoot` (`keep` among them); removes older ones and
+ * dot-entries (interrupted builds, stale locks) older than an hour. Also prunes the kernels'
+ * snapshot cache (kernel-snapshot.js).
  * @param {string} cacheRoot
  * @param {string} keep
+ * @param {number} [count]
  */
-function pruneCache(cacheRoot, keep) {
+function pruneCache(cacheRoot, keep, count = KEEP_VIEWS) {
   /** @type {{ name: string; mtime: number }[]} */
   const views = [];
   for (const name of fs.readdirSync(cacheRoot)) {
@@ -287,7 +289,7 @@ function pruneCache(cacheRoot, keep) {
     } else if (name !== keep) views.push({ name, mtime });
   }
   views.sort((a, b) => b.mtime - a.mtime);
-  for (const v of views.slice(KEEP_VIEWS - 1))
+  for (const v of views.slice(count - 1))
     fs.rmSync(path.join(cacheRoot, v.name), { recursive: true, force: true });
 }
 
@@ -398,6 +400,7 @@ module.exports = {
   installDeclarationView,
   libBesideDir,
   libSources,
+  pruneCache,
   useDeclarationView,
   viewDisabled,
 };

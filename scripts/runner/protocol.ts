@@ -27,7 +27,14 @@ export interface CellError {
 }
 
 export type ChildMessage =
-  | { t: "ready" }
+  | {
+      t: "ready";
+      /**
+       * Declaration files the warm-up took parsed from the kernels' startup snapshot
+       * (scripts/runner/kernel-snapshot.js); absent when the kernel did not start on one.
+       */
+      snapshotHits?: number;
+    }
   | { t: "start"; index: number }
   | { t: "stream"; index: number; name: "stdout" | "stderr"; text: string }
   | {

@@ -1,0 +1,382 @@
+/**
+ * The kernels' startup snapshot (issue 17: `npm test` and `npm start` start ≈ 50 kernels).
+ *
+ * Before its first cell, every kernel loads tslab's TypeScript (≈ 0.15 s) and parses and binds the
+ * same ≈ 4 MB of package declarations (the ES library files, @types/node, Plotly's types: ≈ 0.8 s
+ * of CPU). A V8 startup snapshot (`node --build-snapshot`) keeps a heap in which that is done:
+ * a kernel started with `--snapshot-blob` deserializes it (≈ 0.15 s) and its TypeScript finds the
+ * parsed files in a table instead of parsing them again.
+ *
+ * - Built ({@link build}, ≈ 3 s) in a detached background process the first time a kernel starts
+ *   without one ({@link snapshotExecArgv}); kernels started meanwhile run as before.
+ * - Cached in `node_modules/.cache/passk-kernel-snapshot/<key>`: the key covers the snapshot's
+ *   format, Node (version, binary, arch), tslab's TypeScript (path, size, mtime) and
+ *   package-lock.json; a snapshot is used only while every file it holds is unchanged on disk
+ *   (size and mtime, from its manifest). Folders are renamed into place when complete.
+ * - In a kernel ({@link adopt}): the snapshot's TypeScript becomes the module tslab requires, and
+ *   a parsed file is handed out only for the same path and the same text, parsed the same way
+ *   (language version, module format, script kind, module indicator); anything else is parsed
+ *   as before. A kernel on the snapshot type-checks exactly as one without it
+ *   (tests/kernelSnapshot.test.ts compares them).
+ * - What the snapshot's TypeScript took from the builder process is undone or avoided: its memo of
+ *   the current directory is cleared before the heap is written (snapshot-entry.js), and kernels
+ *   whose environment sets a variable TypeScript reads once at load ({@link READ_AT_LOAD}) start
+ *   without the snapshot. (`ts.sys.args` is the builder's; tslab does not read it.)
+ * - PASSK_KERNEL_SNAPSHOT=off (or 0) turns it off; a folder path caches there instead.
+ *
+ * Plain JavaScript (checked by tsc through JSDoc) so a kernel loads it without a TS loader.
+ */
+// @ts-check
+"use strict";
+const crypto = require("crypto");
+const fs = require("fs");
+const path = require("path");
+const { spawn, spawnSync } = require("child_process");
+const Module = require("module");
+
+/** Bump when what a build holds changes, so snapshots of the old kind are not reused. */
+const FORMAT = 1;
+const ENV = "PASSK_KERNEL_SNAPSHOT";
+const COMPLETE = ".complete.json";
+const BLOB = "snapshot.blob";
+const MANIFEST = "manifest.json";
+/** Snapshots kept per cache folder (the newest); ≈ 50 MB each. */
+const KEEP = 2;
+/** A build lock older than this is a dead builder's (a build takes ≈ 3–6 s). */
+const LOCK_STALE_MS = 120e3;
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * What tslab's TypeScript reads from the environment once, when it loads (its node system): in
+ * a snapshot those are the builder's, which runs with them unset. A kernel whose environment sets
+ * one starts without the snapshot, so it gets what it asked for.
+ */
+const READ_AT_LOAD = [
+  "TSC_WATCHFILE",
+  "TSC_NONPOLLING_WATCHER",
+  "TSC_WATCHDIRECTORY",
+  "NODE_INSPECTOR_IPC",
+  "VSCODE_INSPECTOR_OPTIONS",
+];
+
+function disabled() {
+  const v = process.env[ENV];
+  return v === "off" || v === "0" || READ_AT_LOAD.some((name) => process.env[name]);
+}
+
+function cacheRoot() {
+  const v = process.env[ENV];
+  return v && v !== "on" && !disabled()
+    ? path.resolve(v)
+    : path.join(ROOT, "node_modules", ".cache", "passk-kernel-snapshot");
+}
+
+/** The TypeScript file tslab's converter requires (the one the snapshot must stand for). */
+function tslabTypeScriptFile() {
+  const converter = require.resolve("tslab/dist/converter");
+  return Module.createRequire(converter).resolve("@tslab/typescript-for-tslab");
+}
+
+/** The cache key: what a snapshot depends on besides the files in its manifest. */
+function snapshotKey() {
+  const tsFile = tslabTypeScriptFile();
+  const st = fs.statSync(tsFile);
+  const h = crypto.createHash("sha256");
+  h.update(`format ${FORMAT}\0node ${process.version} ${process.execPath} ${process.arch}\0`);
+  h.update(`ts ${tsFile} ${st.size} ${st.mtimeMs}\0`);
+  try {
+    h.update(fs.readFileSync(path.join(ROOT, "package-lock.json")));
+  } catch {
+    h.update("no lock");
+  }
+  return h.digest("hex").slice(0, 32);
+}
+
+/** @type {Map<string, string>} cache folder → the blob found valid there in this process */
+const found = new Map();
+
+/**
+ * The path of a usable snapshot blob, or undefined. A snapshot whose manifest names a file that
+ * changed (size or mtime) is removed.
+ * @returns {string | undefined}
+ */
+function findSnapshot() {
+  if (disabled()) return undefined;
+  const root = cacheRoot();
+  const known = found.get(root);
+  if (known !== undefined && fs.existsSync(known)) return known;
+  let dir;
+  try {
+    dir = path.join(root, snapshotKey());
+    fs.accessSync(path.join(dir, COMPLETE));
+  } catch {
+    return undefined;
+  }
+  try {
+    /** @type {{ files: { file: string; size: number; mtimeMs: number }[] }} */
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), "utf8"));
+    for (const f of manifest.files) {
+      const st = fs.statSync(f.file);
+      if (st.size !== f.size || st.mtimeMs !== f.mtimeMs) throw new Error(`${f.file} changed`);
+    }
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  const blob = path.join(dir, BLOB);
+  found.set(root, blob);
+  return blob;
+}
+
+/**
+ * The `execArgv` a kernel starts with: `--snapshot-blob BLOB` when a snapshot is usable, else
+ * none, and then a background build starts (once per cache folder at a time) for later kernels.
+ * @returns {string[]}
+ */
+function snapshotExecArgv() {
+  if (disabled()) return [];
+  const blob = findSnapshot();
+  if (blob !== undefined) return ["--snapshot-blob", blob];
+  startBackgroundBuild();
+  return [];
+}
+
+/** Starts `node kernel-snapshot.js build` detached, unless a live build holds the lock. */
+function startBackgroundBuild() {
+  /** @type {string} */
+  let lock;
+  try {
+    const root = cacheRoot();
+    fs.mkdirSync(root, { recursive: true });
+    lock = path.join(root, `.lock-${snapshotKey()}`);
+    try {
+      if (Date.now() - fs.statSync(lock).mtimeMs < LOCK_STALE_MS) return;
+      fs.rmSync(lock, { force: true });
+    } catch {
+      // no lock
+    }
+    fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+  } catch {
+    return; // another process took the lock first, or a read-only checkout: no snapshot
+  }
+  const child = spawn(process.execPath, [__filename, "build", "--lock", lock], {
+    detached: true,
+    stdio: "ignore",
+    env: process.env,
+  });
+  child.on("error", () => fs.rmSync(lock, { force: true }));
+  child.unref();
+}
+
+/**
+ * Builds the snapshot for this checkout into the cache (see the file comment): the lib view
+ * (scripts/runner/lib-view.js) gives the roots, `node --build-snapshot snapshot-entry.js` does
+ * the work. Returns the blob's path; throws with the builder's message when it fails.
+ * @returns {string}
+ */
+function build() {
+  const root = cacheRoot();
+  const key = snapshotKey();
+  fs.mkdirSync(root, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(root, `.build-${key}-`));
+  try {
+    /** @type {string[]} */
+    const roots = [];
+    const libDir = path.join(ROOT, "lib");
+    let viewToRemove;
+    if (fs.existsSync(path.join(libDir, "index.ts"))) {
+      const { ensureDeclarations } = require("./lib-view");
+      // Only its package imports matter here: the checkout's own view cache serves, whatever
+      // folder PASSK_LIB_VIEW_CACHE names for the run that started this build (off stays off).
+      const view = ensureDeclarations(libDir, {
+        cacheRoot: path.join(ROOT, "node_modules", ".cache", "passk-lib-view"),
+      });
+      roots.push(path.join(view.declDir, "index.d.ts"));
+      if (view.temporary) viewToRemove = view.declDir;
+    }
+    const config = {
+      tsFile: tslabTypeScriptFile(),
+      roots,
+      typeRoots: [path.join(ROOT, "node_modules", "@types")],
+      manifest: path.join(tmp, MANIFEST),
+    };
+    // No NODE_OPTIONS: a preloaded module (bench's probe keeps a timer) would end up in the
+    // snapshot or keep the builder alive.
+    /** @type {NodeJS.ProcessEnv} */
+    const env = { ...process.env, PASSK_SNAPSHOT_CONFIG: JSON.stringify(config) };
+    delete env.NODE_OPTIONS;
+    for (const name of READ_AT_LOAD) delete env[name];
+    const start = Date.now();
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--snapshot-blob",
+        path.join(tmp, BLOB),
+        "--build-snapshot",
+        require.resolve("./snapshot-entry"),
+      ],
+      {
+        env,
+        encoding: "utf8",
+        maxBuffer: 16 << 20,
+      },
+    );
+    if (viewToRemove) fs.rmSync(viewToRemove, { recursive: true, force: true });
+    if (r.status !== 0 || !fs.existsSync(path.join(tmp, BLOB)))
+      throw new Error(
+        `node --build-snapshot failed (exit ${r.status ?? r.signal}): ` +
+          `${(r.stderr || r.stdout || String(r.error ?? "")).trim().split("\n").slice(-3).join(" | ")}`,
+      );
+    reportToBench(r.pid, start, path.join(tmp, MANIFEST));
+    fs.writeFileSync(
+      path.join(tmp, COMPLETE),
+      JSON.stringify({ node: process.version, built: new Date().toISOString() }) + "\n",
+    );
+    const dir = path.join(root, key);
+    try {
+      fs.renameSync(tmp, dir);
+    } catch {
+      // another build finished first: keep its snapshot
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    require("./lib-view").pruneCache(root, key, KEEP);
+    return path.join(dir, BLOB);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Under `npm run bench` (BENCH_RSS_DIR set): records the snapshot builder's CPU time and peak RSS
+ * (from its manifest) as bench/rss-probe.cjs records every other Node process.
+ * @param {number} pid
+ * @param {number} start
+ * @param {string} manifestFile
+ */
+function reportToBench(pid, start, manifestFile) {
+  const dir = process.env.BENCH_RSS_DIR;
+  if (!dir) return;
+  try {
+    const { cost } = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    const record = { pid, argv: ["--build-snapshot"], kernel: false, start, end: Date.now() };
+    fs.writeFileSync(
+      path.join(dir, `${pid}.json`),
+      JSON.stringify({ ...record, maxRssKb: cost.maxRssKb, cpuMs: cost.cpuMs }),
+    );
+  } catch {
+    // best effort, as the probe
+  }
+}
+
+/**
+ * @typedef {import("@tslab/typescript-for-tslab").SourceFile} SourceFile
+ * @typedef {{ hits: number; misses: number; adopted: boolean }} SnapshotStats
+ */
+
+/** @type {SnapshotStats} */
+const stats = { hits: 0, misses: 0, adopted: false };
+
+/**
+ * In a kernel started with `--snapshot-blob`: makes the snapshot's TypeScript the module tslab
+ * requires and installs the table of parsed files. Call before anything requires TypeScript.
+ * Returns whether the snapshot is in use (false: not started on one, or another TypeScript).
+ * @returns {boolean}
+ */
+function adopt() {
+  const g = /** @type {any} */ (globalThis);
+  /** @type {{ ts: unknown; tsFile: string; parsed: Map<string, SourceFile> } | undefined} */
+  const snap = g.__passkKernelSnapshot;
+  if (snap === undefined) return false;
+  delete g.__passkKernelSnapshot;
+  const tsFile = tslabTypeScriptFile();
+  if (tsFile !== snap.tsFile || require.cache[tsFile] !== undefined) return false;
+  g.__passkRequire = require;
+  const m = new Module(tsFile, /** @type {any} */ (module));
+  m.filename = tsFile;
+  m.paths = /** @type {any} */ (Module)._nodeModulePaths(path.dirname(tsFile));
+  m.exports = snap.ts;
+  m.loaded = true;
+  require.cache[tsFile] = m;
+  g.__passkTakeParsed = takeParsed(snap.parsed);
+  stats.adopted = true;
+  return true;
+}
+
+/**
+ * The lookup TypeScript's createSourceFile makes first (snapshot-entry.js adds the call): the
+ * parsed file for the same path and text, parsed the same way; undefined (parse as usual)
+ * otherwise.
+ * @param {Map<string, SourceFile>} parsed
+ */
+function takeParsed(parsed) {
+  /**
+   * @param {string} fileName
+   * @param {string} text
+   * @param {unknown} how a ScriptTarget or CreateSourceFileOptions
+   * @param {boolean | undefined} setParentNodes
+   * @param {number | undefined} scriptKind
+   * @returns {SourceFile | undefined}
+   */
+  return (fileName, text, how, setParentNodes, scriptKind) => {
+    const f = parsed.get(fileName);
+    if (f === undefined) return undefined;
+    /**
+     * @type {{ languageVersion?: number; impliedNodeFormat?: number;
+     *   setExternalModuleIndicator?: (f: SourceFile) => void }}
+     */
+    const o = typeof how === "object" && how !== null ? how : { languageVersion: Number(how) };
+    const same =
+      f.text === text &&
+      !setParentNodes &&
+      o.languageVersion === f.languageVersion &&
+      o.impliedNodeFormat === f.impliedNodeFormat &&
+      (scriptKind === undefined || scriptKind === /** @type {any} */ (f).scriptKind);
+    if (same && o.setExternalModuleIndicator) {
+      // The indicator decides whether the file is a module; it was bound with the one it has.
+      const file = /** @type {SourceFile & { externalModuleIndicator?: unknown }} */ (f);
+      const before = file.externalModuleIndicator;
+      o.setExternalModuleIndicator(f);
+      if (file.externalModuleIndicator !== before) {
+        file.externalModuleIndicator = before;
+        stats.misses++;
+        return undefined;
+      }
+    }
+    if (!same) {
+      stats.misses++;
+      return undefined;
+    }
+    stats.hits++;
+    return f;
+  };
+}
+
+module.exports = {
+  ENV,
+  adopt,
+  build,
+  cacheRoot,
+  findSnapshot,
+  snapshotExecArgv,
+  snapshotKey,
+  stats,
+  takeParsed,
+};
+
+if (require.main === module) {
+  // `node kernel-snapshot.js build [--lock FILE]`: builds (the background build of
+  // snapshotExecArgv, or by hand); prints the blob's path; removes the lock when done.
+  const args = process.argv.slice(2);
+  const lockAt = args.indexOf("--lock");
+  const lock = lockAt >= 0 ? args[lockAt + 1] : undefined;
+  try {
+    if (args[0] !== "build") throw new Error("usage: node kernel-snapshot.js build [--lock FILE]");
+    process.stdout.write(build() + "\n");
+  } catch (e) {
+    process.stderr.write(`kernel snapshot: ${e instanceof Error ? e.message : e}\n`);
+    process.exitCode = 1;
+  } finally {
+    if (lock) fs.rmSync(lock, { force: true });
+  }
+}
