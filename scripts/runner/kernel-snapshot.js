@@ -10,9 +10,10 @@
  * - Built ({@link build}, ≈ 3 s) in a detached background process the first time a kernel starts
  *   without one ({@link snapshotExecArgv}); kernels started meanwhile run as before.
  * - Cached in `node_modules/.cache/passk-kernel-snapshot/<key>`: the key covers the snapshot's
- *   format, Node (version, binary, arch), tslab's TypeScript (path, size, mtime) and
- *   package-lock.json; a snapshot is used only while every file it holds is unchanged on disk
- *   (size and mtime, from its manifest). Folders are renamed into place when complete.
+ *   format, Node (version, binary, arch), tslab's TypeScript (path, size, mtime), the builder
+ *   (snapshot-entry.js) and package-lock.json; a snapshot is used only while every file it holds
+ *   is unchanged on disk (size and mtime, from its manifest). Folders are renamed into place when
+ *   complete.
  * - In a kernel ({@link adopt}): the snapshot's TypeScript becomes the module tslab requires, and
  *   a parsed file is handed out only for the same path and the same text, parsed the same way
  *   (language version, module format, script kind, module indicator); anything else is parsed
@@ -77,13 +78,21 @@ function tslabTypeScriptFile() {
   return Module.createRequire(converter).resolve("@tslab/typescript-for-tslab");
 }
 
-/** The cache key: what a snapshot depends on besides the files in its manifest. */
+/** @type {string | undefined} */
+let key;
+
+/** The cache key: what a snapshot depends on besides the files in its manifest (memoized). */
 function snapshotKey() {
+  return (key ??= computeKey());
+}
+
+function computeKey() {
   const tsFile = tslabTypeScriptFile();
   const st = fs.statSync(tsFile);
   const h = crypto.createHash("sha256");
   h.update(`format ${FORMAT}\0node ${process.version} ${process.execPath} ${process.arch}\0`);
   h.update(`ts ${tsFile} ${st.size} ${st.mtimeMs}\0`);
+  h.update(fs.readFileSync(require.resolve("./snapshot-entry"))); // what the build runs
   try {
     h.update(fs.readFileSync(path.join(ROOT, "package-lock.json")));
   } catch {

@@ -69,8 +69,10 @@ function loadPatchedTypeScript(tsFile) {
   );
   // TypeScript requires modules lazily too (plugins, source-map-support): in a kernel, those go
   // through the kernel's own require (adopt sets __passkRequire); here only built-ins load.
-  const lazyRequire = (/** @type {string} */ id) =>
-    /** @type {any} */ (globalThis.__passkRequire ?? require)(id);
+  const g = /** @type {{ __passkRequire?: NodeJS.Require }} */ (
+    /** @type {unknown} */ (globalThis)
+  );
+  const lazyRequire = (/** @type {string} */ id) => (g.__passkRequire ?? require)(id);
   /** @type {{ exports: any }} */
   const mod = { exports: {} };
   const wrapper = (0, eval)(
