@@ -82,7 +82,9 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
 
 /**
  * Two notebooks with committed outputs; the first one's cell 2 and the second one's only cell
- * write a marker file and then spin (busy cells: their kernels' event loops never run again).
+ * write a marker file and then block their thread for good (busy cells: their kernels' event loops
+ * never run again). They block in `Atomics.wait`, which holds the thread as `while (true) {}` does
+ * (tslab's SIGINT breaks either) but leaves the cores to the rest of the test run.
  * Returns the runner process, started in its own process group like a shell job, once the first
  * busy cell is running and both kernels exist (the runner runs the second notebook beside the
  * first, or pre-starts its kernel with --jobs 1): neither notebook may be written.
@@ -98,12 +100,13 @@ async function startBusyRun(
   stderr: () => string;
 }> {
   const marker = path.join(dir, `${tag}.started`);
+  const BLOCK = "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);";
   const a = writeNb(
     `${tag}-a.ipynb`,
     notebook(
       [
         `console.log("one");`,
-        `require("fs").writeFileSync(${JSON.stringify(marker)}, "x");\nwhile (true) {}`,
+        `require("fs").writeFileSync(${JSON.stringify(marker)}, "x");\n${BLOCK}`,
         `console.log("three");`,
       ],
       [committed("one\n"), committed("committed two\n"), committed("committed three\n")],
@@ -112,7 +115,7 @@ async function startBusyRun(
   const b = writeNb(
     `${tag}-b.ipynb`,
     notebook(
-      [`require("fs").writeFileSync(${JSON.stringify(marker + "-b")}, "x");\nwhile (true) {}`],
+      [`require("fs").writeFileSync(${JSON.stringify(marker + "-b")}, "x");\n${BLOCK}`],
       [committed("committed b\n")],
     ),
   );
