@@ -4,8 +4,8 @@
  * and bound.
  *
  * - On an empty cache a kernel starts without it and one background build begins; a build that
- *   holds the lock stops a second one; once built, kernels start with `--snapshot-blob`, and a
- *   runner kernel reports the files it took from it.
+ *   holds the lock stops a second one, a failed one stops retries for an hour; once built,
+ *   kernels start with `--snapshot-blob`, and a runner kernel reports the files it took from it.
  * - It holds the ES library files, @types/node and Plotly's types (reached from lib's view), and
  *   nothing of lib itself.
  * - The oracle: tslab's converter on the snapshot gives the same diagnostics and the same emitted
@@ -26,6 +26,7 @@ import {
   findSnapshot,
   snapshotExecArgv,
   snapshotKey,
+  snapshotProblem,
   takeParsed,
 } from "../scripts/runner/kernel-snapshot";
 import { killKernel, spawnKernel } from "../scripts/runner/kernel";
@@ -80,6 +81,21 @@ describe("kernel snapshot: building", () => {
       assert.deepEqual(snapshotExecArgv(), []);
       await new Promise((r) => setTimeout(r, 500));
       assert.deepEqual(fs.readdirSync(other), [`.lock-${snapshotKey()}`]);
+    } finally {
+      process.env[ENV] = cache;
+    }
+  });
+
+  it("a build that failed is not retried for an hour, and says why", () => {
+    const other = path.join(tmp, "failed");
+    process.env[ENV] = other;
+    try {
+      fs.mkdirSync(other, { recursive: true });
+      const marker = `.failed-${snapshotKey()}`;
+      fs.writeFileSync(path.join(other, marker), "kernel snapshot: node --build-snapshot failed\n");
+      assert.equal(snapshotProblem(), "kernel snapshot: node --build-snapshot failed");
+      assert.deepEqual(snapshotExecArgv(), []);
+      assert.deepEqual(fs.readdirSync(other), [marker], "no lock: no build started");
     } finally {
       process.env[ENV] = cache;
     }

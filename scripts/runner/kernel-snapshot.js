@@ -158,6 +158,8 @@ function startBackgroundBuild() {
     const root = cacheRoot();
     fs.mkdirSync(root, { recursive: true });
     lock = path.join(root, `.lock-${snapshotKey()}`);
+    // A build that failed is not tried again for an hour (pruneCache then removes the marker).
+    if (snapshotProblem() !== undefined) return;
     try {
       if (Date.now() - fs.statSync(lock).mtimeMs < LOCK_STALE_MS) return;
       fs.rmSync(lock, { force: true });
@@ -175,6 +177,25 @@ function startBackgroundBuild() {
   });
   child.on("error", () => fs.rmSync(lock, { force: true }));
   child.unref();
+}
+
+/** The marker a failed build leaves (its message inside), in the cache folder. */
+function failedMarker() {
+  return path.join(cacheRoot(), `.failed-${snapshotKey()}`);
+}
+
+/**
+ * Why the last build for this key failed (the first line of its message), if it did within the
+ * hour; kernels then start without a snapshot.
+ * @returns {string | undefined}
+ */
+function snapshotProblem() {
+  if (disabled()) return undefined;
+  try {
+    return fs.readFileSync(failedMarker(), "utf8").split("\n")[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -369,6 +390,7 @@ module.exports = {
   findSnapshot,
   snapshotExecArgv,
   snapshotKey,
+  snapshotProblem,
   stats,
   takeParsed,
 };
@@ -383,7 +405,15 @@ if (require.main === module) {
     if (args[0] !== "build") throw new Error("usage: node kernel-snapshot.js build [--lock FILE]");
     process.stdout.write(build() + "\n");
   } catch (e) {
-    process.stderr.write(`kernel snapshot: ${e instanceof Error ? e.message : e}\n`);
+    const message = `kernel snapshot: ${e instanceof Error ? e.message : e}`;
+    process.stderr.write(message + "\n");
+    if (args[0] === "build") {
+      try {
+        fs.writeFileSync(failedMarker(), message.replace(/\s+/g, " ") + "\n");
+      } catch {
+        // a read-only cache: every kernel starts without a snapshot anyway
+      }
+    }
     process.exitCode = 1;
   } finally {
     if (lock) fs.rmSync(lock, { force: true });

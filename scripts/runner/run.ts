@@ -24,6 +24,7 @@ import {
   startLibView,
   type Kernel,
 } from "./kernel";
+import { snapshotProblem } from "./kernel-snapshot";
 import type { Renderer } from "../../lib/export/render";
 
 export interface RunOptions {
@@ -163,6 +164,9 @@ export async function runNotebooks(opts: RunOptions): Promise<NotebookResult[]> 
   };
   opts.signal?.addEventListener("abort", onAbort);
   const lib = startLibView(opts.notebooks, log);
+  const snapshotFailed = snapshotProblem();
+  if (snapshotFailed !== undefined)
+    log(`  note: kernels start without their startup snapshot (${snapshotFailed})`);
 
   // Kernels start before their notebook is due (their ≈ 2 s warm-up overlaps running notebooks).
   const started = new Map<number, Kernel>();
