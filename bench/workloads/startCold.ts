@@ -22,6 +22,8 @@ import type { Params, Workload } from "./types";
 
 export interface StartInputs {
   cache: boolean;
+  /** `--param snapshot=off`: kernels without their startup snapshot (A/B of kernel-snapshot.js). */
+  snapshot: boolean;
   /** The clone the next run uses (made in setup for the first run). */
   next: string | null;
   used: string[];
@@ -57,11 +59,12 @@ export const workload: Workload<StartInputs, StartRun> = {
   name: "start-cold",
   description:
     "npm start on a fresh clone: all notebooks at full size + every figure in every format, cold",
-  params: { cache: "off" },
+  params: { cache: "off", snapshot: "on" },
   runs: 1,
   warmup: 0,
   setup: (p: Params) => ({
     cache: String(p.cache) === "on",
+    snapshot: String(p.snapshot) !== "off",
     next: tempClone("passk-bench-start-"),
     used: [],
     cpuMs: [],
@@ -84,6 +87,7 @@ export const workload: Workload<StartInputs, StartRun> = {
           // An empty folder: the kernels' snapshot is built during the run, as on a fresh clone.
           PASSK_KERNEL_SNAPSHOT: path.join(dir, ".kernel-snapshot-cache"),
         };
+    if (!inputs.snapshot) env.PASSK_KERNEL_SNAPSHOT = "off";
     const run = await runProbedCommand("npm", ["start"], { cwd: dir, env });
     inputs.cpuMs.push(run.cpuMs);
     inputs.peakRssMb.push(run.peakRssMb);
