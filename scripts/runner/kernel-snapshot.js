@@ -335,8 +335,8 @@ function adopt() {
 
 /**
  * The lookup TypeScript's createSourceFile makes first (snapshot-entry.js adds the call): the
- * parsed file for the same path and text, parsed the same way; undefined (parse as usual)
- * otherwise.
+ * parsed file for the same path and text, parsed the same way, handed out once; undefined (parse
+ * as usual) otherwise.
  * @param {Map<string, SourceFile>} parsed
  */
 function takeParsed(parsed) {
@@ -377,6 +377,9 @@ function takeParsed(parsed) {
       stats.misses++;
       return undefined;
     }
+    // Once per process: a second program (tslab's browser converter) parses its own copy, as it
+    // would without the snapshot, rather than sharing this one's module resolutions.
+    parsed.delete(fileName);
     stats.hits++;
     return f;
   };
