@@ -228,7 +228,8 @@ process.once("message", (/** @type {RunRequest} */ req) => {
     process.exit(1);
   });
 });
-// Warm the TypeScript converter (≈ 1.5 s) before saying ready: the runner starts the
-// next notebook's kernel while the current one runs, so this overlaps with real work.
+// Warm the TypeScript converter (≈ 1.5 s of CPU; ≈ 0.7 s on the startup snapshot) before saying
+// ready: the runner starts the next notebook's kernel while the current one runs, so this
+// overlaps with real work.
 void convs.node;
 send(snapshot.stats.adopted ? { t: "ready", snapshotHits: snapshot.stats.hits } : { t: "ready" });
