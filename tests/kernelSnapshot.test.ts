@@ -119,6 +119,39 @@ describe("kernel snapshot: building", () => {
     );
   });
 
+  it("under a V8 flag in NODE_OPTIONS, which the snapshot refuses, kernels start without it", async () => {
+    const other = path.join(tmp, "flags");
+    fs.cpSync(cache, other, { recursive: true });
+    const savedOptions = process.env.NODE_OPTIONS;
+    process.env[ENV] = other;
+    process.env.NODE_OPTIONS = `${savedOptions ?? ""} --max-old-space-size=3000`.trim();
+    try {
+      // Node itself refuses it (the oracle for what loadsHere checks)
+      const r = spawnSync(process.execPath, ["--snapshot-blob", blob, "-e", ""], {
+        encoding: "utf8",
+      });
+      assert.notEqual(r.status, 0);
+      assert.equal(findSnapshot(), undefined);
+      assert.deepEqual(snapshotExecArgv(), []);
+      const dir = path.join(other, snapshotKey());
+      assert.ok(fs.readdirSync(dir).some((n) => n.startsWith(".refused-")));
+      const nb = path.join(tmp, "flags-nb");
+      fs.mkdirSync(nb, { recursive: true });
+      const kernel = spawnKernel(path.join(nb, "a.ipynb"), {});
+      try {
+        assert.equal(kernel.child.spawnargs.includes("--snapshot-blob"), false);
+        await kernel.ready;
+        assert.equal(await kernel.snapshotHits, undefined);
+      } finally {
+        killKernel(kernel);
+      }
+    } finally {
+      if (savedOptions === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = savedOptions;
+      process.env[ENV] = cache;
+    }
+  });
+
   it("a runner kernel starts on it and takes the declarations parsed", async () => {
     const dir = path.join(tmp, "kernel");
     fs.mkdirSync(dir, { recursive: true });

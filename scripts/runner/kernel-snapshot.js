@@ -23,6 +23,9 @@
  *   the current directory is cleared before the heap is written (snapshot-entry.js), and kernels
  *   whose environment sets a variable TypeScript reads once at load ({@link READ_AT_LOAD}) start
  *   without the snapshot. (`ts.sys.args` is the builder's; tslab does not read it.)
+ * - A snapshot only loads under the V8 flags it was built with: before its first use under some
+ *   NODE_OPTIONS, a throwaway `node --snapshot-blob` checks that it loads ({@link loadsHere});
+ *   where it does not (a reader's `--max-old-space-size`), kernels start without it.
  * - PASSK_KERNEL_SNAPSHOT=off (or 0) turns it off; a folder path caches there instead.
  *
  * Plain JavaScript (checked by tsc through JSDoc) so a kernel loads it without a TS loader.
@@ -133,8 +136,38 @@ function findSnapshot() {
     return undefined;
   }
   const blob = path.join(dir, BLOB);
+  if (!loadsHere(dir, blob)) return undefined;
   found.set(root, blob);
   return blob;
+}
+
+/**
+ * Whether Node accepts `blob` with this process's NODE_OPTIONS. A snapshot records V8's flags:
+ * started with any other (`--max-old-space-size`, `--stack-size`, …) Node refuses it and exits
+ * (code 14), so every kernel would die before its first cell. Checked once per NODE_OPTIONS by
+ * starting `node --snapshot-blob BLOB -e ""` (≈ 0.2 s); the answer is kept beside the blob.
+ * @param {string} dir
+ * @param {string} blob
+ */
+function loadsHere(dir, blob) {
+  const options = process.env.NODE_OPTIONS ?? "";
+  const tag = crypto.createHash("sha256").update(options).digest("hex").slice(0, 16);
+  const ok = path.join(dir, `.loads-${tag}`);
+  const no = path.join(dir, `.refused-${tag}`);
+  if (fs.existsSync(ok)) return true;
+  if (fs.existsSync(no)) return false;
+  const r = spawnSync(process.execPath, ["--snapshot-blob", blob, "-e", ""], {
+    env: process.env,
+    encoding: "utf8",
+    timeout: 60e3,
+  });
+  const loads = r.status === 0;
+  try {
+    fs.writeFileSync(loads ? ok : no, `NODE_OPTIONS=${options}\n${loads ? "" : r.stderr}`);
+  } catch {
+    // a read-only cache: checked again next time
+  }
+  return loads;
 }
 
 /**
