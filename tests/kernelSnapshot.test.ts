@@ -141,7 +141,7 @@ describe("kernel snapshot: building", () => {
       try {
         assert.equal(kernel.child.spawnargs.includes("--snapshot-blob"), false);
         await kernel.ready;
-        assert.equal(await kernel.snapshotHits, undefined);
+        assert.equal(kernel.snapshotHits, undefined);
       } finally {
         killKernel(kernel);
       }
@@ -159,7 +159,8 @@ describe("kernel snapshot: building", () => {
     const kernel = spawnKernel(file, {});
     try {
       assert.ok(kernel.child.spawnargs.includes("--snapshot-blob"));
-      const hits = await kernel.snapshotHits;
+      await kernel.ready;
+      const hits = kernel.snapshotHits;
       assert.ok(hits !== undefined && hits > 20, `hits ${hits}`);
     } finally {
       killKernel(kernel);

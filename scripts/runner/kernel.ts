@@ -3,11 +3,9 @@
  * driving tslab) and the protocol that executes a notebook in it, cell by cell, with the per-cell
  * timeout, the stream cap and the ways a kernel can die (split from run.ts).
  */
-import * as fs from "fs";
 import * as path from "path";
 import { fork, type ChildProcess } from "child_process";
 import { joinSource, type Notebook, type Output } from "./nbformat";
-import { libBesideDir, viewDisabled, type EnsuredView } from "./lib-view";
 import { snapshotExecArgv } from "./kernel-snapshot";
 import type { ChildMessage, LibView, RunRequest } from "./protocol";
 
@@ -33,10 +31,10 @@ export interface Kernel {
   /** What the child wrote outside cells (crash messages). */
   output: () => string;
   /**
-   * Resolves with the number of declaration files the kernel took parsed from the startup
-   * snapshot (kernel-snapshot.js), or undefined when it started without one.
+   * Once ready: the declaration files the kernel took parsed from the startup snapshot
+   * (kernel-snapshot.js); undefined when it started without one.
    */
-  snapshotHits: Promise<number | undefined>;
+  snapshotHits?: number;
 }
 
 /** Live kernels, so an abort can kill every one of them. */
@@ -82,11 +80,10 @@ export function spawnKernel(file: string, opts: KernelOptions): Kernel {
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
-  let hits: number | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     child.once("message", (m: ChildMessage) => {
       if (m.t !== "ready") return reject(new Error(`unexpected first message ${m.t}`));
-      hits = m.snapshotHits;
+      kernel.snapshotHits = m.snapshotHits;
       resolve();
     });
     child.once("exit", (code, signal) =>
@@ -98,16 +95,7 @@ export function spawnKernel(file: string, opts: KernelOptions): Kernel {
     );
   });
   ready.catch(() => {}); // observed by executeNotebook
-  const kernel: Kernel = {
-    child,
-    killedByRunner: false,
-    ready,
-    output: () => text,
-    snapshotHits: ready.then(
-      () => hits,
-      () => undefined,
-    ),
-  };
+  const kernel: Kernel = { child, killedByRunner: false, ready, output: () => text };
   liveKernels.add(kernel);
   child.once("exit", () => liveKernels.delete(kernel));
   return kernel;
@@ -329,73 +317,4 @@ export async function executeNotebook(
     );
   });
   return { outputs, counts, failure, killedBySignal };
-}
-
-/**
- * Starts ensuring the declaration view of the lib folder the notebooks import
- * (scripts/runner/lib-view.js `ensureDeclarations`, in a child process): the real path of `lib/`
- * beside the first notebook that mentions `./lib` and has one with an index.ts, unless
- * PASSK_LIB_VIEW is "0". The view comes from the cache when lib/ is unchanged, else it is built
- * (≈ 1 s; the slow checked build, with a note naming the file, if an export lacks a type). It
- * resolves to undefined when there is nothing to build or the build fails (the kernels then
- * compile lib from its sources, as plain tslab does); `dispose` stops the build and removes a
- * temporary (uncached) view.
- */
-export function startLibView(
-  notebooks: string[],
-  log: (line: string) => void,
-): { view: Promise<LibView | undefined>; dispose: () => void } {
-  const libDir = viewDisabled() ? undefined : notebooks.map(libBeside).find(Boolean);
-  if (!libDir) return { view: Promise.resolve(undefined), dispose: () => {} };
-  const child = fork(path.join(__dirname, "lib-view.js"), [libDir], {
-    execArgv: [],
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-  child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
-  let temporaryDir: string | undefined;
-  const view = new Promise<LibView | undefined>((resolve) => {
-    child.once("error", () => resolve(undefined));
-    child.once("exit", (code, signal) => {
-      let ensured: EnsuredView | undefined;
-      try {
-        ensured = code === 0 ? (JSON.parse(out) as EnsuredView) : undefined;
-      } catch {
-        ensured = undefined;
-      }
-      if (ensured) {
-        if (ensured.temporary) temporaryDir = ensured.declDir;
-        if (ensured.problem !== undefined && !ensured.cached)
-          log(
-            `  note: ${ensured.problem} — lib's declarations were built with a full type check ` +
-              "instead (slower); give that export an explicit type",
-          );
-        return resolve({ libDir, declDir: ensured.declDir });
-      }
-      if (signal !== "SIGKILL")
-        log(
-          `  note: lib declarations not built (exit ${code ?? signal}: ${(err || out).trim().split("\n").pop()}); kernels compile lib`,
-        );
-      resolve(undefined);
-    });
-  });
-  return {
-    view,
-    dispose: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      if (temporaryDir) fs.rmSync(temporaryDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The real path of the `lib/` beside `notebook` if the notebook mentions `./lib`. */
-function libBeside(notebook: string): string | undefined {
-  try {
-    if (!fs.readFileSync(notebook, "utf8").includes("./lib")) return undefined;
-  } catch {
-    return undefined;
-  }
-  return libBesideDir(path.dirname(notebook));
 }

@@ -16,14 +16,8 @@ import {
   NotebookFormatError,
 } from "./nbformat";
 import type { LibView } from "./protocol";
-import {
-  executeNotebook,
-  killKernel,
-  liveKernels,
-  spawnKernel,
-  startLibView,
-  type Kernel,
-} from "./kernel";
+import { executeNotebook, killKernel, liveKernels, spawnKernel, type Kernel } from "./kernel";
+import { startLibView } from "./start-lib-view";
 import { snapshotProblem } from "./kernel-snapshot";
 import type { Renderer } from "../../lib/export/render";
 
