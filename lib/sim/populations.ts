@@ -76,12 +76,12 @@ export interface EasyHardOptions {
 }
 
 /**
- * Our concrete instance of the paper's easy/hard contextual bandit (PAPER.md §6).
+ * Our concrete instance of the paper's easy/hard toy setting (PAPER.md §6), as a contextual bandit.
  *
  * label ~ Bernoulli(ρ) (hard), s | easy ~ N(+Δ/2, 1), s | hard ~ N(−Δ/2, 1), ψ(x) = [1, s(x)];
  * correct action 1 for easy, 0 for hard; masses 1/M.
  * [P: the latent label, ψ = [1, s], overlapping class-conditional scores with a separation
- * parameter; D: the Gaussian form, the ±Δ/2 means and the correct actions.]
+ * parameter; D: the two-action bandit, the Gaussian form, the ±Δ/2 means and the correct actions.]
  *
  * Easy contexts come first (indices 0 … M−round(ρM)−1), then hard ones; group 0 = "easy",
  * group 1 = "hard". ρ = 0 or 1 gives a single-label population; Δ = 0 makes the labels
