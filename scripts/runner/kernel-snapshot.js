@@ -248,12 +248,10 @@ function build() {
     const libDir = path.join(ROOT, "lib");
     let viewToRemove;
     if (fs.existsSync(path.join(libDir, "index.ts"))) {
-      const { ensureDeclarations } = require("./lib-view");
+      const { ensureDeclarations, defaultCacheRoot } = require("./lib-view");
       // Only its package imports matter here: the checkout's own view cache serves, whatever
       // folder PASSK_LIB_VIEW_CACHE names for the run that started this build (off stays off).
-      const view = ensureDeclarations(libDir, {
-        cacheRoot: path.join(ROOT, "node_modules", ".cache", "passk-lib-view"),
-      });
+      const view = ensureDeclarations(libDir, { cacheRoot: defaultCacheRoot(libDir) });
       roots.push(path.join(view.declDir, "index.d.ts"));
       if (view.temporary) viewToRemove = view.declDir;
     }

@@ -198,6 +198,14 @@ function buildDeclarations(libDir, outDir, files = libSources(libDir)) {
  */
 
 /**
+ * Where views of `libDir` are cached unless PASSK_LIB_VIEW_CACHE names another folder.
+ * @param {string} libDir
+ */
+function defaultCacheRoot(libDir) {
+  return path.join(path.dirname(libDir), "node_modules", ".cache", "passk-lib-view");
+}
+
+/**
  * The declarations of `libDir`'s current content: from the cache (`node_modules/.cache/
  * passk-lib-view/<key>` beside lib/, or the folder PASSK_LIB_VIEW_CACHE names) if there, else
  * built there (into a temporary folder renamed into place, so a concurrent or interrupted build
@@ -215,7 +223,7 @@ function ensureDeclarations(libDir, opts = {}) {
     opts.cacheRoot ??
     (setting && setting !== "off" && setting !== "on"
       ? path.resolve(setting)
-      : path.join(path.dirname(libDir), "node_modules", ".cache", "passk-lib-view"));
+      : defaultCacheRoot(libDir));
   const key = viewKey(libDir, files);
   const dir = path.join(cacheRoot, key);
   if (useCache) {
@@ -394,6 +402,7 @@ function viewDisabled() {
 module.exports = {
   CACHE_ENV,
   buildDeclarations,
+  defaultCacheRoot,
   emitChecked,
   emitIsolated,
   ensureDeclarations,
