@@ -27,8 +27,8 @@ import {
   snapshotExecArgv,
   snapshotKey,
   snapshotProblem,
-  takeParsed,
 } from "../scripts/runner/kernel-snapshot";
+import { takeParsed } from "../scripts/runner/snapshot-adopt";
 import { killKernel, spawnKernel } from "../scripts/runner/kernel";
 
 const ROOT = path.join(__dirname, "..");

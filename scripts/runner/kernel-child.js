@@ -18,9 +18,9 @@ const util = require("util");
 /** @typedef {import("./protocol").RunRequest} RunRequest */
 /** @typedef {import("./protocol").CellError} CellError */
 
-// Started with `--snapshot-blob` (kernel-snapshot.js): TypeScript and the package declarations
-// come parsed from the snapshot. Must run before anything requires TypeScript.
-const snapshot = require("./kernel-snapshot");
+// Started with `--snapshot-blob` (kernel-snapshot.js, snapshot-adopt.js): TypeScript and the
+// package declarations come parsed from the snapshot. Must run before anything requires TypeScript.
+const snapshot = require("./snapshot-adopt");
 snapshot.adopt();
 
 // tslab internals (pinned exactly in package.json; tests/runner.test.ts guards the contract).

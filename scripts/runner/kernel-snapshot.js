@@ -14,11 +14,10 @@
  *   (snapshot-entry.js) and package-lock.json; a snapshot is used only while every file it holds
  *   is unchanged on disk (size and mtime, from its manifest). Folders are renamed into place when
  *   complete.
- * - In a kernel ({@link adopt}): the snapshot's TypeScript becomes the module tslab requires, and
- *   a parsed file is handed out only for the same path and the same text, parsed the same way
- *   (language version, module format, script kind, module indicator); anything else is parsed
- *   as before. A kernel on the snapshot type-checks exactly as one without it
- *   (tests/kernelSnapshot.test.ts compares them).
+ * - In a kernel (snapshot-adopt.js): the snapshot's TypeScript becomes the module tslab requires,
+ *   and a parsed file is handed out only for the same path and the same text, parsed the same way;
+ *   anything else is parsed as before. A kernel on the snapshot type-checks exactly as one
+ *   without it (tests/kernelSnapshot.test.ts compares them).
  * - What the snapshot's TypeScript took from the builder process is undone or avoided: its memo of
  *   the current directory is cleared before the heap is written (snapshot-entry.js), and kernels
  *   whose environment sets a variable TypeScript reads once at load ({@link READ_AT_LOAD}) start
@@ -28,7 +27,7 @@
  *   where it does not (a reader's `--max-old-space-size`), kernels start without it.
  * - PASSK_KERNEL_SNAPSHOT=off (or 0) turns it off; a folder path caches there instead.
  *
- * Plain JavaScript (checked by tsc through JSDoc) so a kernel loads it without a TS loader.
+ * This file is the runner's side (find, check, build); plain JavaScript checked through JSDoc.
  */
 // @ts-check
 "use strict";
@@ -36,7 +35,7 @@ const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 const { spawn, spawnSync } = require("child_process");
-const Module = require("module");
+const { tslabTypeScriptFile } = require("./snapshot-adopt");
 
 /** Bump when what a build holds changes, so snapshots of the old kind are not reused. */
 const FORMAT = 1;
@@ -73,12 +72,6 @@ function cacheRoot() {
   return v && v !== "on" && !disabled()
     ? path.resolve(v)
     : path.join(ROOT, "node_modules", ".cache", "passk-kernel-snapshot");
-}
-
-/** The TypeScript file tslab's converter requires (the one the snapshot must stand for). */
-function tslabTypeScriptFile() {
-  const converter = require.resolve("tslab/dist/converter");
-  return Module.createRequire(converter).resolve("@tslab/typescript-for-tslab");
 }
 
 /** @type {string | undefined} */
@@ -330,103 +323,14 @@ function reportToBench(pid, start, manifestFile) {
   }
 }
 
-/**
- * @typedef {import("@tslab/typescript-for-tslab").SourceFile} SourceFile
- * @typedef {{ hits: number; misses: number; adopted: boolean }} SnapshotStats
- */
-
-/** @type {SnapshotStats} */
-const stats = { hits: 0, misses: 0, adopted: false };
-
-/**
- * In a kernel started with `--snapshot-blob`: makes the snapshot's TypeScript the module tslab
- * requires and installs the table of parsed files. Call before anything requires TypeScript.
- * Returns whether the snapshot is in use (false: not started on one, or another TypeScript).
- * @returns {boolean}
- */
-function adopt() {
-  const g = /** @type {any} */ (globalThis);
-  /** @type {{ ts: unknown; tsFile: string; parsed: Map<string, SourceFile> } | undefined} */
-  const snap = g.__passkKernelSnapshot;
-  if (snap === undefined) return false;
-  delete g.__passkKernelSnapshot;
-  const tsFile = tslabTypeScriptFile();
-  if (tsFile !== snap.tsFile || require.cache[tsFile] !== undefined) return false;
-  g.__passkRequire = require;
-  const m = new Module(tsFile, /** @type {any} */ (module));
-  m.filename = tsFile;
-  m.paths = /** @type {any} */ (Module)._nodeModulePaths(path.dirname(tsFile));
-  m.exports = snap.ts;
-  m.loaded = true;
-  require.cache[tsFile] = m;
-  g.__passkTakeParsed = takeParsed(snap.parsed);
-  stats.adopted = true;
-  return true;
-}
-
-/**
- * The lookup TypeScript's createSourceFile makes first (snapshot-entry.js adds the call): the
- * parsed file for the same path and text, parsed the same way, handed out once; undefined (parse
- * as usual) otherwise.
- * @param {Map<string, SourceFile>} parsed
- */
-function takeParsed(parsed) {
-  /**
-   * @param {string} fileName
-   * @param {string} text
-   * @param {unknown} how a ScriptTarget or CreateSourceFileOptions
-   * @param {boolean | undefined} setParentNodes
-   * @param {number | undefined} scriptKind
-   * @returns {SourceFile | undefined}
-   */
-  return (fileName, text, how, setParentNodes, scriptKind) => {
-    const f = parsed.get(fileName);
-    if (f === undefined) return undefined;
-    /**
-     * @type {{ languageVersion?: number; impliedNodeFormat?: number;
-     *   setExternalModuleIndicator?: (f: SourceFile) => void }}
-     */
-    const o = typeof how === "object" && how !== null ? how : { languageVersion: Number(how) };
-    const same =
-      f.text === text &&
-      !setParentNodes &&
-      o.languageVersion === f.languageVersion &&
-      o.impliedNodeFormat === f.impliedNodeFormat &&
-      (scriptKind === undefined || scriptKind === /** @type {any} */ (f).scriptKind);
-    if (same && o.setExternalModuleIndicator) {
-      // The indicator decides whether the file is a module; it was bound with the one it has.
-      const file = /** @type {SourceFile & { externalModuleIndicator?: unknown }} */ (f);
-      const before = file.externalModuleIndicator;
-      o.setExternalModuleIndicator(f);
-      if (file.externalModuleIndicator !== before) {
-        file.externalModuleIndicator = before;
-        stats.misses++;
-        return undefined;
-      }
-    }
-    if (!same) {
-      stats.misses++;
-      return undefined;
-    }
-    // Once per process: a second program (tslab's browser converter) parses its own copy, as it
-    // would without the snapshot, rather than sharing this one's module resolutions.
-    parsed.delete(fileName);
-    stats.hits++;
-    return f;
-  };
-}
-
 module.exports = {
   ENV,
-  adopt,
   build,
   cacheRoot,
   findSnapshot,
   snapshotExecArgv,
   snapshotKey,
   snapshotProblem,
-  stats,
-  takeParsed,
 };
 
 if (require.main === module) {

@@ -6,7 +6,7 @@
 // takes as current, and per cell the diagnostics and the emitted JavaScript.
 "use strict";
 const path = require("path");
-const snapshot = require("../../scripts/runner/kernel-snapshot");
+const snapshot = require("../../scripts/runner/snapshot-adopt");
 const adopted = snapshot.adopt();
 const { ensureDeclarations, useDeclarationView } = require("../../scripts/runner/lib-view");
 const libDir = path.resolve(__dirname, "..", "..", "lib");
