@@ -35,6 +35,7 @@ const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 const { spawn, spawnSync } = require("child_process");
+const { pruneCache } = require("./cache-folder");
 const { tslabTypeScriptFile } = require("./snapshot-adopt");
 
 /** Bump when what a build holds changes, so snapshots of the old kind are not reused. */
@@ -293,7 +294,7 @@ function build() {
       // another build finished first: keep its snapshot
       fs.rmSync(tmp, { recursive: true, force: true });
     }
-    require("./lib-view").pruneCache(root, key, KEEP);
+    pruneCache(root, key, KEEP);
     return path.join(dir, BLOB);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });

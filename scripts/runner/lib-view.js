@@ -25,6 +25,7 @@ const crypto = require("crypto");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
+const { pruneCache } = require("./cache-folder");
 
 /** @typedef {typeof import("@tslab/typescript-for-tslab")} TS */
 
@@ -265,40 +266,12 @@ function ensureDeclarations(libDir, opts = {}) {
         fs.renameSync(tmp, dir);
       }
     }
-    pruneCache(cacheRoot, key);
+    pruneCache(cacheRoot, key, KEEP_VIEWS);
     return { declDir: dir, temporary: false, cached: false, method: built.method, ...info };
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-}
-
-/**
- * Keeps the `count` newest builds in `cacheRoot` (`keep` among them); removes older ones and
- * dot-entries (interrupted builds, stale locks) older than an hour. Also prunes the kernels'
- * snapshot cache (kernel-snapshot.js).
- * @param {string} cacheRoot
- * @param {string} keep
- * @param {number} [count]
- */
-function pruneCache(cacheRoot, keep, count = KEEP_VIEWS) {
-  /** @type {{ name: string; mtime: number }[]} */
-  const views = [];
-  for (const name of fs.readdirSync(cacheRoot)) {
-    let mtime;
-    try {
-      mtime = fs.statSync(path.join(cacheRoot, name)).mtimeMs;
-    } catch {
-      continue;
-    }
-    if (name.startsWith(".")) {
-      if (Date.now() - mtime > 3600e3)
-        fs.rmSync(path.join(cacheRoot, name), { recursive: true, force: true });
-    } else if (name !== keep) views.push({ name, mtime });
-  }
-  views.sort((a, b) => b.mtime - a.mtime);
-  for (const v of views.slice(count - 1))
-    fs.rmSync(path.join(cacheRoot, v.name), { recursive: true, force: true });
 }
 
 /**
@@ -409,7 +382,6 @@ module.exports = {
   installDeclarationView,
   libBesideDir,
   libSources,
-  pruneCache,
   useDeclarationView,
   viewDisabled,
 };
